@@ -1,0 +1,193 @@
+"""A tunable MLP for tables, with the preprocessing of every column inside the model.
+
+The model takes one input per raw column (numbers with NaN for missing values, strings
+for categories and text), so an exported SavedModel needs no side pipeline.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import keras
+import keras_tuner
+
+from architectures.layers import FillMissing, MissingIndicator
+
+#: Categories up to this many are one-hot encoded; more get a learned embedding.
+ONE_HOT_MAX_CATEGORIES = 24
+
+
+@dataclass(frozen=True)
+class TabularFeature:
+    """One model input, described by statistics from the training split.
+
+    Attributes:
+        input_name: the tensor name (letters, digits, underscores).
+        kind: "numeric", "categorical" (strings, including booleans) or "text".
+        mean, variance: numeric columns only; NaN-free training statistics.
+        has_missing: numeric columns only; adds a missing-value indicator.
+        vocabulary: categorical/text columns only; known values (text: tokens).
+    """
+
+    input_name: str
+    kind: str
+    mean: float = 0.0
+    variance: float = 1.0
+    has_missing: bool = False
+    vocabulary: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class TabularTask:
+    """What the head predicts: "binary"/"multiclass" with `classes`, or "regression"."""
+
+    kind: str
+    classes: int = 0
+    target_mean: float = 0.0
+    target_std: float = 1.0
+
+
+class DenseHyperModel(keras_tuner.HyperModel):
+    """Tunes depth, width, activation, dropout, batch norm, optimizer and learning rate.
+
+    Args:
+        features: one `TabularFeature` per input column, in signature order.
+        task: the head to build.
+        metrics: Keras metrics to compile with (names or objects).
+        train_rows: rows in the training split; bounds the batch-size choices.
+        seed: shuffles training batches repeatably.
+
+    Example:
+        >>> model = DenseHyperModel(features, TabularTask("binary", 2), ["accuracy"], 200)
+        >>> tuner = keras_tuner.RandomSearch(model, objective="val_accuracy", max_trials=3)
+    """
+
+    def __init__(
+        self,
+        features: list[TabularFeature],
+        task: TabularTask,
+        metrics: list,
+        train_rows: int,
+        seed: int = 0,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.features = list(features)
+        self.task = task
+        self.metrics = list(metrics)
+        self.train_rows = train_rows
+        self.seed = seed
+
+    def build(self, hp: keras_tuner.HyperParameters) -> keras.Model:
+        inputs, encoded = build_inputs(self.features, hp)
+        x = encoded
+        for i in range(hp.Int("layers", 1, 4, default=2)):
+            units = hp.Choice(f"units_{i}", [32, 64, 128, 256, 512], default=128)
+            x = keras.layers.Dense(units, use_bias=not hp.Boolean("batch_norm", default=False))(x)
+            if hp.get("batch_norm"):
+                x = keras.layers.BatchNormalization()(x)
+            x = keras.layers.Activation(hp.Choice("activation", ["relu", "gelu"]))(x)
+            x = keras.layers.Dropout(hp.Float("dropout", 0.0, 0.5, step=0.1, default=0.1))(x)
+        outputs, loss = self._head(x)
+        model = keras.Model(inputs, outputs, name="dense")
+        learning_rate = hp.Float("learning_rate", 1e-4, 1e-2, sampling="log", default=1e-3)
+        optimizer_name = hp.Choice("optimizer", ["adam", "adamw"], default="adam")
+        optimizer = (
+            keras.optimizers.AdamW(learning_rate)
+            if optimizer_name == "adamw"
+            else keras.optimizers.Adam(learning_rate)
+        )
+        model.compile(optimizer=optimizer, loss=loss, metrics=self.metrics)
+        return model
+
+    def _head(self, x):
+        if self.task.kind == "regression":
+            # Predict in standard units, then rescale: the first guess is the mean.
+            raw = keras.layers.Dense(1, name="standardized")(x)
+            value = keras.layers.Rescaling(
+                self.task.target_std, offset=self.task.target_mean, name="value"
+            )(raw)
+            return value, "mean_squared_error"
+        probabilities = keras.layers.Dense(
+            self.task.classes, activation="softmax", name="probabilities"
+        )(x)
+        return probabilities, "sparse_categorical_crossentropy"
+
+    def fit(self, hp, model, x, y, validation_data=None, **kwargs):
+        """Trains on dicts of arrays through tf.data, with the batch size tuned."""
+        import tensorflow as tf
+
+        choices = [b for b in (16, 32, 64, 128, 256) if b <= max(16, self.train_rows // 4)]
+        batch_size = hp.Choice("batch_size", choices, default=min(32, choices[-1]))
+        train = (
+            tf.data.Dataset.from_tensor_slices((x, y))
+            .shuffle(len(y), seed=self.seed, reshuffle_each_iteration=True)
+            .batch(batch_size)
+            .prefetch(tf.data.AUTOTUNE)
+        )
+        validation = None
+        if validation_data is not None:
+            validation = (
+                tf.data.Dataset.from_tensor_slices(validation_data)
+                .batch(1024)
+                .prefetch(tf.data.AUTOTUNE)
+            )
+        kwargs.pop("batch_size", None)
+        kwargs["shuffle"] = False  # tf.data shuffles; Keras would only warn
+        return model.fit(train, validation_data=validation, **kwargs)
+
+
+def build_inputs(features: list[TabularFeature], hp: keras_tuner.HyperParameters):
+    """Returns (inputs by name, one encoded float tensor) for the raw columns."""
+    inputs: dict[str, keras.KerasTensor] = {}
+    parts = []
+    numeric = [f for f in features if f.kind == "numeric"]
+    for feature in features:
+        dtype = "float32" if feature.kind == "numeric" else "string"
+        inputs[feature.input_name] = keras.Input(shape=(1,), dtype=dtype, name=feature.input_name)
+    if numeric:
+        raw = (
+            keras.layers.Concatenate(name="numeric")([inputs[f.input_name] for f in numeric])
+            if len(numeric) > 1
+            else inputs[numeric[0].input_name]
+        )
+        filled = FillMissing([f.mean for f in numeric], name="fill_missing")(raw)
+        parts.append(
+            keras.layers.Normalization(
+                mean=[f.mean for f in numeric],
+                variance=[max(f.variance, 1e-12) for f in numeric],
+                name="normalize",
+            )(filled)
+        )
+        with_missing = [i for i, f in enumerate(numeric) if f.has_missing]
+        if with_missing:
+            parts.append(MissingIndicator(with_missing, name="missing")(raw))
+    for feature in features:
+        if feature.kind == "categorical":
+            parts.append(_encode_category(feature, inputs[feature.input_name], hp))
+        elif feature.kind == "text":
+            vectorize = keras.layers.TextVectorization(
+                vocabulary=list(feature.vocabulary),
+                output_mode="multi_hot",
+                name=f"{feature.input_name}_words",
+            )
+            parts.append(vectorize(keras.layers.Reshape(())(inputs[feature.input_name])))
+    encoded = parts[0] if len(parts) == 1 else keras.layers.Concatenate(name="features")(parts)
+    return inputs, encoded
+
+
+def _encode_category(feature: TabularFeature, tensor, hp):
+    size = len(feature.vocabulary) + 1  # + the out-of-vocabulary slot
+    if size <= ONE_HOT_MAX_CATEGORIES:
+        return keras.layers.StringLookup(
+            vocabulary=list(feature.vocabulary),
+            output_mode="one_hot",
+            name=f"{feature.input_name}_lookup",
+        )(keras.layers.Reshape(())(tensor))
+    ids = keras.layers.StringLookup(
+        vocabulary=list(feature.vocabulary), name=f"{feature.input_name}_lookup"
+    )(tensor)
+    width = min(64, max(4, round(1.6 * math.sqrt(size))))
+    embedded = keras.layers.Embedding(size, width, name=f"{feature.input_name}_embedding")(ids)
+    return keras.layers.Flatten()(embedded)

@@ -1,0 +1,66 @@
+"""The notebook face of the engine: `automl.search(...)`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from automl.search.budget import parse_duration
+
+
+def search(
+    data: str | Path,
+    target: str,
+    out: str | Path,
+    *,
+    task: str | None = None,
+    ignore: list[str] | tuple[str, ...] = (),
+    column_types: dict[str, str] | None = None,
+    test_file: str | Path | None = None,
+    validation_split: float = 0.2,
+    tuner: str = "random",
+    metric: str | None = None,
+    max_trials: int = 10,
+    time_budget: str | float | None = None,
+    epochs: int = 100,
+    seed: int = 0,
+    refit: bool | None = None,
+    overwrite: bool = False,
+    formats: tuple[str, ...] = (),
+):
+    """Runs a search and returns a `SearchResult` (leaderboard, test metrics, model path).
+
+    Same options as `automl search`; `time_budget` takes seconds or text like "10m".
+
+    Raises:
+        AutoMLError: bad input (missing file or column, impossible budget, ...).
+
+    Example:
+        >>> result = automl.search("penguins.csv", "species", "runs/p", time_budget="2m")
+        >>> result.test_metrics["accuracy"], result.model_path
+    """
+    from automl.search.request import SearchRequest
+    from automl.search.run import run_search
+
+    budget = None
+    if time_budget is not None:
+        budget = parse_duration(time_budget) if isinstance(time_budget, str) else float(time_budget)
+    request = SearchRequest(
+        data=Path(data),
+        target=target,
+        out=Path(out),
+        task=task,
+        ignore=tuple(ignore),
+        column_types=dict(column_types or {}),
+        test_file=Path(test_file) if test_file else None,
+        validation_split=validation_split,
+        tuner=tuner,
+        metric=metric,
+        max_trials=max_trials,
+        time_budget_s=budget,
+        max_epochs=epochs,
+        seed=seed,
+        refit=refit,
+        overwrite=overwrite,
+        formats=tuple(formats),
+    )
+    return run_search(request)

@@ -1,0 +1,239 @@
+"""`automl ...`: search, demo, predict, export and profile from the command line.
+
+Exit codes: 0 done, 1 an export failed its check, 2 bad input, 3 no trial succeeded,
+130 interrupted (the best model so far is still exported).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from automl.errors import AutoMLError
+
+EXIT_EXPORT_FAILED = 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="automl",
+        description="Train, tune and export neural networks from a data file.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    search = commands.add_parser("search", help="search for the best model for a table")
+    search.add_argument("data", type=Path, help="CSV/TSV, Parquet, Excel or Feather file")
+    search.add_argument("--target", required=True, help="column to predict")
+    search.add_argument("--out", required=True, type=Path, help="experiment folder to write")
+    _add_search_options(search)
+
+    demo = commands.add_parser("demo", help="run a complete search on the bundled penguins data")
+    demo.add_argument(
+        "--out",
+        type=Path,
+        default=Path("automl-demo"),
+        help="experiment folder (default: ./automl-demo)",
+    )
+    demo.add_argument("--time-budget", default="2m", help="wall-clock budget (default: 2m)")
+    demo.add_argument("--overwrite", action="store_true", help="replace an earlier demo")
+    demo.add_argument("--events", choices=["-"], help="also write events as JSON lines to stdout")
+
+    predict = commands.add_parser("predict", help="run an exported model on a new file")
+    predict.add_argument("model", type=Path, help="exported model folder (or experiment folder)")
+    predict.add_argument("data", type=Path, help="file with the same columns as the training data")
+    predict.add_argument(
+        "-o", "--output", type=Path, help="CSV or Parquet file to write (default: CSV on stdout)"
+    )
+
+    export = commands.add_parser("export", help="export an experiment's model again, elsewhere")
+    export.add_argument("experiment", type=Path, help="experiment folder")
+    export.add_argument("--to", required=True, type=Path, help="folder to write the model to")
+    export.add_argument(
+        "--format",
+        action="append",
+        default=[],
+        choices=["tflite"],
+        help="extra format (SavedModel and .keras are always written)",
+    )
+
+    profile = commands.add_parser("profile", help="show what each column of a table is")
+    profile.add_argument("data", type=Path)
+    profile.add_argument("--target", help="also infer the task for this column")
+    profile.add_argument("--json", action="store_true", help="print the profile as JSON")
+    return parser
+
+
+def _add_search_options(search: argparse.ArgumentParser) -> None:
+    search.add_argument(
+        "--task", choices=["binary", "multiclass", "regression"], help="override the inferred task"
+    )
+    search.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="COL",
+        help="leave a column out (repeatable, or comma-separated)",
+    )
+    search.add_argument(
+        "--column-type",
+        action="append",
+        default=[],
+        metavar="NAME=TYPE",
+        help="override a column's type: numeric, categorical, boolean, text, datetime, id",
+    )
+    search.add_argument(
+        "--test",
+        type=Path,
+        metavar="FILE",
+        help="held-out test file (instead of splitting one off)",
+    )
+    search.add_argument(
+        "--validation-split",
+        type=float,
+        default=0.2,
+        metavar="F",
+        help="fraction of training rows used for validation (default 0.2)",
+    )
+    search.add_argument("--tuner", choices=["random", "bayesian", "hyperband"], default="random")
+    search.add_argument(
+        "--metric",
+        help="objective: accuracy, balanced_accuracy, auc, f1, "
+        "log_loss (classification); mae, rmse (regression)",
+    )
+    search.add_argument("--max-trials", type=int, default=10, metavar="N")
+    search.add_argument(
+        "--time-budget",
+        metavar="DURATION",
+        help="wall-clock budget for search and refit, e.g. 90s, 10m, 1h",
+    )
+    search.add_argument(
+        "--epochs",
+        type=int,
+        default=100,
+        metavar="N",
+        help="most epochs per trial (early stopping may end sooner)",
+    )
+    search.add_argument("--seed", type=int, default=0)
+    refit = search.add_mutually_exclusive_group()
+    refit.add_argument(
+        "--refit",
+        dest="refit",
+        action="store_true",
+        default=None,
+        help="retrain the best configuration on train+validation "
+        "(default: when under 10,000 training rows)",
+    )
+    refit.add_argument("--no-refit", dest="refit", action="store_false")
+    search.add_argument(
+        "--format", action="append", default=[], choices=["tflite"], help="extra export format"
+    )
+    search.add_argument(
+        "--overwrite", action="store_true", help="replace an existing experiment folder"
+    )
+    search.add_argument(
+        "--events", choices=["-"], help="'-' writes every event as a JSON line to stdout"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command in {"search", "demo"}:
+            from automl.cli_search import run_search_command
+
+            return run_search_command(args)
+        if args.command == "predict":
+            return _predict(args)
+        if args.command == "export":
+            return _export(args)
+        if args.command == "profile":
+            return _profile(args)
+    except AutoMLError as error:
+        print(f"automl: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("automl: interrupted", file=sys.stderr)
+        return 130
+    return 2
+
+
+def _predict(args) -> int:
+    from automl.export.predict import predict_file, write_table
+
+    result = predict_file(args.model, args.data)
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if args.output is None:
+        result.frame.to_csv(sys.stdout, index=False)
+    else:
+        write_table(result.frame, args.output)
+        print(f"wrote {len(result.frame)} predictions to {args.output}")
+    return 0
+
+
+def _export(args) -> int:
+    from automl.export.parity import ExportCheckFailed
+    from automl.export.reexport import reexport
+
+    try:
+        result = reexport(args.experiment, args.to, tuple(args.format))
+    except ExportCheckFailed as error:
+        print(f"automl: export failed: {error}", file=sys.stderr)
+        return EXIT_EXPORT_FAILED
+    for note in result.notes:
+        print(note)
+    print(f"exported to {result.path} ({result.parity.describe()})")
+    return 0
+
+
+def _profile(args) -> int:
+    import json
+
+    from automl.data import infer_schema, infer_task, read_table
+
+    frame = read_table(args.data)
+    schema = infer_schema(frame)
+    task = None
+    if args.target:
+        from automl.data.dataset import _require_column
+
+        _require_column(frame, args.target, "target")
+        task = infer_task(frame[args.target])
+    if args.json:
+        print(
+            json.dumps(
+                {"schema": schema.to_dict(), "task": task.to_dict() if task else None}, indent=2
+            )
+        )
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{args.data} ({schema.rows} rows)")
+    for heading in ("column", "type", "missing", "distinct", "why"):
+        table.add_column(heading)
+    for column in schema.columns:
+        table.add_row(
+            column.name, column.kind.value, str(column.missing), str(column.distinct), column.reason
+        )
+    console = Console()
+    console.print(table)
+    if task:
+        classes = f" ({', '.join(task.class_names)})" if task.class_names else ""
+        console.print(f"task: {task.kind.value}{classes}: {task.reason}")
+    return 0
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("automl-studio")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

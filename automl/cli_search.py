@@ -1,0 +1,130 @@
+"""`automl search` and `automl demo`: run a search with progress, Ctrl-C and a summary."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from importlib import resources
+from pathlib import Path
+
+from automl.errors import AutoMLError
+from automl.progress import ProgressDisplay
+from automl.search.budget import parse_duration
+from automl.search.request import SearchRequest
+
+
+def sample_path() -> Path:
+    """Returns the bundled Palmer Penguins CSV."""
+    return Path(str(resources.files("assets") / "samples" / "penguins.csv"))
+
+
+def request_from_args(args) -> SearchRequest:
+    """Returns the SearchRequest the command line describes."""
+    if args.command == "demo":
+        return SearchRequest(
+            data=sample_path(),
+            target="species",
+            out=args.out,
+            max_trials=20,
+            time_budget_s=parse_duration(args.time_budget),
+            max_epochs=150,
+            overwrite=args.overwrite,
+        )
+    ignore = tuple(name.strip() for item in args.ignore for name in item.split(",") if name.strip())
+    column_types = {}
+    for item in args.column_type:
+        name, sep, kind = item.rpartition("=")
+        if not sep or not name:
+            raise AutoMLError(f"--column-type {item}: write NAME=TYPE, e.g. zip=categorical")
+        column_types[name] = kind.strip()
+    return SearchRequest(
+        data=args.data,
+        target=args.target,
+        out=args.out,
+        task=args.task,
+        ignore=ignore,
+        column_types=column_types,
+        test_file=args.test,
+        validation_split=args.validation_split,
+        tuner=args.tuner,
+        metric=args.metric,
+        max_trials=args.max_trials,
+        time_budget_s=parse_duration(args.time_budget) if args.time_budget else None,
+        max_epochs=args.epochs,
+        seed=args.seed,
+        refit=args.refit,
+        overwrite=args.overwrite,
+        formats=tuple(args.format),
+    )
+
+
+def run_search_command(args) -> int:
+    from automl.export.parity import ExportCheckFailed
+    from automl.search.run import run_search
+
+    request = request_from_args(args)
+    events_stream = None
+    if args.events == "-":
+        events_stream = _claim_stdout_for_events()
+    report = sys.stdout if events_stream is None else sys.stderr
+    display = ProgressDisplay(report, live=events_stream is None and report.isatty())
+    interrupted = _InterruptHandler(report)
+    try:
+        with display:
+            result = run_search(
+                request,
+                events_stream=events_stream,
+                on_start=interrupted.attach,
+                listeners=(display.on_event,),
+            )
+    except ExportCheckFailed as error:
+        print(f"automl: export failed: {error}", file=sys.stderr)
+        return 1
+    finally:
+        interrupted.restore()
+    display.print_result(result)
+    if interrupted.fired and result.exit_code == 0:
+        return 130
+    return result.exit_code
+
+
+def _claim_stdout_for_events():
+    """Returns a stream on the real stdout; everything else printed goes to stderr.
+
+    TensorFlow and Keras write to file descriptor 1 from C++ and Python; pointing fd 1 at
+    stderr keeps the event stream clean for the program reading it.
+    """
+    sys.stdout.flush()
+    events_fd = os.dup(1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return os.fdopen(events_fd, "w", buffering=1, encoding="utf-8")
+
+
+class _InterruptHandler:
+    """First Ctrl-C: stop after this batch and export the best so far. Second: quit now."""
+
+    def __init__(self, report):
+        self.report = report
+        self.fired = False
+        self.state = None
+        self.previous = signal.getsignal(signal.SIGINT)
+
+    def attach(self, state) -> None:
+        self.state = state
+        signal.signal(signal.SIGINT, self._handle)
+
+    def _handle(self, signum, frame) -> None:
+        self.fired = True
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        print(
+            "\nstopping: ending this trial and exporting the best model so far "
+            "(Ctrl-C again to quit at once)",
+            file=self.report,
+            flush=True,
+        )
+        self.state.request_stop(hard=True)
+
+    def restore(self) -> None:
+        signal.signal(signal.SIGINT, self.previous)

@@ -1,0 +1,113 @@
+"""Reads a data file (CSV/TSV, Parquet, Excel, Feather) into a pandas DataFrame."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+
+from automl.errors import AutoMLError
+
+TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".dat"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+PARQUET_SUFFIXES = {".parquet", ".pq"}
+FEATHER_SUFFIXES = {".feather", ".arrow"}
+SUPPORTED = sorted(TEXT_SUFFIXES | EXCEL_SUFFIXES | PARQUET_SUFFIXES | FEATHER_SUFFIXES)
+
+_SNIFF_BYTES = 64 * 1024
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Returns the table in `path`, its format chosen by suffix and its delimiter sniffed.
+
+    Raises:
+        AutoMLError: the file is missing, empty, binary where text was expected, or
+            not a table pandas can read.
+
+    Example:
+        >>> frame = read_table("assets/samples/penguins.csv")
+        >>> frame.shape
+        (344, 8)
+    """
+    path = Path(path)
+    if not path.exists():
+        raise AutoMLError(f"{path}: no such file")
+    if path.is_dir():
+        raise AutoMLError(f"{path} is a folder; tabular data must be a single file")
+    if path.stat().st_size == 0:
+        raise AutoMLError(f"{path} is empty")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in PARQUET_SUFFIXES:
+            frame = pd.read_parquet(path)
+        elif suffix in FEATHER_SUFFIXES:
+            frame = pd.read_feather(path)
+        elif suffix in EXCEL_SUFFIXES:
+            frame = pd.read_excel(path)
+        else:
+            frame = _read_delimited(path)
+    except AutoMLError:
+        raise
+    except (ValueError, OSError, UnicodeError, pd.errors.ParserError, ImportError) as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error)
+        raise AutoMLError(f"{path}: cannot read it as a table ({first_line})") from error
+    if frame.shape[1] == 0 or frame.shape[0] == 0:
+        raise AutoMLError(f"{path} has no data rows")
+    frame.columns = [str(name).strip() for name in frame.columns]
+    return frame
+
+
+def _read_delimited(path: Path) -> pd.DataFrame:
+    head = path.open("rb").read(_SNIFF_BYTES)
+    encoding = _detect_encoding(head)
+    if encoding is None:
+        raise AutoMLError(
+            f"{path} does not look like a text table (it contains binary data); "
+            f"supported formats: {', '.join(SUPPORTED)}"
+        )
+    text = head.decode(encoding, errors="ignore")
+    if not text.strip():
+        raise AutoMLError(f"{path} is empty")
+    delimiter = _sniff_delimiter(text, path.suffix.lower())
+    return pd.read_csv(path, sep=delimiter, encoding=encoding, skipinitialspace=True)
+
+
+def _detect_encoding(head: bytes) -> str | None:
+    """Returns the text encoding of `head`, or None when the bytes are binary."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if b"\x00" in head:
+        return None
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as error:
+        # A multi-byte character cut at the end of the sniffed block is still UTF-8.
+        if error.start >= len(head) - 3:
+            return "utf-8"
+    # Latin-1 decodes anything, so first make sure the bytes are mostly printable.
+    printable = sum(32 <= b < 127 or b in (9, 10, 13) or b >= 160 for b in head)
+    return "cp1252" if printable / max(len(head), 1) > 0.95 else None
+
+
+def _sniff_delimiter(text: str, suffix: str) -> str:
+    if suffix in {".tsv", ".tab"}:
+        return "\t"
+    sample = "\n".join(text.splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
+    except csv.Error:
+        return ","
+
+
+def file_sha256(path: str | Path) -> str:
+    """Returns the SHA-256 of a file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -1,0 +1,1 @@
+"""Exporting models: SavedModel, metadata, model card, parity check, predict."""

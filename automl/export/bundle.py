@@ -1,0 +1,103 @@
+"""Exports a trained model as a folder: SavedModel, `.keras`, metadata, model card.
+
+The folder is written under a temporary name and renamed into place only after the
+reloaded SavedModel has been checked, so an interrupted or failed export never leaves
+a half-written model folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from automl.export.model_card import render_model_card
+from automl.export.parity import Parity, check_parity
+from automl.export.savedmodel import ServingInput, write_saved_model
+from automl.export.tflite import write_tflite
+
+SAVED_MODEL_DIR = "saved_model/1"  # TensorFlow Serving's versioned layout
+KERAS_FILE = "model.keras"
+METADATA_FILE = "metadata.json"
+MODEL_CARD_FILE = "model_card.html"
+FORMATS = ("saved_model", "keras", "tflite")
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    parity: Parity
+    notes: tuple[str, ...]
+
+
+def export_model(
+    model,
+    *,
+    inputs: list[ServingInput],
+    class_names: list[str],
+    metadata: dict,
+    check_rows: dict[str, np.ndarray],
+    destination: Path,
+    formats: tuple[str, ...] = (),
+) -> ExportResult:
+    """Writes `model` to `destination` and returns where, with the parity check's result.
+
+    `check_rows` (raw inputs of held-out rows) are fed to the in-memory model and to the
+    SavedModel reloaded in a fresh process; `metadata` is completed with the result.
+
+    Raises:
+        ExportCheckFailed: the reloaded SavedModel disagrees; nothing is left behind.
+    """
+    from automl.search.arrays import predict
+
+    destination = Path(destination)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    staging = destination.parent / f".{destination.name}.partial-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    notes: list[str] = []
+    try:
+        staging.mkdir()
+        write_saved_model(model, inputs, class_names, staging / SAVED_MODEL_DIR)
+        model.save(staging / KERAS_FILE)
+        expected = predict(model, check_rows)
+        parity = check_parity(staging / SAVED_MODEL_DIR, check_rows, expected)
+        if "tflite" in formats:
+            notes.append(write_tflite(staging / SAVED_MODEL_DIR, staging / "model.tflite"))
+        metadata = {
+            **metadata,
+            "inputs": [i.to_dict() for i in inputs],
+            "class_names": list(class_names),
+            "outputs": ["probabilities", "label"] if class_names else ["value"],
+            "signature": "serving_default",
+            "files": {
+                "saved_model": SAVED_MODEL_DIR,
+                "keras": KERAS_FILE,
+                **({"tflite": "model.tflite"} if (staging / "model.tflite").exists() else {}),
+            },
+            "parity": parity.to_dict(),
+        }
+        (staging / METADATA_FILE).write_text(json.dumps(metadata, indent=2, default=str))
+        (staging / MODEL_CARD_FILE).write_text(render_model_card(metadata), encoding="utf-8")
+        _swap_into_place(staging, destination)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return ExportResult(destination, parity, tuple(notes))
+
+
+def _swap_into_place(staging: Path, destination: Path) -> None:
+    """Renames `staging` to `destination`, replacing an older export only at the end."""
+    old = destination.parent / f".{destination.name}.old-{os.getpid()}"
+    if destination.exists():
+        destination.rename(old)
+    staging.rename(destination)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def read_metadata(model_dir: Path) -> dict:
+    """Returns an export's `metadata.json`."""
+    return json.loads((Path(model_dir) / METADATA_FILE).read_text())

@@ -1,0 +1,91 @@
+"""Checks that a SavedModel, reloaded in a fresh process, predicts what the trained model did.
+
+Run as `python -m automl.export.parity SAVED_MODEL ROWS.npz OUT.npy`: the child loads
+the SavedModel with plain TensorFlow (no project code), calls `serving_default` on the
+rows and saves its main output.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+#: The largest difference an export may show before it is refused.
+PARITY_TOLERANCE = 1e-5
+
+
+class ExportCheckFailed(RuntimeError):
+    """The reloaded export does not reproduce the trained model's predictions."""
+
+
+@dataclass(frozen=True)
+class Parity:
+    max_abs_diff: float
+    rows_compared: int
+
+    def to_dict(self) -> dict:
+        return {"max_abs_diff": self.max_abs_diff, "rows_compared": self.rows_compared}
+
+    def describe(self) -> str:
+        return (
+            f"reloaded SavedModel matches: max difference {self.max_abs_diff:.1e} "
+            f"over {self.rows_compared} rows"
+        )
+
+
+def check_parity(saved_model: Path, rows: dict[str, np.ndarray], expected: np.ndarray) -> Parity:
+    """Returns the largest gap between `expected` and the reloaded SavedModel's output.
+
+    Raises:
+        ExportCheckFailed: the child failed, or the gap exceeds `PARITY_TOLERANCE`.
+    """
+    with tempfile.TemporaryDirectory(prefix="automl-parity-") as scratch:
+        rows_path, out_path = Path(scratch, "rows.npz"), Path(scratch, "out.npy")
+        np.savez(rows_path, **rows)
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""}
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "automl.export.parity",
+                str(saved_model),
+                str(rows_path),
+                str(out_path),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        if done.returncode != 0 or not out_path.exists():
+            tail = done.stderr.strip().splitlines()[-1:] or ["no output"]
+            raise ExportCheckFailed(f"reloading the SavedModel failed: {tail[0]}")
+        reloaded = np.load(out_path)
+    expected = np.asarray(expected, dtype=np.float64).reshape(reloaded.shape)
+    gap = float(np.max(np.abs(reloaded.astype(np.float64) - expected))) if expected.size else 0.0
+    parity = Parity(gap, int(len(expected)))
+    if not gap <= PARITY_TOLERANCE:
+        raise ExportCheckFailed(
+            f"the reloaded SavedModel differs from the trained model by {gap:.2e} "
+            f"(limit {PARITY_TOLERANCE:.0e}); the export was not kept"
+        )
+    return parity
+
+
+def _main(saved_model: str, rows_path: str, out_path: str) -> None:
+    import tensorflow as tf
+
+    serve = tf.saved_model.load(saved_model).signatures["serving_default"]
+    with np.load(rows_path) as rows:
+        output = serve(**{name: tf.constant(rows[name]) for name in rows.files})
+    main = output["probabilities"] if "probabilities" in output else output["value"]
+    np.save(out_path, main.numpy())
+
+
+if __name__ == "__main__":
+    _main(*sys.argv[1:4])

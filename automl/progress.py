@@ -1,0 +1,113 @@
+"""What `automl search` shows while it runs: a live display on a terminal, lines otherwise."""
+
+from __future__ import annotations
+
+import time
+from typing import IO
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from automl.search.events import (
+    Event,
+    SearchEnded,
+    SearchStarted,
+    TrialEnded,
+    TrialFailed,
+    TrialStarted,
+)
+
+
+class ProgressDisplay:
+    """Listens to search events and reports them to a person.
+
+    On a terminal a progress bar counts trials; elsewhere (a log file, CI) each trial
+    is one plain line, so logs stay readable.
+    """
+
+    def __init__(self, stream: IO[str], live: bool):
+        self.console = Console(file=stream, highlight=False, soft_wrap=True)
+        self.live = live
+        self.progress: Progress | None = None
+        self.task_id = None
+        self.best: float | None = None
+        self.direction = "max"
+        self.objective = ""
+        self.started = time.monotonic()
+
+    def __enter__(self) -> ProgressDisplay:
+        if self.live:
+            self.progress = Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total} trials"),
+                TimeElapsedColumn(),
+                TextColumn("{task.fields[best]}"),
+                console=self.console,
+                transient=True,
+            )
+            self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.progress is not None:
+            self.progress.__exit__(*exc)
+
+    def on_event(self, event: Event) -> None:
+        if isinstance(event, SearchStarted):
+            self.direction, self.objective = event.direction, event.objective
+            budget = f", budget {event.time_budget_s:.0f}s" if event.time_budget_s else ""
+            self.console.print(
+                f"searching: {event.task} on {event.target!r}, {event.tuner} tuner, "
+                f"objective {event.objective}, up to {event.max_trials} trials{budget}; "
+                f"rows {event.rows['train']} train / {event.rows['validation']} validation / "
+                f"{event.rows['test']} test"
+            )
+            if self.progress is not None:
+                self.task_id = self.progress.add_task("search", total=event.max_trials, best="")
+        elif isinstance(event, TrialStarted) and self.progress is not None:
+            self.progress.update(self.task_id, description=f"trial {event.trial_id}")
+        elif isinstance(event, TrialEnded):
+            better = self.best is None or (
+                event.score > self.best if self.direction == "max" else event.score < self.best
+            )
+            if better:
+                self.best = event.score
+            mark = "  * best so far" if better else ""
+            self.console.print(
+                f"trial {event.trial_id}: {self.objective} {event.score:.4f} "
+                f"(best epoch {event.best_epoch}/{event.epochs}, {event.duration_s:.1f}s){mark}"
+            )
+            self._advance()
+        elif isinstance(event, TrialFailed):
+            self.console.print(f"trial {event.trial_id} failed: {event.reason}")
+            self._advance()
+        elif isinstance(event, SearchEnded):
+            self.console.print(
+                f"search {event.status}: {event.reason}; {event.trials_completed} trials done, "
+                f"{event.trials_failed} failed, {event.duration_s:.0f}s"
+            )
+
+    def _advance(self) -> None:
+        if self.progress is not None:
+            best = f"best {self.best:.4f}" if self.best is not None else ""
+            self.progress.update(self.task_id, advance=1, best=best)
+
+    def print_result(self, result) -> None:
+        summary = result.summary
+        for note in result.notes:
+            self.console.print(f"note: {note}")
+        if result.model_path is None:
+            self.console.print(f"no model exported: {summary['reason']}")
+            return
+        metrics = summary["test_metrics"]
+        shown = ", ".join(f"{k} {v:.4f}" for k, v in metrics.items())
+        which = "refit on train+validation" if summary["refit"] else "best trial"
+        self.console.print(f"test ({which}): {shown}")
+        parity = summary["model"]["parity"]
+        self.console.print(
+            f"exported: {summary['model']['saved_model']} "
+            f"(reloaded SavedModel matches: max difference {parity['max_abs_diff']:.1e} "
+            f"over {parity['rows_compared']} test rows)"
+        )
+        self.console.print(f"summary: {result.experiment / 'summary.json'}")

@@ -1,0 +1,1 @@
+"""Keras Tuner searches under real budgets, reported as a stream of events."""

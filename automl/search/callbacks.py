@@ -1,0 +1,84 @@
+"""Keras callbacks that report epochs, honour the deadline and Stop, and score validation."""
+
+from __future__ import annotations
+
+import time
+
+import keras
+import numpy as np
+
+from automl.search.arrays import predict
+from automl.search.events import EpochEnded
+from automl.search.metrics import Objective, classification_scores
+from automl.search.state import SearchState
+
+
+class SearchProgress(keras.callbacks.Callback):
+    """Emits `epoch_ended`, counts time spent in `fit`, and stops training when asked.
+
+    The deadline and a hard stop end training after the current batch; a graceful stop
+    (the GUI's Stop) after the current epoch. Either way Keras Tuner records the epochs
+    done so far, so the trial still counts.
+    """
+
+    def __init__(self, state: SearchState):
+        super().__init__()
+        self.state = state
+        self._fit_started = 0.0
+
+    def on_train_begin(self, logs=None):
+        self._fit_started = time.monotonic()
+
+    def on_train_end(self, logs=None):
+        self.state.fit_seconds += time.monotonic() - self._fit_started
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.state.deadline.passed() or self.state.hard_stop.is_set():
+            self.model.stop_training = True
+
+    def on_epoch_end(self, epoch, logs=None):
+        metrics = {
+            k: float(v) for k, v in (logs or {}).items() if np.isscalar(v) or np.ndim(v) == 0
+        }
+        trial = self.state.current
+        if trial is not None:
+            trial.history.append(metrics)
+            self.state.log.emit(
+                EpochEnded(trial_id=trial.trial_id, epoch=epoch + 1, metrics=metrics)
+            )
+        if self.state.deadline.passed() or self.state.stop_requested.is_set():
+            self.model.stop_training = True
+
+    def __deepcopy__(self, memo):
+        return SearchProgress(self.state)
+
+
+class ValidationScores(keras.callbacks.Callback):
+    """Adds `val_balanced_accuracy`, `val_f1` and `val_auc` to the epoch logs.
+
+    Keras has no sparse-label version of these, so they are computed with scikit-learn
+    on the validation rows. It must run before Keras Tuner's own callbacks (which read
+    the logs), so it goes first in the callback list.
+    """
+
+    def __init__(self, validation_x: dict, validation_y: np.ndarray, objective: Objective):
+        super().__init__()
+        self.validation_x = validation_x
+        self.validation_y = validation_y
+        self.objective = objective
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is None:
+            return
+        proba = predict(self.model, self.validation_x)
+        scores = classification_scores(self.validation_y, proba)
+        for name in ("balanced_accuracy", "f1", "auc"):
+            if name in scores:
+                logs[f"val_{name}"] = scores[name]
+        if self.objective.monitor not in logs:
+            # AUC is undefined when validation holds a single class; make it neutral.
+            logs[self.objective.monitor] = 0.5
+
+    def __deepcopy__(self, memo):
+        # Share the validation arrays; copying them per trial would only cost memory.
+        return ValidationScores(self.validation_x, self.validation_y, self.objective)

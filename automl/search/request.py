@@ -1,0 +1,63 @@
+"""Everything a user asks of one search, as given on the command line or to `automl.search`."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from automl.errors import AutoMLError
+from automl.search.budget import SearchBudget
+
+#: Below this many training rows the best configuration is retrained on train+validation.
+REFIT_ROWS = 10_000
+
+TUNERS = ("random", "bayesian", "hyperband")
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A search to run. Defaults suit a first look at a small table.
+
+    Attributes:
+        refit: None means "when the data is small" (fewer than 10,000 training rows).
+        formats: extra export formats beyond SavedModel and `.keras` ("tflite").
+    """
+
+    data: Path
+    target: str
+    out: Path
+    task: str | None = None
+    ignore: tuple[str, ...] = ()
+    column_types: dict[str, str] = field(default_factory=dict)
+    test_file: Path | None = None
+    validation_split: float = 0.2
+    test_split: float = 0.2
+    tuner: str = "random"
+    metric: str | None = None
+    max_trials: int = 10
+    time_budget_s: float | None = None
+    max_epochs: int = 100
+    seed: int = 0
+    refit: bool | None = None
+    overwrite: bool = False
+    formats: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.tuner not in TUNERS:
+            raise AutoMLError(
+                f"--tuner {self.tuner}: unknown tuner; choose one of {', '.join(TUNERS)}"
+            )
+        unknown = set(self.formats) - {"tflite"}
+        if unknown:
+            raise AutoMLError(
+                f"--format {', '.join(sorted(unknown))}: unknown; extra formats: tflite"
+            )
+        self.budget  # validates the numbers  # noqa: B018
+
+    @property
+    def budget(self) -> SearchBudget:
+        return SearchBudget(self.max_trials, self.time_budget_s, self.max_epochs)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        return {k: str(v) if isinstance(v, Path) else v for k, v in data.items()}

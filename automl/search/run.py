@@ -1,0 +1,264 @@
+"""Runs one search end to end: data, splits, tuner, refit, test scores, export, summary.
+
+Written as a plain function that reports through events and checks a stop flag, so the
+CLI, the notebook API and (through the CLI) the GUI share it, and tests call it directly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+
+from automl.data import Dataset, load_dataset, read_table
+from automl.data.loading import file_sha256
+from automl.data.splits import Splits, split_rows
+from automl.search.budget import Deadline
+from automl.search.events import EventLog, SearchEnded, SearchStarted
+from automl.search.experiment import MARKER, claim_folder, write_json
+from automl.search.metrics import Objective, choose_objective
+from automl.search.request import SearchRequest
+
+EXIT_DONE, EXIT_NO_TRIAL, EXIT_INTERRUPTED = 0, 3, 130
+
+
+@dataclass
+class SearchResult:
+    """What a finished search left: its summary, leaderboard and exported model."""
+
+    status: str
+    summary: dict
+    experiment: Path
+    model_path: Path | None
+    exit_code: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def leaderboard(self):
+        """Returns the trials as a pandas DataFrame, best first."""
+        import pandas as pd
+
+        rows = [
+            {
+                "trial_id": t["trial_id"],
+                "status": t["status"],
+                "score": t["score"],
+                "best_epoch": t["best_epoch"],
+                "epochs": t["epochs"],
+                "duration_s": t["duration_s"],
+                **t["hyperparameters"],
+            }
+            for t in self.summary.get("leaderboard", [])
+        ]
+        return pd.DataFrame(rows)
+
+    @property
+    def test_metrics(self) -> dict:
+        return self.summary.get("test_metrics", {})
+
+
+@dataclass(frozen=True)
+class PreparedData:
+    dataset: Dataset
+    splits: Splits
+    test_frame: object  # the frame the test rows come from (the data or --test file)
+    objective: Objective
+
+
+def prepare(request: SearchRequest) -> PreparedData:
+    """Returns the loaded, split data; checks every input before anything is written."""
+    dataset = load_dataset(
+        request.data,
+        request.target,
+        task=request.task,
+        ignore=request.ignore,
+        column_types=request.column_types,
+    )
+    classification = dataset.task.kind.is_classification
+    objective = choose_objective(request.metric, classification)
+    test_frame = dataset.frame
+    if request.test_file is not None:
+        test_frame = dataset.check_compatible(read_table(request.test_file), str(request.test_file))
+    labels = dataset.target_values() if classification else None
+    splits = split_rows(
+        np.arange(len(dataset.frame)),
+        labels,
+        seed=request.seed,
+        validation_fraction=request.validation_split,
+        test_fraction=0.0 if request.test_file is not None else request.test_split,
+    )
+    if request.test_file is not None:
+        splits = Splits(
+            splits.train,
+            splits.validation,
+            np.arange(len(test_frame)),
+            splits.seed,
+            splits.stratified,
+        )
+    return PreparedData(dataset, splits, test_frame, objective)
+
+
+def run_search(
+    request: SearchRequest,
+    *,
+    events_stream: IO[str] | None = None,
+    on_start: Callable | None = None,
+    listeners: tuple[Callable, ...] = (),
+) -> SearchResult:
+    """Runs the search `request` describes and returns its result.
+
+    Args:
+        events_stream: also write each event line here (the CLI's `--events -`).
+        on_start: called with the `SearchState` once the search runs, so a caller can
+            request a stop (Ctrl-C, the GUI's Stop).
+        listeners: called with every event (the CLI's progress display).
+
+    Raises:
+        AutoMLError: bad input, found before the experiment folder is touched.
+    """
+    started = time.monotonic()
+    deadline = Deadline(request.time_budget_s, start=started)
+    prepared = prepare(request)
+    out = Path(request.out)
+    claim_folder(out, request.overwrite)
+    dataset, splits, objective = prepared.dataset, prepared.splits, prepared.objective
+    data_hash = file_sha256(request.data)
+    write_json(
+        out / MARKER,
+        {
+            "request": request.to_dict(),
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "data_sha256": data_hash,
+            "schema": dataset.schema.to_dict(),
+            "task": dataset.task.to_dict(),
+            "features": [c.name for c in dataset.features],
+            "ignored_columns": dataset.ignored,
+        },
+    )
+    splits.save(out / "splits.json")
+
+    from automl.search.training import SearchRun  # TensorFlow loads here
+
+    log = EventLog(out / "events.jsonl", events_stream)
+    log.listeners.extend(listeners)
+    try:
+        run = SearchRun(request, prepared, out, log, deadline)
+        if on_start is not None:
+            on_start(run.state)
+        log.emit(
+            SearchStarted(
+                experiment=str(out),
+                data=str(request.data),
+                task=dataset.task.kind.value,
+                target=dataset.target,
+                tuner=request.tuner,
+                objective=objective.name,
+                direction=objective.direction,
+                max_trials=request.max_trials,
+                time_budget_s=request.time_budget_s,
+                max_epochs=request.max_epochs,
+                rows={
+                    "train": len(splits.train),
+                    "validation": len(splits.validation),
+                    "test": len(splits.test),
+                },
+            )
+        )
+        status, reason = run.search()
+        best = run.best_trial()
+        outcome = run.finish(best) if best is not None else None
+        counts = run.counts()
+        log.emit(
+            SearchEnded(
+                status="failed" if best is None else status,
+                reason=reason if best is not None else "no trial succeeded",
+                best_trial_id=best.trial_id if best else None,
+                best_score=best.score if best else None,
+                trials_completed=counts["completed"],
+                trials_failed=counts["failed"],
+                duration_s=time.monotonic() - started,
+            )
+        )
+        export = run.export(outcome, data_hash) if outcome is not None else None
+    finally:
+        log.close()
+
+    summary = _summary(
+        request, prepared, run, status, reason, best, outcome, export, data_hash, started
+    )
+    write_json(out / "summary.json", summary)
+    return SearchResult(
+        status=summary["status"],
+        summary=summary,
+        experiment=out,
+        model_path=export.path if export else None,
+        exit_code=summary["exit_code"],
+        notes=list(outcome.notes if outcome else []) + list(export.notes if export else []),
+    )
+
+
+def _summary(request, prepared, run, status, reason, best, outcome, export, data_hash, started):
+    dataset, splits = prepared.dataset, prepared.splits
+    if best is None:
+        status, reason, exit_code = "failed", "no trial succeeded", EXIT_NO_TRIAL
+    elif status == "stopped":
+        exit_code = EXIT_INTERRUPTED
+    else:
+        exit_code = EXIT_DONE
+    timing = run.timing()
+    timing["total_s"] = time.monotonic() - started
+    return {
+        "status": status,
+        "reason": reason,
+        "exit_code": exit_code,
+        "experiment": str(request.out),
+        "data": str(request.data),
+        "data_sha256": data_hash,
+        "target": dataset.target,
+        "task": dataset.task.kind.value,
+        "task_reason": dataset.task.reason,
+        "class_names": list(dataset.task.class_names),
+        "metric": prepared.objective.name,
+        "direction": prepared.objective.direction,
+        "tuner": request.tuner,
+        "budget": {
+            "max_trials": request.max_trials,
+            "time_budget_s": request.time_budget_s,
+            "max_epochs": request.max_epochs,
+        },
+        "seed": request.seed,
+        "rows": {
+            "train": len(splits.train),
+            "validation": len(splits.validation),
+            "test": len(splits.test),
+            "dropped_missing_target": dataset.dropped_rows,
+        },
+        "ignored_columns": dataset.ignored,
+        "trials": run.counts(),
+        "best_trial": None
+        if best is None
+        else {
+            "trial_id": best.trial_id,
+            "score": best.score,
+            "best_epoch": best.best_epoch,
+            "hyperparameters": best.hyperparameters,
+        },
+        "refit": bool(outcome and outcome.refit),
+        "test_metrics": outcome.test_metrics if outcome else {},
+        "search_test_metrics": outcome.search_test_metrics if outcome else {},
+        "timing": timing,
+        "model": None
+        if export is None
+        else {
+            "path": str(export.path),
+            "saved_model": str(export.path / "saved_model" / "1"),
+            "parity": export.parity.to_dict(),
+        },
+        "notes": list(outcome.notes if outcome else []) + list(export.notes if export else []),
+        "leaderboard": run.leaderboard(),
+    }

@@ -1,0 +1,51 @@
+"""What a running search shares between its tuner hooks and its Keras callbacks."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from automl.search.budget import Deadline
+from automl.search.events import EventLog
+
+
+@dataclass
+class TrialRecord:
+    """One trial as seen from the outside: its history and how it ended."""
+
+    trial_id: str
+    hyperparameters: dict
+    started: float = field(default_factory=time.monotonic)
+    history: list[dict[str, float]] = field(default_factory=list)
+    status: str = "running"
+    score: float | None = None
+    best_epoch: int | None = None
+    duration_s: float = 0.0
+    reason: str = ""
+
+
+class SearchState:
+    """The event log, the deadline, the stop request and the trials of one search.
+
+    Keras Tuner deep-copies callbacks for every trial; every callback must still see
+    this one object, so deep-copying it returns it unchanged.
+    """
+
+    def __init__(self, log: EventLog, deadline: Deadline):
+        self.log = log
+        self.deadline = deadline
+        self.stop_requested = threading.Event()
+        self.hard_stop = threading.Event()
+        self.trials: dict[str, TrialRecord] = {}
+        self.current: TrialRecord | None = None
+        self.fit_seconds = 0.0
+
+    def request_stop(self, hard: bool = False) -> None:
+        """Asks the search to end: after this epoch, or (hard) after this batch."""
+        self.stop_requested.set()
+        if hard:
+            self.hard_stop.set()
+
+    def __deepcopy__(self, memo):
+        return self

@@ -1,0 +1,342 @@
+"""The TensorFlow side of a search: tuner, refit, test scores and export.
+
+Imported only once a search runs, so `import automl` stays free of TensorFlow.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import keras
+import keras_tuner
+import numpy as np
+
+from architectures.dense import DenseHyperModel, TabularTask
+from automl.search.arrays import predict
+from automl.search.budget import Deadline
+from automl.search.callbacks import SearchProgress, ValidationScores
+from automl.search.events import EventLog
+from automl.search.features import describe_features
+from automl.search.metrics import score
+from automl.search.request import REFIT_ROWS, SearchRequest
+from automl.search.state import SearchState, TrialRecord
+from automl.search.tuners import SearchDeadline, SearchStopped, make_tuner
+from automl.versions import package_versions
+
+#: Share of the time budget kept back for the refit when one will run.
+REFIT_SHARE = 0.15
+
+
+@dataclass
+class Outcome:
+    """The model to export and how it scored on the test rows."""
+
+    model: keras.Model
+    refit: bool
+    test_metrics: dict
+    search_test_metrics: dict
+    evaluation: dict
+    curves: dict
+    notes: list[str] = field(default_factory=list)
+
+
+class SearchRun:
+    """One search over prepared data, writing into the experiment folder `out`."""
+
+    def __init__(
+        self, request: SearchRequest, prepared, out: Path, log: EventLog, deadline: Deadline
+    ):
+        self.request = request
+        self.prepared = prepared
+        self.out = out
+        dataset, splits = prepared.dataset, prepared.splits
+        self.dataset = dataset
+        self.classification = dataset.task.kind.is_classification
+        frame = dataset.frame
+        self.x_train = dataset.model_inputs(frame.iloc[splits.train])
+        self.y_train = dataset.target_values(frame.iloc[splits.train])
+        self.x_val = dataset.model_inputs(frame.iloc[splits.validation])
+        self.y_val = dataset.target_values(frame.iloc[splits.validation])
+        test_frame = prepared.test_frame.iloc[splits.test]
+        self.x_test = dataset.model_inputs(test_frame)
+        self.y_test = dataset.target_values(test_frame)
+        self.refit_wanted = (
+            request.refit if request.refit is not None else len(self.y_train) < REFIT_ROWS
+        )
+        search_deadline = deadline
+        if self.refit_wanted and request.time_budget_s is not None:
+            search_deadline = deadline.earlier(REFIT_SHARE * request.time_budget_s)
+        self.deadline = deadline
+        self.state = SearchState(log, search_deadline)
+        self.search_seconds = 0.0
+        self.refit_seconds = 0.0
+        self.export_seconds = 0.0
+
+        keras.utils.set_random_seed(request.seed)
+        self.hypermodel = DenseHyperModel(
+            describe_features(dataset, self.x_train),
+            self._task_head(),
+            metrics=[self._keras_metric()] if self._keras_metric() else [],
+            train_rows=len(self.y_train),
+            seed=request.seed,
+        )
+        objective = prepared.objective
+        self.tuner = make_tuner(
+            request.tuner,
+            self.hypermodel,
+            objective=keras_tuner.Objective(objective.monitor, objective.direction),
+            max_trials=request.max_trials,
+            max_epochs=request.max_epochs,
+            directory=str(out),
+            seed=request.seed,
+            search_state=self.state,
+        )
+
+    def _task_head(self) -> TabularTask:
+        task = self.dataset.task
+        if self.classification:
+            return TabularTask(task.kind.value, len(task.class_names))
+        return TabularTask(
+            "regression",
+            target_mean=float(self.y_train.mean()),
+            target_std=float(self.y_train.std() or 1.0),
+        )
+
+    def _keras_metric(self):
+        name = self.prepared.objective.keras_metric
+        if name == "rmse":
+            return keras.metrics.RootMeanSquaredError(name="rmse")
+        if name == "mae":
+            return keras.metrics.MeanAbsoluteError(name="mae")
+        if self.classification:
+            return "accuracy"
+        return keras.metrics.MeanAbsoluteError(name="mae")
+
+    def _callbacks(self) -> list:
+        objective = self.prepared.objective
+        patience = max(5, min(20, self.request.max_epochs // 5))
+        callbacks: list = []
+        if objective.keras_metric is None and objective.name != "log_loss":
+            callbacks.append(ValidationScores(self.x_val, self.y_val, objective))
+        callbacks += [
+            SearchProgress(self.state),
+            keras.callbacks.EarlyStopping(
+                monitor=objective.monitor, mode=objective.direction, patience=patience
+            ),
+            keras.callbacks.ReduceLROnPlateau(
+                monitor=objective.monitor,
+                mode=objective.direction,
+                patience=max(2, patience // 2),
+                factor=0.5,
+                min_lr=1e-6,
+            ),
+        ]
+        return callbacks
+
+    def search(self) -> tuple[str, str]:
+        """Runs the tuner; returns (status, reason) for how the search ended."""
+        began = time.monotonic()
+        try:
+            self.tuner.search(
+                self.x_train,
+                self.y_train,
+                validation_data=(self.x_val, self.y_val),
+                epochs=self.request.max_epochs,
+                callbacks=self._callbacks(),
+                verbose=0,
+            )
+            status, reason = "completed", "all trials done"
+        except SearchDeadline:
+            status, reason = "deadline", "the time budget ran out"
+        except SearchStopped:
+            status, reason = "stopped", "stopped by the user"
+        finally:
+            self.search_seconds = time.monotonic() - began
+        if self.state.hard_stop.is_set():
+            status, reason = "stopped", "interrupted by the user"
+        return status, reason
+
+    def best_trial(self) -> TrialRecord | None:
+        done = [t for t in self.state.trials.values() if t.status == "completed"]
+        if not done:
+            return None
+        maximize = self.prepared.objective.direction == "max"
+        return sorted(done, key=lambda t: -t.score if maximize else t.score)[0]
+
+    def finish(self, best: TrialRecord) -> Outcome:
+        """Returns the model to export: the best trial's, refit on train+validation if due."""
+        trial = self.tuner.oracle.get_trial(best.trial_id)
+        with warnings.catch_warnings():
+            # The checkpoint holds optimizer slots that a model built for inference lacks.
+            warnings.simplefilter("ignore", UserWarning)
+            model = self.tuner.load_model(trial)
+        search_scores = score(self.classification, self.y_test, predict(model, self.x_test))
+        curves = _curves(best.history)
+        outcome = Outcome(model, False, search_scores, {}, {}, curves)
+        if self.refit_wanted and not self.state.stop_requested.is_set():
+            refit = self._refit(trial.hyperparameters, best.best_epoch or 1)
+            if refit is not None:
+                outcome.model = refit
+                outcome.refit = True
+                outcome.search_test_metrics = search_scores
+                outcome.test_metrics = score(
+                    self.classification, self.y_test, predict(refit, self.x_test)
+                )
+            else:
+                outcome.notes.append(
+                    "refit skipped: the time budget ran out before it could finish; "
+                    "exported the best search trial"
+                )
+        outcome.evaluation = self._evaluation(outcome.model)
+        return outcome
+
+    def _refit(self, hp, epochs: int) -> keras.Model | None:
+        began = time.monotonic()
+        keras.utils.set_random_seed(self.request.seed)
+        model = self.hypermodel.build(hp)
+        x = {k: np.concatenate([self.x_train[k], self.x_val[k]]) for k in self.x_train}
+        y = np.concatenate([self.y_train, self.y_val])
+        refit_state = SearchState(self.state.log, self.deadline)
+        refit_state.hard_stop = self.state.hard_stop
+        watch = _DeadlineOnly(refit_state)
+        history = self.hypermodel.fit(hp, model, x, y, epochs=epochs, callbacks=[watch], verbose=0)
+        self.refit_seconds = time.monotonic() - began
+        if len(history.history.get("loss", [])) < epochs or watch.cut_short:
+            return None
+        return model
+
+    def _evaluation(self, model) -> dict:
+        output = predict(model, self.x_test)
+        if self.classification:
+            from sklearn.metrics import confusion_matrix
+
+            labels = list(self.dataset.task.class_names)
+            matrix = confusion_matrix(
+                self.y_test, output.argmax(axis=1), labels=list(range(len(labels)))
+            )
+            return {"confusion_matrix": {"labels": labels, "matrix": matrix.tolist()}}
+        return {
+            "residuals": {
+                "actual": self.y_test.tolist(),
+                "predicted": output.ravel().astype(float).tolist(),
+            }
+        }
+
+    def export(self, outcome: Outcome, data_hash: str):
+        """Exports `outcome.model` to `out/model` and returns the `ExportResult`."""
+        from automl.export.bundle import export_model
+        from automl.export.savedmodel import ServingInput
+
+        began = time.monotonic()
+        dataset, splits = self.dataset, self.prepared.splits
+        inputs = [
+            ServingInput(
+                c.name,
+                c.input_name,
+                "float32" if c.kind.value == "numeric" else "string",
+                c.kind.value,
+            )
+            for c in dataset.features
+        ]
+        best = self.best_trial()
+        metadata = {
+            "format_version": 1,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "task": dataset.task.kind.value,
+            "target": dataset.target,
+            "metric": self.prepared.objective.name,
+            "test_metrics": outcome.test_metrics,
+            "search_test_metrics": outcome.search_test_metrics,
+            "refit": outcome.refit,
+            "hyperparameters": best.hyperparameters if best else {},
+            "best_trial": None
+            if best is None
+            else {"trial_id": best.trial_id, "score": best.score, "best_epoch": best.best_epoch},
+            "learning_curves": outcome.curves,
+            "evaluation": outcome.evaluation,
+            "ignored_columns": dataset.ignored,
+            "data": {
+                "file": str(self.request.data),
+                "sha256": data_hash,
+                "rows": len(dataset.frame),
+                "train_rows": len(splits.train),
+                "validation_rows": len(splits.validation),
+                "test_rows": len(splits.test),
+                "test_file": str(self.request.test_file) if self.request.test_file else None,
+            },
+            "schema": dataset.schema.to_dict(),
+            "seed": self.request.seed,
+            "versions": package_versions(),
+        }
+        np.savez(self.out / "check_rows.npz", **self.x_test)  # for `automl export` later
+        result = export_model(
+            outcome.model,
+            inputs=inputs,
+            class_names=list(dataset.task.class_names),
+            metadata=metadata,
+            check_rows=self.x_test,
+            destination=self.out / "model",
+            formats=self.request.formats,
+        )
+        self.export_seconds = time.monotonic() - began
+        return result
+
+    def counts(self) -> dict[str, int]:
+        statuses = [t.status for t in self.state.trials.values()]
+        return {"completed": statuses.count("completed"), "failed": statuses.count("failed")}
+
+    def leaderboard(self) -> list[dict]:
+        maximize = self.prepared.objective.direction == "max"
+
+        def rank(t: TrialRecord):
+            if t.score is None:
+                return (1, 0.0)
+            return (0, -t.score if maximize else t.score)
+
+        return [
+            {
+                "trial_id": t.trial_id,
+                "status": t.status,
+                "score": t.score,
+                "best_epoch": t.best_epoch,
+                "epochs": len(t.history),
+                "duration_s": round(t.duration_s, 3),
+                "hyperparameters": t.hyperparameters,
+                "reason": t.reason,
+            }
+            for t in sorted(self.state.trials.values(), key=rank)
+        ]
+
+    def timing(self) -> dict:
+        fit = self.state.fit_seconds
+        return {
+            "search_s": round(self.search_seconds, 3),
+            "fit_s": round(fit, 3),
+            "overhead_fraction": round(1 - fit / self.search_seconds, 4)
+            if self.search_seconds > 0
+            else None,
+            "refit_s": round(self.refit_seconds, 3),
+            "export_s": round(self.export_seconds, 3),
+        }
+
+
+class _DeadlineOnly(keras.callbacks.Callback):
+    """Stops the refit at the overall deadline or on a hard stop, and says so."""
+
+    def __init__(self, state: SearchState):
+        super().__init__()
+        self.state = state
+        self.cut_short = False
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.state.deadline.passed() or self.state.hard_stop.is_set():
+            self.model.stop_training = True
+            self.cut_short = True
+
+
+def _curves(history: list[dict[str, float]]) -> dict[str, list[float | None]]:
+    names = sorted({k for epoch in history for k in epoch if k != "learning_rate"})
+    return {name: [epoch.get(name) for epoch in history] for name in names}

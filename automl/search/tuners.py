@@ -1,0 +1,140 @@
+"""Keras Tuner tuners that report trials as events and end at the deadline or on Stop."""
+
+from __future__ import annotations
+
+import time
+
+import keras_tuner
+
+from automl.errors import AutoMLError
+from automl.search.events import TrialEnded, TrialFailed, TrialStarted
+from automl.search.request import TUNERS
+from automl.search.state import SearchState, TrialRecord
+
+
+class SearchDeadline(keras_tuner.errors.FatalError):
+    """The time budget ran out; the search ends keeping what it found."""
+
+
+class SearchStopped(keras_tuner.errors.FatalError):
+    """The user asked the search to stop; it ends keeping what it found."""
+
+
+class _Reporting:
+    """Mixin over a Keras Tuner tuner: events for each trial, and a clean way out.
+
+    Ending a search is a `FatalError` raised before the next trial is created: an
+    ordinary exception would only fail one trial, and raising after creation would
+    leave a trial that never ran.
+    """
+
+    def __init__(self, *args, search_state: SearchState, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.search_state = search_state
+
+    def pre_create_trial(self):
+        if self.search_state.stop_requested.is_set():
+            raise SearchStopped("stopped by the user")
+        if self.search_state.deadline.passed():
+            raise SearchDeadline("the time budget ran out")
+
+    def on_trial_begin(self, trial):
+        super().on_trial_begin(trial)
+        record = TrialRecord(trial.trial_id, dict(trial.hyperparameters.values))
+        self.search_state.trials[trial.trial_id] = record
+        self.search_state.current = record
+        self.search_state.log.emit(
+            TrialStarted(trial_id=trial.trial_id, hyperparameters=record.hyperparameters)
+        )
+
+    def on_trial_end(self, trial):
+        record = self.search_state.trials[trial.trial_id]
+        record.duration_s = time.monotonic() - record.started
+        # Values registered during fit (the batch size) exist only once the trial ran.
+        record.hyperparameters = dict(trial.hyperparameters.values)
+        self.search_state.current = None
+        super().on_trial_end(trial)
+        if trial.status == "COMPLETED" and trial.score is not None:
+            record.status = "completed"
+            record.score = float(trial.score)
+            record.best_epoch = int(trial.best_step) + 1
+            best = record.history[trial.best_step] if trial.best_step < len(record.history) else {}
+            self.search_state.log.emit(
+                TrialEnded(
+                    trial_id=trial.trial_id,
+                    score=record.score,
+                    best_epoch=record.best_epoch,
+                    epochs=len(record.history),
+                    duration_s=record.duration_s,
+                    metrics=best,
+                    hyperparameters=record.hyperparameters,
+                )
+            )
+        else:
+            record.status = "failed"
+            record.reason = _last_line(trial.message) or "the trial produced no score"
+            self.search_state.log.emit(
+                TrialFailed(
+                    trial_id=trial.trial_id,
+                    reason=record.reason,
+                    hyperparameters=record.hyperparameters,
+                )
+            )
+
+
+def _last_line(message: str | None) -> str:
+    lines = [line for line in (message or "").strip().splitlines() if line.strip()]
+    return lines[-1].strip() if lines else ""
+
+
+class RandomSearch(_Reporting, keras_tuner.RandomSearch):
+    pass
+
+
+class BayesianOptimization(_Reporting, keras_tuner.BayesianOptimization):
+    pass
+
+
+class Hyperband(_Reporting, keras_tuner.Hyperband):
+    pass
+
+
+def make_tuner(
+    kind: str,
+    hypermodel: keras_tuner.HyperModel,
+    *,
+    objective: keras_tuner.Objective,
+    max_trials: int,
+    max_epochs: int,
+    directory: str,
+    seed: int,
+    search_state: SearchState,
+) -> keras_tuner.Tuner:
+    """Returns a reporting tuner of `kind` ("random", "bayesian" or "hyperband").
+
+    Raises:
+        AutoMLError: unknown kind.
+    """
+    common = dict(
+        hypermodel=hypermodel,
+        objective=objective,
+        directory=directory,
+        project_name="tuner",
+        seed=seed,
+        overwrite=True,
+        search_state=search_state,
+        # A failed trial is recorded and the search goes on; "none succeeded" is ours to say.
+        max_consecutive_failed_trials=10**6,
+    )
+    if kind == "random":
+        return RandomSearch(max_trials=max_trials, **common)
+    if kind == "bayesian":
+        return BayesianOptimization(
+            max_trials=max_trials, num_initial_points=min(3, max_trials), **common
+        )
+    if kind == "hyperband":
+        tuner = Hyperband(max_epochs=max_epochs, factor=3, hyperband_iterations=1, **common)
+        # Hyperband sizes its brackets from max_epochs; --max-trials still caps the trials.
+        tuner.oracle.max_trials = max_trials
+        return tuner
+    raise AutoMLError(f"--tuner {kind}: unknown tuner; choose one of {', '.join(TUNERS)}")
