@@ -15,13 +15,22 @@ from automl.errors import AutoMLError
 EXIT_EXPORT_FAILED = 1
 
 
+class _Parser(argparse.ArgumentParser):
+    """Reports a usage mistake on one line, like every other bad input, and exits 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"automl: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="automl",
         description="Train, tune and export neural networks from a data file.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
 
     search = commands.add_parser("search", help="search for the best model for a table")
     search.add_argument("data", type=Path, help="CSV/TSV, Parquet, Excel or Feather file")
@@ -138,7 +147,11 @@ def _add_search_options(search: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = _join_negative_values(list(sys.argv[1:] if argv is None else argv))
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
     try:
         if args.command in {"search", "demo"}:
             from automl.cli_search import run_search_command
@@ -157,6 +170,24 @@ def main(argv: list[str] | None = None) -> int:
         print("automl: interrupted", file=sys.stderr)
         return 130
     return 2
+
+
+def _join_negative_values(argv: list[str]) -> list[str]:
+    """Returns argv with `--time-budget -5m` as `--time-budget=-5m`.
+
+    argparse would read `-5m` as an unknown option; joined, it reaches the budget check,
+    which says what is wrong with it.
+    """
+    joined: list[str] = []
+    for item in argv:
+        if joined and joined[-1] in _VALUE_OPTIONS and item.startswith("-") and len(item) > 1:
+            joined[-1] = f"{joined[-1]}={item}"
+        else:
+            joined.append(item)
+    return joined
+
+
+_VALUE_OPTIONS = {"--time-budget", "--max-trials", "--epochs", "--seed", "--validation-split"}
 
 
 def _predict(args) -> int:

@@ -67,10 +67,11 @@ class Dataset:
         missing = [name for name in needed if name not in other.columns]
         if missing:
             raise AutoMLError(f"{source} lacks column(s) {', '.join(map(repr, missing))}")
+        # Check types before dropping rows, so errors name the row the user sees.
+        model_inputs(other, self.features, source=source)
         other = other[other[self.target].notna()].reset_index(drop=True)
         if other.empty:
             raise AutoMLError(f"{source} has no rows with a value in {self.target!r}")
-        model_inputs(other, self.features, source=source)  # raises on wrong types
         self.target_values(other)
         return other
 

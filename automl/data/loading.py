@@ -60,8 +60,9 @@ def read_table(path: str | Path) -> pd.DataFrame:
 
 
 def _read_delimited(path: Path) -> pd.DataFrame:
-    head = path.open("rb").read(_SNIFF_BYTES)
-    encoding = _detect_encoding(head)
+    with path.open("rb") as handle:
+        head = handle.read(_SNIFF_BYTES)
+    encoding = _detect_encoding(head, whole_file=len(head) < _SNIFF_BYTES)
     if encoding is None:
         raise AutoMLError(
             f"{path} does not look like a text table (it contains binary data); "
@@ -71,10 +72,14 @@ def _read_delimited(path: Path) -> pd.DataFrame:
     if not text.strip():
         raise AutoMLError(f"{path} is empty")
     delimiter = _sniff_delimiter(text, path.suffix.lower())
-    return pd.read_csv(path, sep=delimiter, encoding=encoding, skipinitialspace=True)
+    try:
+        return pd.read_csv(path, sep=delimiter, encoding=encoding, skipinitialspace=True)
+    except UnicodeDecodeError:
+        # The sniffed block was UTF-8 but a later byte is not: a Windows-1252 file.
+        return pd.read_csv(path, sep=delimiter, encoding="cp1252", skipinitialspace=True)
 
 
-def _detect_encoding(head: bytes) -> str | None:
+def _detect_encoding(head: bytes, whole_file: bool) -> str | None:
     """Returns the text encoding of `head`, or None when the bytes are binary."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
@@ -87,7 +92,7 @@ def _detect_encoding(head: bytes) -> str | None:
         return "utf-8"
     except UnicodeDecodeError as error:
         # A multi-byte character cut at the end of the sniffed block is still UTF-8.
-        if error.start >= len(head) - 3:
+        if not whole_file and error.start >= len(head) - 3:
             return "utf-8"
     # Latin-1 decodes anything, so first make sure the bytes are mostly printable.
     printable = sum(32 <= b < 127 or b in (9, 10, 13) or b >= 160 for b in head)

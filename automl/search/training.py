@@ -163,8 +163,16 @@ class SearchRun:
         done = [t for t in self.state.trials.values() if t.status == "completed"]
         if not done:
             return None
-        maximize = self.prepared.objective.direction == "max"
-        return sorted(done, key=lambda t: -t.score if maximize else t.score)[0]
+        return sorted(done, key=self._rank)[0]
+
+    def _rank(self, trial: TrialRecord) -> tuple[float, float]:
+        """Sorts best first; ties on a small validation set go to the lower validation loss."""
+        if trial.score is None:
+            return (float("inf"), float("inf"))
+        primary = -trial.score if self.prepared.objective.direction == "max" else trial.score
+        epoch = (trial.best_epoch or 1) - 1
+        loss = trial.history[epoch].get("val_loss") if epoch < len(trial.history) else None
+        return (primary, loss if loss is not None else float("inf"))
 
     def finish(self, best: TrialRecord) -> Outcome:
         """Returns the model to export: the best trial's, refit on train+validation if due."""
@@ -289,13 +297,6 @@ class SearchRun:
         return {"completed": statuses.count("completed"), "failed": statuses.count("failed")}
 
     def leaderboard(self) -> list[dict]:
-        maximize = self.prepared.objective.direction == "max"
-
-        def rank(t: TrialRecord):
-            if t.score is None:
-                return (1, 0.0)
-            return (0, -t.score if maximize else t.score)
-
         return [
             {
                 "trial_id": t.trial_id,
@@ -307,7 +308,7 @@ class SearchRun:
                 "hyperparameters": t.hyperparameters,
                 "reason": t.reason,
             }
-            for t in sorted(self.state.trials.values(), key=rank)
+            for t in sorted(self.state.trials.values(), key=self._rank)
         ]
 
     def timing(self) -> dict:

@@ -1,0 +1,50 @@
+"""Ranks the model families that fit a dataset, each with the reason it was chosen.
+
+Importable without TensorFlow (the GUI shows proposals before any search runs): it
+takes a plain description of the data and names families; their HyperModels load
+lazily through `load_hypermodel_class`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections import Counter
+from dataclasses import dataclass
+
+#: Family name -> "module:class" of its HyperModel.
+FAMILIES = {"dense": "architectures.dense:DenseHyperModel"}
+
+
+@dataclass(frozen=True)
+class Proposal:
+    family: str
+    reason: str
+
+
+def propose_architectures(column_kinds: dict[str, str], task: str, rows: int) -> list[Proposal]:
+    """Returns the families to search for a table, best first, with their reasons.
+
+    Args:
+        column_kinds: feature column name -> kind ("numeric", "categorical", "text", ...).
+        task: "binary", "multiclass" or "regression".
+        rows: training rows.
+
+    Example:
+        >>> propose_architectures({"x": "numeric", "c": "categorical"}, "binary", 300)[0].family
+        'dense'
+    """
+    counts = Counter(column_kinds.values())
+    described = ", ".join(f"{counts[kind]} {kind}" for kind in sorted(counts))
+    reason = (
+        f"Dense: rows of independent columns ({described}) for {task}; an MLP with "
+        "normalization, category lookups and word counts inside the model"
+    )
+    if rows < 1000:
+        reason += f"; {rows} rows is small, so the search favours narrow, regularised nets"
+    return [Proposal("dense", reason)]
+
+
+def load_hypermodel_class(family: str) -> type:
+    """Returns the HyperModel class of `family` (this imports Keras)."""
+    module_name, _, class_name = FAMILIES[family].partition(":")
+    return getattr(importlib.import_module(module_name), class_name)
