@@ -91,7 +91,7 @@ class DenseHyperModel(keras_tuner.HyperModel):
             x = keras.layers.Dropout(hp.Float("dropout", 0.0, 0.5, step=0.1, default=0.1))(x)
         outputs, loss = self._head(x)
         model = keras.Model(inputs, outputs, name="dense")
-        learning_rate = hp.Float("learning_rate", 1e-4, 1e-2, sampling="log", default=1e-3)
+        learning_rate = hp.Float("learning_rate", 1e-4, 3e-3, sampling="log", default=1e-3)
         optimizer_name = hp.Choice("optimizer", ["adam", "adamw"], default="adam")
         optimizer = (
             keras.optimizers.AdamW(learning_rate)

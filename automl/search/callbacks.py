@@ -42,6 +42,8 @@ class SearchProgress(keras.callbacks.Callback):
         }
         trial = self.state.current
         if trial is not None:
+            if not trial.history:
+                self.state.startup_seconds.append(time.monotonic() - trial.started)
             trial.history.append(metrics)
             self.state.log.emit(
                 EpochEnded(trial_id=trial.trial_id, epoch=epoch + 1, metrics=metrics)

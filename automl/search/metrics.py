@@ -62,6 +62,8 @@ def choose_objective(name: str | None, classification: bool) -> Objective:
 def classification_scores(y_true: np.ndarray, proba: np.ndarray) -> dict[str, float]:
     """Returns accuracy, balanced accuracy, macro F1, log loss and AUC for class indices."""
     y_true = np.asarray(y_true).astype(int)
+    proba = np.clip(np.asarray(proba, dtype=np.float64), 1e-7, 1)
+    proba = proba / proba.sum(axis=1, keepdims=True)
     n_classes = proba.shape[1]
     predicted = proba.argmax(axis=1)
     labels = list(range(n_classes))
@@ -71,7 +73,7 @@ def classification_scores(y_true: np.ndarray, proba: np.ndarray) -> dict[str, fl
         "f1": float(
             skm.f1_score(y_true, predicted, average="macro", labels=labels, zero_division=0)
         ),
-        "log_loss": float(skm.log_loss(y_true, np.clip(proba, 1e-7, 1), labels=labels)),
+        "log_loss": float(skm.log_loss(y_true, proba, labels=labels)),
     }
     present = np.unique(y_true)
     if len(present) >= 2:

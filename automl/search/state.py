@@ -40,6 +40,15 @@ class SearchState:
         self.trials: dict[str, TrialRecord] = {}
         self.current: TrialRecord | None = None
         self.fit_seconds = 0.0
+        #: Seconds from a trial's start to its first epoch's end (build + graph tracing).
+        self.startup_seconds: list[float] = []
+
+    def typical_startup(self) -> float:
+        """Returns the median time a trial needs before its first epoch ends."""
+        if not self.startup_seconds:
+            return 0.0
+        ordered = sorted(self.startup_seconds)
+        return ordered[len(ordered) // 2]
 
     def request_stop(self, hard: bool = False) -> None:
         """Asks the search to end: after this epoch, or (hard) after this batch."""

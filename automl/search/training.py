@@ -28,6 +28,9 @@ from automl.versions import package_versions
 
 #: Share of the time budget kept back for the refit when one will run.
 REFIT_SHARE = 0.15
+#: A refit whose loss on train+validation exceeds the searched model's by this factor is
+#: taken as not converged and discarded.
+REFIT_SLACK = 1.1
 
 
 @dataclass
@@ -186,6 +189,10 @@ class SearchRun:
         outcome = Outcome(model, False, search_scores, {}, {}, curves)
         if self.refit_wanted and not self.state.stop_requested.is_set():
             refit = self._refit(trial.hyperparameters, best.best_epoch or 1)
+            verdict = self._refit_verdict(model, refit) if refit is not None else None
+            if verdict:
+                outcome.notes.append(verdict)
+                refit = None
             if refit is not None:
                 outcome.model = refit
                 outcome.refit = True
@@ -193,7 +200,7 @@ class SearchRun:
                 outcome.test_metrics = score(
                     self.classification, self.y_test, predict(refit, self.x_test)
                 )
-            else:
+            elif not verdict:
                 outcome.notes.append(
                     "refit skipped: the time budget ran out before it could finish; "
                     "exported the best search trial"
@@ -215,6 +222,26 @@ class SearchRun:
         if len(history.history.get("loss", [])) < epochs or watch.cut_short:
             return None
         return model
+
+    def _refit_verdict(self, searched: keras.Model, refit: keras.Model) -> str:
+        """Returns why the refit model must not replace the searched one, or "".
+
+        The refit saw every training and validation row, so on those rows its loss
+        should be no worse than the searched model's. If it is clearly worse, that
+        single retraining did not converge as the trial had; judging this on the rows
+        both were trained from keeps the test rows untouched.
+        """
+        x = {k: np.concatenate([self.x_train[k], self.x_val[k]]) for k in self.x_train}
+        y = np.concatenate([self.y_train, self.y_val])
+        name = "log_loss" if self.classification else "rmse"
+        searched_loss = score(self.classification, y, predict(searched, x))[name]
+        refit_loss = score(self.classification, y, predict(refit, x))[name]
+        if refit_loss <= REFIT_SLACK * searched_loss + 1e-6:
+            return ""
+        return (
+            f"refit discarded: its {name} on train+validation ({refit_loss:.4g}) was worse "
+            f"than the best trial's ({searched_loss:.4g}); exported the best search trial"
+        )
 
     def _evaluation(self, model) -> dict:
         output = predict(model, self.x_test)
