@@ -144,6 +144,12 @@ def _add_search_options(search: argparse.ArgumentParser) -> None:
     search.add_argument(
         "--events", choices=["-"], help="'-' writes every event as a JSON line to stdout"
     )
+    search.add_argument(
+        "--control-stdin",
+        action="store_true",
+        help="read commands on stdin: a line 'stop' ends the search after this epoch, "
+        "keeping the best model; end of input is ignored",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -228,16 +234,15 @@ def _profile(args) -> int:
     schema = infer_schema(frame)
     task = None
     if args.target:
-        from automl.data.dataset import _require_column
+        from automl.data.dataset import require_column
 
-        _require_column(frame, args.target, "target")
+        require_column(frame, args.target, "target")
         task = infer_task(frame[args.target])
+    from automl.data.profile import profile_table
+
+    profile = profile_table(frame, schema, args.target)
     if args.json:
-        print(
-            json.dumps(
-                {"schema": schema.to_dict(), "task": task.to_dict() if task else None}, indent=2
-            )
-        )
+        print(json.dumps(profile.to_dict(), indent=2))
         return 0
     from rich.console import Console
     from rich.table import Table
@@ -251,6 +256,8 @@ def _profile(args) -> int:
         )
     console = Console()
     console.print(table)
+    for warning in profile.warnings:
+        console.print(f"warning: {warning.message}")
     if task:
         classes = f" ({', '.join(task.class_names)})" if task.class_names else ""
         console.print(f"task: {task.kind.value}{classes}: {task.reason}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 from importlib import resources
 from pathlib import Path
 
@@ -75,7 +76,7 @@ def run_search_command(args) -> int:
             result = run_search(
                 request,
                 events_stream=events_stream,
-                on_start=interrupted.attach,
+                on_start=_on_start(interrupted, getattr(args, "control_stdin", False)),
                 listeners=(display.on_event,),
             )
     except ExportCheckFailed as error:
@@ -87,6 +88,40 @@ def run_search_command(args) -> int:
     if interrupted.fired and result.exit_code == 0:
         return 130
     return result.exit_code
+
+
+def _on_start(interrupted: _InterruptHandler, control_stdin: bool):
+    def attach(state) -> None:
+        interrupted.attach(state)
+        if control_stdin:
+            threading.Thread(target=_follow_commands, args=(state,), daemon=True).start()
+
+    return attach
+
+
+def _follow_commands(state) -> None:
+    """Reads commands from stdin: `stop` asks for a graceful stop. End of input is ignored.
+
+    A parent that dies closes the pipe; that must not stop an unattended search, so only
+    an explicit command does.
+    """
+    for line in sys.stdin:
+        command = line.strip().lower()
+        if command == "stop":
+            print(
+                "stop requested: finishing this epoch, then exporting the best model",
+                file=sys.stderr,
+                flush=True,
+            )
+            state.request_stop()
+        elif command == "kill":
+            state.request_stop(hard=True)
+        elif command:
+            print(
+                f"automl: unknown command on stdin: {command!r} (use 'stop')",
+                file=sys.stderr,
+                flush=True,
+            )
 
 
 def _claim_stdout_for_events():

@@ -97,9 +97,9 @@ def load_dataset(
     """
     path = Path(path)
     frame = read_table(path)
-    _require_column(frame, target, "target")
+    require_column(frame, target, "target")
     for name in ignore:
-        _require_column(frame, name, "--ignore")
+        require_column(frame, name, "--ignore")
     if target in ignore:
         raise AutoMLError(f"{target!r} is the target; it cannot also be ignored")
     schema = infer_schema(frame, column_types)
@@ -167,7 +167,7 @@ def string_array(series: pd.Series) -> np.ndarray:
     ).astype(str)
 
 
-def _require_column(frame: pd.DataFrame, name: str, role: str) -> None:
+def require_column(frame: pd.DataFrame, name: str, role: str) -> None:
     if name in frame.columns:
         return
     close = difflib.get_close_matches(name, [str(c) for c in frame.columns], n=1, cutoff=0.5)
