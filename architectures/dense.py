@@ -13,6 +13,7 @@ import keras
 import keras_tuner
 
 from architectures.layers import FillMissing, MissingIndicator
+from architectures.spaces import DenseSpace
 
 #: Categories up to this many are one-hot encoded; more get a learned embedding.
 ONE_HOT_MAX_CATEGORIES = 24
@@ -57,6 +58,7 @@ class DenseHyperModel(keras_tuner.HyperModel):
         metrics: Keras metrics to compile with (names or objects).
         train_rows: rows in the training split; bounds the batch-size choices.
         seed: shuffles training batches repeatably.
+        space: the ranges and choices to search (defaults: `DenseSpace()`).
 
     Example:
         >>> model = DenseHyperModel(features, TabularTask("binary", 2), ["accuracy"], 200)
@@ -70,6 +72,7 @@ class DenseHyperModel(keras_tuner.HyperModel):
         metrics: list,
         train_rows: int,
         seed: int = 0,
+        space: DenseSpace | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -78,26 +81,40 @@ class DenseHyperModel(keras_tuner.HyperModel):
         self.metrics = list(metrics)
         self.train_rows = train_rows
         self.seed = seed
+        self.space = space or DenseSpace()
 
     def build(self, hp: keras_tuner.HyperParameters) -> keras.Model:
         inputs, encoded = build_inputs(self.features, hp)
+        space = self.space
         x = encoded
-        for i in range(hp.Int("layers", 1, 4, default=2)):
-            units = hp.Choice(f"units_{i}", [32, 64, 128, 256, 512], default=128)
-            x = keras.layers.Dense(units, use_bias=not hp.Boolean("batch_norm", default=False))(x)
-            if hp.get("batch_norm"):
+        depth = hp.Int(
+            "layers",
+            space.min_layers,
+            space.max_layers,
+            default=_clip(2, space.min_layers, space.max_layers),
+        )
+        batch_norm = hp.Boolean("batch_norm", default=False) if space.tune_batch_norm else False
+        for i in range(depth):
+            units = hp.Choice(f"units_{i}", list(space.units), default=_nearest(space.units, 128))
+            x = keras.layers.Dense(units, use_bias=not batch_norm)(x)
+            if batch_norm:
                 x = keras.layers.BatchNormalization()(x)
-            x = keras.layers.Activation(hp.Choice("activation", ["relu", "gelu"]))(x)
-            x = keras.layers.Dropout(hp.Float("dropout", 0.0, 0.5, step=0.1, default=0.1))(x)
+            x = keras.layers.Activation(hp.Choice("activation", list(space.activations)))(x)
+            if space.max_dropout > 0:
+                rate = hp.Float(
+                    "dropout", 0.0, space.max_dropout, default=min(0.1, space.max_dropout)
+                )
+                x = keras.layers.Dropout(rate)(x)
         outputs, loss = self._head(x)
         model = keras.Model(inputs, outputs, name="dense")
-        learning_rate = hp.Float("learning_rate", 1e-4, 3e-3, sampling="log", default=1e-3)
-        optimizer_name = hp.Choice("optimizer", ["adam", "adamw"], default="adam")
-        optimizer = (
-            keras.optimizers.AdamW(learning_rate)
-            if optimizer_name == "adamw"
-            else keras.optimizers.Adam(learning_rate)
+        learning_rate = hp.Float(
+            "learning_rate",
+            space.min_learning_rate,
+            space.max_learning_rate,
+            sampling="log",
+            default=_clip(1e-3, space.min_learning_rate, space.max_learning_rate),
         )
+        optimizer = _OPTIMIZERS[hp.Choice("optimizer", list(space.optimizers))](learning_rate)
         model.compile(optimizer=optimizer, loss=loss, metrics=self.metrics)
         return model
 
@@ -118,8 +135,10 @@ class DenseHyperModel(keras_tuner.HyperModel):
         """Trains on dicts of arrays through tf.data, with the batch size tuned."""
         import tensorflow as tf
 
-        choices = [b for b in (16, 32, 64, 128, 256) if b <= max(16, self.train_rows // 4)]
-        batch_size = hp.Choice("batch_size", choices, default=min(32, choices[-1]))
+        sizes = sorted(self.space.batch_sizes)
+        # A batch larger than a quarter of the rows leaves too few steps per epoch.
+        choices = [b for b in sizes if b <= max(sizes[0], self.train_rows // 4)]
+        batch_size = hp.Choice("batch_size", choices, default=_nearest(choices, 32))
         train = (
             tf.data.Dataset.from_tensor_slices((x, y))
             .shuffle(len(y), seed=self.seed, reshuffle_each_iteration=True)
@@ -136,6 +155,22 @@ class DenseHyperModel(keras_tuner.HyperModel):
         kwargs.pop("batch_size", None)
         kwargs["shuffle"] = False  # tf.data shuffles; Keras would only warn
         return model.fit(train, validation_data=validation, **kwargs)
+
+
+_OPTIMIZERS = {
+    "adam": keras.optimizers.Adam,
+    "adamw": keras.optimizers.AdamW,
+    "sgd": lambda rate: keras.optimizers.SGD(rate, momentum=0.9, nesterov=True),
+    "rmsprop": keras.optimizers.RMSprop,
+}
+
+
+def _clip(value: float, low: float, high: float) -> float:
+    return min(max(value, low), high)
+
+
+def _nearest(choices, target: int) -> int:
+    return min(choices, key=lambda c: abs(c - target))
 
 
 def build_inputs(features: list[TabularFeature], hp: keras_tuner.HyperParameters):

@@ -26,6 +26,7 @@ def search(
     refit: bool | None = None,
     overwrite: bool = False,
     formats: tuple[str, ...] = (),
+    space: dict[str, dict] | None = None,
 ):
     """Runs a search and returns a `SearchResult` (leaderboard, test metrics, model path).
 
@@ -62,5 +63,6 @@ def search(
         refit=refit,
         overwrite=overwrite,
         formats=tuple(formats),
+        space=dict(space or {}),
     )
     return run_search(request)

@@ -145,6 +145,12 @@ def _add_search_options(search: argparse.ArgumentParser) -> None:
         "--events", choices=["-"], help="'-' writes every event as a JSON line to stdout"
     )
     search.add_argument(
+        "--space",
+        type=Path,
+        metavar="FILE",
+        help='JSON search-space overrides, e.g. {"dense": {"max_layers": 2, "units": [64, 128]}}',
+    )
+    search.add_argument(
         "--control-stdin",
         action="store_true",
         help="read commands on stdin: a line 'stop' ends the search after this epoch, "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -57,7 +58,23 @@ def request_from_args(args) -> SearchRequest:
         refit=args.refit,
         overwrite=args.overwrite,
         formats=tuple(args.format),
+        space=_read_space(args.space),
     )
+
+
+def _read_space(path: Path | None) -> dict:
+    """Returns the search-space overrides in a JSON file, or {} without one."""
+    if path is None:
+        return {}
+    try:
+        space = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AutoMLError(f"--space {path}: no such file") from None
+    except (ValueError, UnicodeDecodeError) as error:
+        raise AutoMLError(f"--space {path}: not valid JSON ({error})") from None
+    if not isinstance(space, dict) or not all(isinstance(v, dict) for v in space.values()):
+        raise AutoMLError(f'--space {path}: expected {{"dense": {{...}}}}')
+    return space
 
 
 def run_search_command(args) -> int:

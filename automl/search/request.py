@@ -41,6 +41,8 @@ class SearchRequest:
     refit: bool | None = None
     overwrite: bool = False
     formats: tuple[str, ...] = ()
+    #: family -> search-space overrides, e.g. {"dense": {"max_layers": 2}}
+    space: dict[str, dict] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.tuner not in TUNERS:
@@ -53,10 +55,27 @@ class SearchRequest:
                 f"--format {', '.join(sorted(unknown))}: unknown; extra formats: tflite"
             )
         self.budget  # validates the numbers  # noqa: B018
+        self.dense_space  # validates the space  # noqa: B018
 
     @property
     def budget(self) -> SearchBudget:
         return SearchBudget(self.max_trials, self.time_budget_s, self.max_epochs)
+
+    @property
+    def dense_space(self):
+        """Returns the dense family's search space, with the user's overrides."""
+        from architectures.spaces import SPACES, DenseSpace
+
+        unknown = set(self.space) - set(SPACES)
+        if unknown:
+            raise AutoMLError(
+                f"search space names unknown family {', '.join(sorted(unknown))}; "
+                f"families: {', '.join(SPACES)}"
+            )
+        try:
+            return DenseSpace.from_dict(self.space.get("dense", {}))
+        except (ValueError, TypeError) as error:
+            raise AutoMLError(str(error)) from None
 
     def to_dict(self) -> dict:
         data = asdict(self)

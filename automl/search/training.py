@@ -85,6 +85,7 @@ class SearchRun:
             metrics=[self._keras_metric()] if self._keras_metric() else [],
             train_rows=len(self.y_train),
             seed=request.seed,
+            space=request.dense_space,
         )
         objective = prepared.objective
         self.tuner = make_tuner(

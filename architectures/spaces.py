@@ -1,0 +1,66 @@
+"""The search space of each family as plain, editable data (no TensorFlow).
+
+The desktop app's Model page edits these fields and saves them with the project; the
+CLI reads them from `--space FILE.json` as {"dense": {...}}.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+
+@dataclass(frozen=True)
+class DenseSpace:
+    """Ranges and choices the dense family's tuner draws from.
+
+    Example:
+        >>> DenseSpace.from_dict({"max_layers": 2}).max_layers
+        2
+    """
+
+    min_layers: int = 1
+    max_layers: int = 4
+    units: tuple[int, ...] = (32, 64, 128, 256, 512)
+    activations: tuple[str, ...] = ("relu", "gelu")
+    max_dropout: float = 0.5
+    tune_batch_norm: bool = True
+    min_learning_rate: float = 1e-4
+    max_learning_rate: float = 3e-3
+    optimizers: tuple[str, ...] = ("adam", "adamw")
+    batch_sizes: tuple[int, ...] = (16, 32, 64, 128, 256)
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not 1 <= self.min_layers <= self.max_layers <= 8:
+            problems.append("layers must satisfy 1 <= min_layers <= max_layers <= 8")
+        if not self.units or any(u < 1 for u in self.units):
+            problems.append("units must be positive whole numbers")
+        if (
+            not set(self.activations) <= {"relu", "gelu", "swish", "tanh", "elu"}
+            or not self.activations
+        ):
+            problems.append("activations must be among relu, gelu, swish, tanh, elu")
+        if not 0 <= self.max_dropout < 1:
+            problems.append("max_dropout must be in [0, 1)")
+        if not 0 < self.min_learning_rate <= self.max_learning_rate < 1:
+            problems.append("learning rates must satisfy 0 < min <= max < 1")
+        if not set(self.optimizers) <= {"adam", "adamw", "sgd", "rmsprop"} or not self.optimizers:
+            problems.append("optimizers must be among adam, adamw, sgd, rmsprop")
+        if not self.batch_sizes or any(b < 1 for b in self.batch_sizes):
+            problems.append("batch sizes must be positive whole numbers")
+        if problems:
+            raise ValueError("dense search space: " + "; ".join(problems))
+
+    def to_dict(self) -> dict:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> DenseSpace:
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"dense search space: unknown field(s) {', '.join(sorted(unknown))}")
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+
+
+SPACES = {"dense": DenseSpace}
