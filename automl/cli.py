@@ -67,6 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="extra format (SavedModel and .keras are always written)",
     )
 
+    report = commands.add_parser("report", help="show an experiment's leaderboard and test scores")
+    report.add_argument("experiment", type=Path, help="experiment folder")
+    report.add_argument("--json", action="store_true", help="print the report as JSON")
+
     profile = commands.add_parser("profile", help="show what each column of a table is")
     profile.add_argument("data", type=Path)
     profile.add_argument("--target", help="also infer the task for this column")
@@ -175,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
             return _export(args)
         if args.command == "profile":
             return _profile(args)
+        if args.command == "report":
+            return _report(args)
     except AutoMLError as error:
         print(f"automl: error: {error}", file=sys.stderr)
         return error.exit_code
@@ -228,6 +234,16 @@ def _export(args) -> int:
     for note in result.notes:
         print(note)
     print(f"exported to {result.path} ({result.parity.describe()})")
+    return 0
+
+
+def _report(args) -> int:
+    import json
+
+    from automl.report import format_report, load_report
+
+    report = load_report(args.experiment)
+    print(json.dumps(report, indent=2) if args.json else format_report(report))
     return 0
 
 

@@ -31,6 +31,8 @@ REFIT_SHARE = 0.15
 #: A refit whose loss on train+validation exceeds the searched model's by this factor is
 #: taken as not converged and discarded.
 REFIT_SLACK = 1.1
+#: Misclassified (or worst-predicted) test rows kept for the report.
+MISTAKES_SHOWN = 50
 
 
 @dataclass
@@ -245,20 +247,48 @@ class SearchRun:
         )
 
     def _evaluation(self, model) -> dict:
+        """Returns the confusion matrix or residuals on the test rows, and the worst rows."""
         output = predict(model, self.x_test)
+        test_frame = self.prepared.test_frame.iloc[self.prepared.splits.test]
         if self.classification:
             from sklearn.metrics import confusion_matrix
 
             labels = list(self.dataset.task.class_names)
-            matrix = confusion_matrix(
-                self.y_test, output.argmax(axis=1), labels=list(range(len(labels)))
-            )
-            return {"confusion_matrix": {"labels": labels, "matrix": matrix.tolist()}}
-        return {
-            "residuals": {
-                "actual": self.y_test.tolist(),
-                "predicted": output.ravel().astype(float).tolist(),
+            predicted = output.argmax(axis=1)
+            matrix = confusion_matrix(self.y_test, predicted, labels=list(range(len(labels))))
+            wrong = np.flatnonzero(predicted != self.y_test)
+            # Most confident mistakes first: they are the most telling.
+            wrong = wrong[np.argsort(-output[wrong, predicted[wrong]])][:MISTAKES_SHOWN]
+            mistakes = [
+                {
+                    "row": int(self.prepared.splits.test[i]),
+                    "actual": labels[self.y_test[i]],
+                    "predicted": labels[predicted[i]],
+                    "confidence": float(output[i, predicted[i]]),
+                    "values": _row_values(test_frame, i),
+                }
+                for i in wrong
+            ]
+            return {
+                "confusion_matrix": {"labels": labels, "matrix": matrix.tolist()},
+                "mistakes": mistakes,
             }
+        values = output.ravel().astype(float)
+        errors = np.abs(values - self.y_test)
+        worst = np.argsort(-errors)[:MISTAKES_SHOWN]
+        mistakes = [
+            {
+                "row": int(self.prepared.splits.test[i]),
+                "actual": float(self.y_test[i]),
+                "predicted": float(values[i]),
+                "error": float(errors[i]),
+                "values": _row_values(test_frame, i),
+            }
+            for i in worst
+        ]
+        return {
+            "residuals": {"actual": self.y_test.tolist(), "predicted": values.tolist()},
+            "mistakes": mistakes,
         }
 
     def export(self, outcome: Outcome, data_hash: str):
@@ -364,6 +394,12 @@ class _DeadlineOnly(keras.callbacks.Callback):
         if self.state.deadline.passed() or self.state.hard_stop.is_set():
             self.model.stop_training = True
             self.cut_short = True
+
+
+def _row_values(frame, position: int) -> dict[str, str]:
+    """Returns one row's raw values as text, for showing a mistake beside its inputs."""
+    row = frame.iloc[position]
+    return {str(k): "" if v is None or v != v else str(v) for k, v in row.items()}
 
 
 def _curves(history: list[dict[str, float]]) -> dict[str, list[float | None]]:
