@@ -35,12 +35,13 @@ def propose_architectures(column_kinds: dict[str, str], task: str, rows: int) ->
     """
     counts = Counter(column_kinds.values())
     described = ", ".join(f"{counts[kind]} {kind}" for kind in sorted(counts))
+    inside = ["normalization" if counts["numeric"] else "",
+              "category lookups" if counts["categorical"] or counts["boolean"] else "",
+              "word counts" if counts["text"] else ""]
     reason = (
-        f"Dense: rows of independent columns ({described}) for {task}; an MLP with "
-        "normalization, category lookups and word counts inside the model"
+        f"Dense: {len(column_kinds)} tabular columns ({described}), {rows} rows, {task}; "
+        f"an MLP with {' and '.join(part for part in inside if part)} inside the model"
     )
-    if rows < 1000:
-        reason += f"; {rows} rows is small, so the search favours narrow, regularised nets"
     return [Proposal("dense", reason)]
 
 

@@ -71,6 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("experiment", type=Path, help="experiment folder")
     report.add_argument("--json", action="store_true", help="print the report as JSON")
 
+    propose = commands.add_parser("propose", help="list the model families that fit a table")
+    propose.add_argument("data", type=Path)
+    propose.add_argument("--target", required=True, help="column to predict")
+
     profile = commands.add_parser("profile", help="show what each column of a table is")
     profile.add_argument("data", type=Path)
     profile.add_argument("--target", help="also infer the task for this column")
@@ -181,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
             return _profile(args)
         if args.command == "report":
             return _report(args)
+        if args.command == "propose":
+            return _propose(args)
     except AutoMLError as error:
         print(f"automl: error: {error}", file=sys.stderr)
         return error.exit_code
@@ -234,6 +240,21 @@ def _export(args) -> int:
     for note in result.notes:
         print(note)
     print(f"exported to {result.path} ({result.parity.describe()})")
+    return 0
+
+
+def _propose(args) -> int:
+    from automl.data import infer_schema, infer_task, read_table
+    from automl.data.dataset import require_column
+    from automl.propose import propose_for_table
+
+    frame = read_table(args.data)
+    require_column(frame, args.target, "target")
+    task = infer_task(frame[args.target])
+    for rank, proposal in enumerate(
+        propose_for_table(infer_schema(frame), args.target, task.kind.value), start=1
+    ):
+        print(f"{rank}. {proposal['reason']}")
     return 0
 
 
