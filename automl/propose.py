@@ -10,15 +10,24 @@ from architectures.proposals import propose_architectures
 from architectures.spaces import SPACES
 from automl.data.schema import MODEL_KINDS, Schema
 
+MODEL_KIND_NAMES = {kind.value for kind in MODEL_KINDS}
+
 
 def propose_for_table(schema: Schema, target: str, task: str) -> list[dict]:
     """Returns [{"family", "reason", "space"}] for predicting `target`, best first."""
-    kinds = {
-        c.name: c.kind.value for c in schema.columns if c.name != target and c.kind in MODEL_KINDS
-    }
+    kinds = {c.name: c.kind.value for c in schema.columns if c.name != target}
+    return propose_for_columns(kinds, task, schema.rows)
+
+
+def propose_for_columns(column_kinds: dict[str, str], task: str, rows: int) -> list[dict]:
+    """Returns [{"family", "reason", "space"}] for feature columns of the given kinds.
+
+    Columns of kinds the models do not read (datetime, id) are left out first.
+    """
+    used = {name: kind for name, kind in column_kinds.items() if kind in MODEL_KIND_NAMES}
     return [
         {"family": p.family, "reason": p.reason, "space": default_space(p.family)}
-        for p in propose_architectures(kinds, task, schema.rows)
+        for p in propose_architectures(used, task, rows)
     ]
 
 

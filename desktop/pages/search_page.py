@@ -1,0 +1,374 @@
+"""The Search page: budgets, Start / Stop / Kill, live trials, curves and the engine's log."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pyqtgraph as pg
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from automl.search.events import EpochEnded, SearchEnded, SearchStarted, TrialEnded
+from desktop.dialogs import show_error
+from desktop.engine_process import EngineProcess, last_error_line
+from desktop.state import StudioState
+from desktop.trial_table import TrialTableModel
+
+METRICS = {
+    "classification": ["accuracy", "balanced_accuracy", "auc", "f1", "log_loss"],
+    "regression": ["rmse", "mae"],
+}
+TUNER_TIPS = {
+    "random": "Random search: independent draws from the space; robust, parallel-friendly",
+    "bayesian": "Bayesian optimisation: a Gaussian process proposes promising configurations",
+    "hyperband": "Hyperband: many short trials, the best promoted to longer training",
+}
+EXIT_MEANING = {
+    2: "the engine rejected the input",
+    3: "no trial succeeded",
+}
+
+
+class SearchPage(QWidget):
+    """Starts the engine's search in a child process and follows its event stream."""
+
+    title = "Search"
+
+    def __init__(self, state: StudioState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.engine = EngineProcess(self)
+        self.engine.event.connect(self._on_event)
+        self.engine.log.connect(self._on_log)
+        self.engine.finished.connect(self._on_finished)
+        self.trials = TrialTableModel(parent=self)
+        self.curves: dict[str, list[float]] = {}
+        self.monitor = ""
+        self.out: Path | None = None
+        self.budget_s = 0
+        self.max_trials = 0
+        self.stderr: list[str] = []
+        self.clock = QElapsedTimer()
+        self.ticker = QTimer(self)
+        self.ticker.setInterval(500)
+        self.ticker.timeout.connect(self._tick)
+        self._build()
+        state.roles_changed.connect(self._refresh_metrics)
+        state.data_changed.connect(self._refresh_metrics)
+
+    # -- layout -------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        settings = self.state.settings.search
+        form = QFormLayout()
+        self.tuner = QComboBox()
+        for name, tip in TUNER_TIPS.items():
+            self.tuner.addItem(name)
+            self.tuner.setItemData(self.tuner.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+        self.tuner.setCurrentText(settings.tuner)
+        self.tuner.setToolTip("The Keras Tuner algorithm that picks each trial's configuration")
+        self.max_trials_box = _spin(
+            1, 10_000, settings.max_trials, " trials", "The most configurations to try"
+        )
+        self.budget_box = _spin(
+            10,
+            7 * 24 * 3600,
+            settings.time_budget_s,
+            " s",
+            "Wall-clock budget for the search and the refit; no trial "
+            "starts after it and a running trial stops at it",
+        )
+        self.budget_box.setSingleStep(30)
+        self.epochs_box = _spin(
+            1,
+            10_000,
+            settings.epochs,
+            " epochs",
+            "The most epochs per trial; early stopping on the validation "
+            "metric (with patience) usually ends a trial sooner",
+        )
+        self.metric = QComboBox()
+        self.metric.setToolTip("The objective the tuner optimises on the validation rows")
+        self.seed_box = _spin(
+            0, 2**31 - 1, settings.seed, "", "Makes the split and the search repeatable"
+        )
+        device = QLabel("CPU, or the GPU TensorFlow finds")
+        device.setToolTip(
+            "The search runs in its own process; TensorFlow uses a GPU when it sees one"
+        )
+        for label, widget in (
+            ("Tuner", self.tuner),
+            ("Trials", self.max_trials_box),
+            ("Time budget", self.budget_box),
+            ("Epochs per trial", self.epochs_box),
+            ("Objective", self.metric),
+            ("Seed", self.seed_box),
+            ("Device", device),
+        ):
+            form.addRow(label, widget)
+        settings_box = QGroupBox("Budget and tuner")
+        settings_box.setLayout(form)
+
+        self.start_button = QPushButton("Start search")
+        self.start_button.setToolTip("Run the search in a separate process")
+        self.start_button.clicked.connect(self.start)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setToolTip("Finish the current epoch, keep and export the best model")
+        self.stop_button.clicked.connect(self.stop)
+        self.kill_button = QPushButton("Kill")
+        self.kill_button.setToolTip("End the search process now; completed trials stay on disk")
+        self.kill_button.clicked.connect(self.engine.kill)
+        buttons = QHBoxLayout()
+        for button in (self.start_button, self.stop_button, self.kill_button):
+            buttons.addWidget(button)
+        self.progress = QLabel("Not running")
+        self.progress.setWordWrap(True)
+
+        left = QVBoxLayout()
+        left.addWidget(settings_box)
+        left.addLayout(buttons)
+        left.addWidget(self.progress)
+        left.addStretch(1)
+        left_widget = QWidget()
+        left_widget.setLayout(left)
+        left_widget.setMaximumWidth(380)
+
+        self.table = QTableView()
+        self.table.setModel(self.trials)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().hide()
+        self.plot = pg.PlotWidget()
+        self.plot.setMenuEnabled(False)
+        self.plot.setMouseEnabled(False, False)
+        self.plot.addLegend(offset=(-10, 10))
+        self.plot.setLabel("bottom", "epoch")
+        self.running_curve = self.plot.plot(
+            [], [], pen=pg.mkPen("#1f77b4", width=2), name="running trial"
+        )
+        self.best_curve = self.plot.plot(
+            [], [], pen=pg.mkPen("#ff7f0e", width=2, style=Qt.PenStyle.DashLine), name="best so far"
+        )
+        self.log_view = QPlainTextEdit()
+        self.log_view.setReadOnly(True)
+        self.log_view.setMaximumBlockCount(2000)
+        self.log_view.setPlaceholderText("The search process's messages (standard error)")
+
+        right = QSplitter(Qt.Orientation.Vertical)
+        for widget in (self.table, self.plot, self.log_view):
+            right.addWidget(widget)
+        right.setSizes([300, 260, 140])
+        layout = QHBoxLayout(self)
+        layout.addWidget(left_widget)
+        layout.addWidget(right, 1)
+        self._set_running(False)
+        self._refresh_metrics()
+
+    def _refresh_metrics(self) -> None:
+        task = ((self.state.profile or {}).get("target") or {}).get("task", "")
+        kind = "regression" if task == "regression" else "classification"
+        current = self.metric.currentText()
+        self.metric.clear()
+        self.metric.addItem("default")
+        self.metric.addItems(METRICS[kind])
+        if current in METRICS[kind]:
+            self.metric.setCurrentText(current)
+
+    # -- actions --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Starts a search with the page's settings; problems show as a dialog."""
+        if self.engine.running:
+            return
+        settings = self.state.settings
+        if not settings.data:
+            show_error(self, "Cannot start", "Open a data file on the Data page first.")
+            return
+        if not settings.target:
+            show_error(self, "Cannot start", "Choose the column to predict on the Data page.")
+            return
+        self._save_settings()
+        root = self.state.experiments_root()
+        root.mkdir(parents=True, exist_ok=True)
+        self.out = root / f"{_safe(settings.target)}-{time.strftime('%Y%m%d-%H%M%S')}"
+        arguments = self.search_arguments(self.out)
+        self.trials.reset("", "max")
+        self.curves.clear()
+        self.stderr.clear()
+        self.log_view.clear()
+        self.running_curve.setData([], [])
+        self.best_curve.setData([], [])
+        self.budget_s = self.budget_box.value()
+        self.max_trials = self.max_trials_box.value()
+        self.clock.start()
+        self.ticker.start()
+        self._set_running(True)
+        self.progress.setText("Starting the search process…")
+        self.state.status.emit(f"Search started: {self.out}")
+        self.engine.start(arguments)
+
+    def search_arguments(self, out: Path) -> list[str]:
+        """Returns the `automl search` command line for the current settings."""
+        settings = self.state.settings
+        arguments = [
+            "search",
+            settings.data,
+            "--target",
+            settings.target,
+            "--out",
+            str(out),
+            "--events",
+            "-",
+            "--control-stdin",
+            "--tuner",
+            self.tuner.currentText(),
+            "--max-trials",
+            str(self.max_trials_box.value()),
+            "--time-budget",
+            f"{self.budget_box.value()}s",
+            "--epochs",
+            str(self.epochs_box.value()),
+            "--seed",
+            str(self.seed_box.value()),
+        ]
+        if self.metric.currentText() != "default":
+            arguments += ["--metric", self.metric.currentText()]
+        for column in settings.ignored:
+            arguments += ["--ignore", column]
+        for column, kind in settings.column_types.items():
+            arguments += ["--column-type", f"{column}={kind}"]
+        if any(settings.space.values()):
+            space_file = out.parent / f".{out.name}.space.json"
+            space_file.write_text(json.dumps(settings.space))
+            arguments += ["--space", str(space_file)]
+        return arguments
+
+    def stop(self) -> None:
+        if self.engine.running:
+            self.engine.stop()
+            self.progress.setText(
+                "Stopping: finishing this epoch, then exporting the best model so far…"
+            )
+            self.stop_button.setEnabled(False)
+
+    def _save_settings(self) -> None:
+        search = self.state.settings.search
+        search.tuner = self.tuner.currentText()
+        search.max_trials = self.max_trials_box.value()
+        search.time_budget_s = self.budget_box.value()
+        search.epochs = self.epochs_box.value()
+        search.metric = "" if self.metric.currentText() == "default" else self.metric.currentText()
+        search.seed = self.seed_box.value()
+
+    # -- engine events ----------------------------------------------------------------------
+
+    def _on_event(self, event) -> None:
+        self.trials.take(event)
+        if isinstance(event, SearchStarted):
+            self.monitor = "val_loss" if event.objective == "log_loss" else f"val_{event.objective}"
+            self.trials.monitor, self.trials.direction = self.monitor, event.direction
+            self.plot.setLabel("left", self.monitor)
+        elif isinstance(event, EpochEnded):
+            value = event.metrics.get(self.monitor)
+            self.curves.setdefault(event.trial_id, []).append(
+                float("nan") if value is None else value
+            )
+            values = self.curves[event.trial_id]
+            self.running_curve.setData(list(range(1, len(values) + 1)), values)
+        elif isinstance(event, TrialEnded):
+            best = self.trials.best_trial()
+            if best in self.curves:
+                values = self.curves[best]
+                self.best_curve.setData(list(range(1, len(values) + 1)), values)
+        elif isinstance(event, SearchEnded):
+            self.progress.setText(
+                f"Search {event.status}: {event.reason}. Exporting and checking the best model…"
+            )
+
+    def _on_log(self, line: str) -> None:
+        self.stderr.append(line)
+        self.log_view.appendPlainText(line)
+
+    def _on_finished(self, code: int, crashed: bool) -> None:
+        self.ticker.stop()
+        self._set_running(False)
+        elapsed = self.clock.elapsed() / 1000
+        done = sum(r["status"] == "completed" for r in self.trials.rows)
+        if code in (0, 130) and not crashed:
+            verb = "stopped" if code == 130 else "finished"
+            self.progress.setText(
+                f"Search {verb} after {elapsed:.0f} s: {done} trials; the "
+                "best model is exported (see Results and Export)."
+            )
+            self.state.set_experiment(self.out)
+        elif crashed or code < 0:
+            self.progress.setText(
+                f"The search process ended unexpectedly after {elapsed:.0f} s; "
+                f"{done} completed trials are kept in {self.out}."
+            )
+            if self.out is not None and (self.out / "events.jsonl").exists():
+                self.state.set_experiment(self.out)
+            if not self.engine.stop_requested and not crashed:
+                show_error(self, "Search failed", last_error_line(self.stderr))
+        else:
+            message = last_error_line(self.stderr)
+            self.progress.setText(f"Search failed: {EXIT_MEANING.get(code, 'error')}.")
+            show_error(self, "Search failed", message)
+        self.state.status.emit(self.progress.text())
+
+    def _tick(self) -> None:
+        elapsed = self.clock.elapsed() / 1000
+        done = sum(r["status"] != "running" for r in self.trials.rows)
+        left = max(0.0, self.budget_s - elapsed)
+        if done:
+            by_trials = (self.max_trials - done) * elapsed / done
+            left = min(left, by_trials)
+        if self.engine.stop_requested:
+            return
+        self.progress.setText(
+            f"Running: {elapsed:.0f} s elapsed, about {left:.0f} s left; "
+            f"{done} of at most {self.max_trials} trials done"
+        )
+
+    def _set_running(self, running: bool) -> None:
+        self.start_button.setEnabled(not running)
+        self.stop_button.setEnabled(running)
+        self.kill_button.setEnabled(running)
+        for box in (
+            self.tuner,
+            self.max_trials_box,
+            self.budget_box,
+            self.epochs_box,
+            self.metric,
+            self.seed_box,
+        ):
+            box.setEnabled(not running)
+
+
+def _spin(low: int, high: int, value: int, suffix: str, tip: str) -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(low, high)
+    box.setValue(value)
+    box.setSuffix(suffix)
+    box.setToolTip(tip)
+    return box
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name) or "target"

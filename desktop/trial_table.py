@@ -1,0 +1,110 @@
+"""A Qt table model of the trials of a running search, fed by its events."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+
+from automl.search.events import EpochEnded, TrialEnded, TrialFailed, TrialStarted
+
+COLUMNS = ("trial", "status", "best", "epochs", "duration", "hyperparameters")
+TOOLTIPS = {
+    "trial": "Keras Tuner's trial number",
+    "status": "running, completed or failed",
+    "best": "best validation value of the objective so far in this trial",
+    "epochs": "epochs trained (early stopping may end a trial before the cap)",
+    "duration": "wall-clock seconds the trial took",
+    "hyperparameters": "the configuration this trial tried",
+}
+
+
+class TrialTableModel(QAbstractTableModel):
+    """One row per trial, updated in place as events arrive."""
+
+    def __init__(self, monitor: str = "", direction: str = "max", parent=None) -> None:
+        super().__init__(parent)
+        self.rows: list[dict] = []
+        self._index: dict[str, int] = {}
+        self.monitor = monitor
+        self.direction = direction
+
+    def reset(self, monitor: str, direction: str) -> None:
+        self.beginResetModel()
+        self.rows, self._index = [], {}
+        self.monitor, self.direction = monitor, direction
+        self.endResetModel()
+
+    def take(self, event) -> None:
+        """Updates the table from one engine event."""
+        if isinstance(event, TrialStarted):
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows))
+            self._index[event.trial_id] = len(self.rows)
+            self.rows.append({"trial": event.trial_id, "status": "running", "best": None,
+                              "epochs": 0, "duration": None,
+                              "hyperparameters": event.hyperparameters})
+            self.endInsertRows()
+        elif isinstance(event, EpochEnded) and event.trial_id in self._index:
+            row = self.rows[self._index[event.trial_id]]
+            row["epochs"] = event.epoch
+            value = event.metrics.get(self.monitor)
+            if value is not None and (row["best"] is None or self._better(value, row["best"])):
+                row["best"] = value
+            self._changed(event.trial_id)
+        elif isinstance(event, (TrialEnded, TrialFailed)) and event.trial_id in self._index:
+            row = self.rows[self._index[event.trial_id]]
+            row["hyperparameters"] = event.hyperparameters or row["hyperparameters"]
+            if isinstance(event, TrialEnded):
+                row.update(status="completed", best=event.score, epochs=event.epochs,
+                           duration=event.duration_s)
+            else:
+                row.update(status=f"failed: {event.reason}")
+            self._changed(event.trial_id)
+
+    def best_trial(self) -> str | None:
+        done = [r for r in self.rows if r["status"] == "completed" and r["best"] is not None]
+        if not done:
+            return None
+        pick = max if self.direction == "max" else min
+        return pick(done, key=lambda r: r["best"])["trial"]
+
+    def _better(self, value: float, than: float) -> bool:
+        return value > than if self.direction == "max" else value < than
+
+    def _changed(self, trial_id: str) -> None:
+        row = self._index[trial_id]
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row, column = self.rows[index.row()], COLUMNS[index.column()]
+        value = row[column]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == "best":
+                return "" if value is None else f"{value:.4f}"
+            if column == "duration":
+                return "" if value is None else f"{value:.1f} s"
+            if column == "hyperparameters":
+                return ", ".join(f"{k}={_short(v)}" for k, v in value.items())
+            return str(value)
+        if role == Qt.ItemDataRole.ToolTipRole and column in ("hyperparameters", "status"):
+            return str(value)
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return TOOLTIPS[COLUMNS[section]]
+        return None
+
+
+def _short(value) -> str:
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
