@@ -19,8 +19,8 @@ What it prints (stdout; TensorFlow and search noise go to stderr):
   our search's exported model (refit on train+validation), our best search trial before
   refit, a majority-class dummy, logistic regression and HistGradientBoosting, with test
   accuracy and balanced accuracy (RMSE and MAE for regression), and for our search the
-  trials completed, search seconds and total seconds (a "*" after the seed: no refit ran, so
-  the exported model is the best trial itself);
+  trials completed, search seconds and total seconds (a "*" after the seed: no refit was
+  exported, so the exported model is the best trial itself; the engine's note says why);
 - the gap between ours and HistGradientBoosting ("ours - HGB = +0.0 points" of accuracy,
   or the RMSE difference for regression) and whether it is within 2 points (2% of HGB's
   RMSE for regression);
@@ -472,9 +472,10 @@ def report(runs: list[SeedRun], args: argparse.Namespace) -> str:
         lines.append(overhead_line(label, [run.summary]))
         lines.append(parity_line(label, [run.summary]))
         if not run.summary.get("refit"):
+            why = "; ".join(run.summary.get("notes") or []) or "refit turned off"
             lines.append(
-                f"{label}{NO_REFIT} no refit ran (budget spent): the exported model is the best "
-                "trial, trained on the train rows only"
+                f"{label}{NO_REFIT} the exported model is the best trial, trained on the train "
+                f"rows only ({why})"
             )
     if len(runs) > 1:
         by_system = {row.system: row for row in table_rows(runs) if row.seed == "mean"}
