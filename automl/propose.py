@@ -1,13 +1,12 @@
 """Proposals and search spaces for a dataset, as plain data for the CLI and the GUI.
 
 Wraps `architectures.proposals` and `architectures.spaces`, neither of which imports
-TensorFlow, so the desktop app can show them before any search runs.
+TensorFlow, so the desktop app can show them before any search runs. They load on first
+use, so opening the window loads no model code at all.
 """
 
 from __future__ import annotations
 
-from architectures.proposals import propose_architectures
-from architectures.spaces import SPACES
 from automl.data.schema import MODEL_KINDS, Schema
 
 MODEL_KIND_NAMES = {kind.value for kind in MODEL_KINDS}
@@ -24,6 +23,8 @@ def propose_for_columns(column_kinds: dict[str, str], task: str, rows: int) -> l
 
     Columns of kinds the models do not read (datetime, id) are left out first.
     """
+    from architectures.proposals import propose_architectures
+
     used = {name: kind for name, kind in column_kinds.items() if kind in MODEL_KIND_NAMES}
     return [
         {"family": p.family, "reason": p.reason, "space": default_space(p.family)}
@@ -33,11 +34,15 @@ def propose_for_columns(column_kinds: dict[str, str], task: str, rows: int) -> l
 
 def default_space(family: str) -> dict:
     """Returns the default search space of `family` as a JSON-ready dict."""
+    from architectures.spaces import SPACES
+
     return SPACES[family]().to_dict()
 
 
 def check_space(family: str, space: dict) -> str:
     """Returns what is wrong with `space` for `family`, or "" when it is valid."""
+    from architectures.spaces import SPACES
+
     try:
         SPACES[family].from_dict(space)
     except (ValueError, TypeError) as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -42,8 +43,7 @@ def open_and_wait(qtbot, page: DataPage, path: Path) -> None:
 
 def expect_error(qtbot, page: DataPage) -> str:
     """Waits for the error dialog, closes it and returns its text."""
-    qtbot.waitUntil(lambda: page.findChild(QMessageBox, "errorDialog") is not None,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: page.findChild(QMessageBox, "errorDialog") is not None, timeout=WAIT_MS)
     box = page.findChild(QMessageBox, "errorDialog")
     text = box.text()
     box.setObjectName("")  # it is deleted later; the next search must not find it
@@ -85,14 +85,29 @@ def test_choosing_a_target_updates_settings_and_class_balance(qtbot, page):
     assert page.target_panel.stack.currentWidget() is page.target_panel.plot
 
 
+def test_changing_a_type_reprofiles_the_column(qtbot, page):
+    open_and_wait(qtbot, page, PENGUINS)
+    page.findChild(QComboBox, "type:year").setCurrentText("categorical")
+    qtbot.waitUntil(lambda: page.state.settings.column_types == {"year": "categorical"})
+    year = next(c for c in page.state.profile["columns"] if c["name"] == "year")
+    assert year["kind"] == "categorical" and year["top_values"]
+
+
+def test_cancel_abandons_the_load(qtbot, page):
+    page.open_path(PENGUINS)
+    assert page.busy_bar.isVisible()
+    page.busy_bar.cancel.click()
+    assert not page.busy and not page.busy_bar.isVisible()
+    qtbot.wait(500)  # the worker finishes; its table must not be used
+    assert page.state.frame is None
+
+
 @pytest.mark.parametrize(
     "make_bad",
     [
         pytest.param(lambda tmp: tmp / "missing.csv", id="missing"),
         pytest.param(lambda tmp: _write(tmp / "empty.csv", b""), id="zero-bytes"),
-        pytest.param(
-            lambda tmp: _write(tmp / "binary.csv", bytes(range(256)) * 64), id="binary"
-        ),
+        pytest.param(lambda tmp: _write(tmp / "binary.csv", bytes(range(256)) * 64), id="binary"),
         pytest.param(lambda tmp: _write(tmp / "header.csv", b"a,b,c\n"), id="header-only"),
         pytest.param(lambda tmp: tmp, id="folder"),
     ],
@@ -179,8 +194,14 @@ def test_load_table_drops_a_remembered_target_that_is_not_in_the_file():
     assert loaded.target == "" and loaded.profile["target"] is None
 
 
-def test_desktop_does_not_import_tensorflow():
-    assert "tensorflow" not in sys.modules or "desktop" not in sys.modules
+def test_data_page_loads_without_tensorflow():
+    code = (
+        "import sys, desktop.pages.data_page, desktop.plots; "
+        "bad = {'tensorflow', 'keras', 'keras_tuner', 'architectures'} & set(sys.modules); "
+        "sys.exit(sorted(bad) or 0)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
 
 
 def test_screenshot_with_target_and_histogram(qtbot, page):

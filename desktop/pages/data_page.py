@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -47,6 +47,8 @@ from desktop.state import ProjectSettings, StudioState
 from desktop.table_model import DataFrameModel
 
 FILE_FILTER = "Tables (*.csv *.tsv *.txt *.parquet *.xlsx *.xls *.feather);;All files (*)"
+#: Widest a preview column starts (pixels); the user can widen it.
+MAX_PREVIEW_WIDTH = 220
 PLACEHOLDER = "Open a CSV, Parquet or Excel file, or drop it here"
 KINDS = tuple(kind.value for kind in ColumnKind)
 ROLES = ("feature", "target", "ignore")
@@ -371,7 +373,14 @@ def column_caption(column: dict) -> str:
 
 
 class WarningsList(QListWidget):
-    """The profile's warnings, one line each with a warning icon."""
+    """The profile's warnings with icons; activating one selects its column."""
+
+    column_activated = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.itemActivated.connect(self._emit_column)
 
     def show_warnings(self, warnings: list[dict]) -> None:
         self.clear()
@@ -384,7 +393,12 @@ class WarningsList(QListWidget):
         for warning in warnings:
             item = QListWidgetItem(icon, warning["message"])
             item.setToolTip(f"{warning['kind']}: {warning['message']}")
+            item.setData(Qt.ItemDataRole.UserRole, warning["column"])
             self.addItem(item)
+
+    def _emit_column(self, item: QListWidgetItem) -> None:
+        if item.data(Qt.ItemDataRole.UserRole):
+            self.column_activated.emit(item.data(Qt.ItemDataRole.UserRole))
 
 
 # --- the page ------------------------------------------------------------------------------
@@ -464,7 +478,10 @@ class DataPage(QWidget):
         top.addWidget(self.busy_bar)
 
         self.placeholder = QLabel(PLACEHOLDER, alignment=Qt.AlignmentFlag.AlignCenter)
-        self.placeholder.setEnabled(False)
+        self.placeholder.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        font = self.placeholder.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        self.placeholder.setFont(font)
         self.model = DataFrameModel(parent=self)
         self.preview = QTableView()
         self.preview.setModel(self.model)
@@ -478,7 +495,7 @@ class DataPage(QWidget):
         self.column_panel = PlotPanel("Selected column")
         self.target_panel = PlotPanel("Target")
         self.warnings = WarningsList()
-        self.warnings.setWordWrap(True)
+        self.warnings.column_activated.connect(self.columns.select)
 
         left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(_boxed("Preview", self.preview))
@@ -487,11 +504,14 @@ class DataPage(QWidget):
         right.addWidget(self.column_panel)
         right.addWidget(self.target_panel)
         right.addWidget(_boxed("Warnings", self.warnings))
+        right.setSizes([300, 280, 220])
         content = QSplitter(Qt.Orientation.Horizontal)
         content.addWidget(left)
         content.addWidget(right)
         content.setStretchFactor(0, 3)
         content.setStretchFactor(1, 2)
+        # The preview needs the width; the charts read well at ~450 px.
+        content.setSizes([700, 460])
         self.stack = QStackedWidget()
         self.stack.addWidget(self.placeholder)
         self.stack.addWidget(content)
@@ -594,6 +614,12 @@ class DataPage(QWidget):
     def _on_data_changed(self) -> None:
         frame, profile = self.state.frame, self.state.profile
         self.model.set_frame(frame)
+        # Qt measures only the first rows (resizeContentsPrecision), so this is cheap even
+        # for a million rows; the cap keeps one long text column from taking the view.
+        self.preview.resizeColumnsToContents()
+        header = self.preview.horizontalHeader()
+        for section in range(header.count()):
+            header.resizeSection(section, min(header.sectionSize(section), MAX_PREVIEW_WIDTH))
         self.stack.setCurrentIndex(0 if frame is None else 1)
         path = self.state.data_path
         if frame is None or path is None:

@@ -103,8 +103,8 @@ class SearchPage(QWidget):
             "The most epochs per trial; early stopping on the validation "
             "metric (with patience) usually ends a trial sooner",
         )
-        self.metric = QComboBox()
-        self.metric.setToolTip("The objective the tuner optimises on the validation rows")
+        self.metric_box = QComboBox()
+        self.metric_box.setToolTip("The objective the tuner optimises on the validation rows")
         self.seed_box = _spin(
             0, 2**31 - 1, settings.seed, "", "Makes the split and the search repeatable"
         )
@@ -117,7 +117,7 @@ class SearchPage(QWidget):
             ("Trials", self.max_trials_box),
             ("Time budget", self.budget_box),
             ("Epochs per trial", self.epochs_box),
-            ("Objective", self.metric),
+            ("Objective", self.metric_box),
             ("Seed", self.seed_box),
             ("Device", device),
         ):
@@ -183,12 +183,12 @@ class SearchPage(QWidget):
     def _refresh_metrics(self) -> None:
         task = ((self.state.profile or {}).get("target") or {}).get("task", "")
         kind = "regression" if task == "regression" else "classification"
-        current = self.metric.currentText()
-        self.metric.clear()
-        self.metric.addItem("default")
-        self.metric.addItems(METRICS[kind])
+        current = self.metric_box.currentText()
+        self.metric_box.clear()
+        self.metric_box.addItem("default")
+        self.metric_box.addItems(METRICS[kind])
         if current in METRICS[kind]:
-            self.metric.setCurrentText(current)
+            self.metric_box.setCurrentText(current)
 
     # -- actions --------------------------------------------------------------------------
 
@@ -247,8 +247,8 @@ class SearchPage(QWidget):
             "--seed",
             str(self.seed_box.value()),
         ]
-        if self.metric.currentText() != "default":
-            arguments += ["--metric", self.metric.currentText()]
+        if self.metric_box.currentText() != "default":
+            arguments += ["--metric", self.metric_box.currentText()]
         for column in settings.ignored:
             arguments += ["--ignore", column]
         for column, kind in settings.column_types.items():
@@ -273,7 +273,9 @@ class SearchPage(QWidget):
         search.max_trials = self.max_trials_box.value()
         search.time_budget_s = self.budget_box.value()
         search.epochs = self.epochs_box.value()
-        search.metric = "" if self.metric.currentText() == "default" else self.metric.currentText()
+        search.metric = (
+            "" if self.metric_box.currentText() == "default" else self.metric_box.currentText()
+        )
         search.seed = self.seed_box.value()
 
     # -- engine events ----------------------------------------------------------------------
@@ -355,7 +357,7 @@ class SearchPage(QWidget):
             self.max_trials_box,
             self.budget_box,
             self.epochs_box,
-            self.metric,
+            self.metric_box,
             self.seed_box,
         ):
             box.setEnabled(not running)
