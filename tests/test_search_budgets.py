@@ -191,3 +191,42 @@ def test_an_earlier_experiment_is_kept_unless_overwrite(penguins_run):
     assert done.returncode == 2
     assert "--overwrite" in done.stderr.strip().splitlines()[-1]
     assert (penguins_run["out"] / "summary.json").read_text() == before
+
+
+def test_no_successful_trial_exits_3_and_exports_nothing(tmp_path, monkeypatch):
+    import automl
+    from architectures.dense import DenseHyperModel
+
+    def out_of_memory(self, hp, model, *args, **kwargs):
+        raise MemoryError("out of memory while training")
+
+    # Fault injection at the edge: every trial's training fails as an OOM would.
+    monkeypatch.setattr(DenseHyperModel, "fit", out_of_memory)
+    result = automl.search(PENGUINS, "species", tmp_path / "e", max_trials=2, epochs=1)
+    assert (result.exit_code, result.status, result.model_path) == (3, "failed", None)
+    assert not (tmp_path / "e" / "model").exists()
+    events = [json.loads(line) for line in (tmp_path / "e" / "events.jsonl").open()]
+    failed = [e for e in events if e["type"] == "trial_failed"]
+    assert len(failed) == 2 and "out of memory" in failed[0]["reason"]
+    assert events[-1]["type"] == "search_ended" and events[-1]["status"] == "failed"
+
+
+def test_a_space_that_cannot_build_is_bad_input_and_leaves_nothing(tmp_path):
+    space = tmp_path / "space.json"
+    space.write_text(json.dumps({"dense": {"units": [2**40], "max_layers": 1}}))
+    out = tmp_path / "huge"
+    done = run_cli(
+        "search",
+        str(PENGUINS),
+        "--target",
+        "species",
+        "--out",
+        str(out),
+        "--space",
+        str(space),
+        "--max-trials",
+        "1",
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1].startswith("automl: error: the search space")
+    assert not out.exists()

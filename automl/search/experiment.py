@@ -12,7 +12,15 @@ from automl.errors import AutoMLError
 #: The file that marks a folder as an AutoML Studio experiment.
 MARKER = "experiment.json"
 #: Everything a search writes at the top of its folder.
-OWN_ENTRIES = (MARKER, "events.jsonl", "summary.json", "splits.json", "tuner", "model")
+OWN_ENTRIES = (
+    MARKER,
+    "events.jsonl",
+    "summary.json",
+    "splits.json",
+    "tuner",
+    "model",
+    "check_rows.npz",
+)
 
 
 def claim_folder(path: Path, overwrite: bool) -> None:
@@ -45,6 +53,18 @@ def claim_folder(path: Path, overwrite: bool) -> None:
             shutil.rmtree(entry)
         elif entry.exists():
             entry.unlink()
+
+
+def release_folder(path: Path) -> None:
+    """Removes what a search wrote to `path`, and `path` itself if nothing else is left."""
+    for name in OWN_ENTRIES:
+        entry = path / name
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        elif entry.exists():
+            entry.unlink()
+    if path.is_dir() and not any(path.iterdir()):
+        path.rmdir()
 
 
 def write_json(path: Path, data: dict) -> None:

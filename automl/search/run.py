@@ -18,9 +18,10 @@ import numpy as np
 from automl.data import Dataset, load_dataset, read_table
 from automl.data.loading import file_sha256
 from automl.data.splits import Splits, split_rows
+from automl.errors import AutoMLError
 from automl.search.budget import Deadline
 from automl.search.events import EventLog, SearchEnded, SearchStarted
-from automl.search.experiment import MARKER, claim_folder, write_json
+from automl.search.experiment import MARKER, claim_folder, release_folder, write_json
 from automl.search.metrics import Objective, choose_objective
 from automl.search.request import SearchRequest
 
@@ -147,7 +148,12 @@ def run_search(
     log = EventLog(out / "events.jsonl", events_stream)
     log.listeners.extend(listeners)
     try:
-        run = SearchRun(request, prepared, out, log, deadline)
+        try:
+            run = SearchRun(request, prepared, out, log, deadline)
+        except AutoMLError:
+            log.close()
+            release_folder(out)  # bad input leaves nothing half-written
+            raise
         if on_start is not None:
             on_start(run.state)
         log.emit(

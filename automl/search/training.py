@@ -15,6 +15,7 @@ import keras_tuner
 import numpy as np
 
 from architectures.dense import DenseHyperModel, TabularTask
+from automl.errors import AutoMLError
 from automl.search.arrays import predict
 from automl.search.budget import Deadline
 from automl.search.callbacks import SearchProgress, ValidationScores
@@ -90,7 +91,19 @@ class SearchRun:
             space=request.dense_space,
         )
         objective = prepared.objective
-        self.tuner = make_tuner(
+        try:
+            self.tuner = self._make_tuner(request, objective, out)
+        except AutoMLError:
+            raise
+        except Exception as error:  # Keras Tuner builds one model up front, with defaults
+            reason = str(error).strip().splitlines()[-1][:200] if str(error).strip() else ""
+            raise AutoMLError(
+                f"the search space cannot build a model ({type(error).__name__}: {reason}); "
+                "narrow it with --space"
+            ) from error
+
+    def _make_tuner(self, request: SearchRequest, objective, out: Path):
+        return make_tuner(
             request.tuner,
             self.hypermodel,
             objective=keras_tuner.Objective(objective.monitor, objective.direction),

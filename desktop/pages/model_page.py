@@ -139,6 +139,7 @@ class DenseSpaceForm(QGroupBox):
         self.max_dropout = QDoubleSpinBox()
         self.max_dropout.setRange(0.0, 0.9)
         self.max_dropout.setSingleStep(0.05)
+        self.max_dropout.setMaximumWidth(90)
         form.addRow(_tip(QLabel("Max dropout"), "max_dropout"), self.max_dropout)
         self.batch_norm = QCheckBox("try batch normalisation")
         form.addRow(_tip(QLabel("Batch norm"), "tune_batch_norm"), self.batch_norm)
