@@ -59,6 +59,7 @@ def load_report(experiment: str | Path) -> dict:
             "reason",
             "timing",
             "rows",
+            "best_trial",
         ):
             if key in summary:
                 report[key] = summary[key]

@@ -12,8 +12,9 @@ def show_error(parent: QWidget, title: str, message: str) -> QMessageBox:
     `open()` rather than `exec()`: no nested event loop, so a running search keeps
     updating and tests can find and close the box.
     """
-    box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok,
-                      parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, parent
+    )
     box.setObjectName("errorDialog")
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
     box.open()

@@ -121,4 +121,3 @@ def last_error_line(lines: list[str]) -> str:
         if line.startswith("automl: "):
             return line.split(": ", 2)[-1] if line.startswith("automl: error: ") else line
     return lines[-1] if lines else "the engine stopped without a message"
-

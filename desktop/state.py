@@ -112,7 +112,5 @@ class StudioState(QObject):
 
     def load_project(self, folder: Path) -> None:
         """Reads `project.json`; the caller then loads the data file it names."""
-        self.settings = ProjectSettings.from_dict(
-            json.loads((folder / PROJECT_FILE).read_text())
-        )
+        self.settings = ProjectSettings.from_dict(json.loads((folder / PROJECT_FILE).read_text()))
         self.project_dir = folder

@@ -38,9 +38,16 @@ class TrialTableModel(QAbstractTableModel):
         if isinstance(event, TrialStarted):
             self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows))
             self._index[event.trial_id] = len(self.rows)
-            self.rows.append({"trial": event.trial_id, "status": "running", "best": None,
-                              "epochs": 0, "duration": None,
-                              "hyperparameters": event.hyperparameters})
+            self.rows.append(
+                {
+                    "trial": event.trial_id,
+                    "status": "running",
+                    "best": None,
+                    "epochs": 0,
+                    "duration": None,
+                    "hyperparameters": event.hyperparameters,
+                }
+            )
             self.endInsertRows()
         elif isinstance(event, EpochEnded) and event.trial_id in self._index:
             row = self.rows[self._index[event.trial_id]]
@@ -53,8 +60,12 @@ class TrialTableModel(QAbstractTableModel):
             row = self.rows[self._index[event.trial_id]]
             row["hyperparameters"] = event.hyperparameters or row["hyperparameters"]
             if isinstance(event, TrialEnded):
-                row.update(status="completed", best=event.score, epochs=event.epochs,
-                           duration=event.duration_s)
+                row.update(
+                    status="completed",
+                    best=event.score,
+                    epochs=event.epochs,
+                    duration=event.duration_s,
+                )
             else:
                 row.update(status=f"failed: {event.reason}")
             self._changed(event.trial_id)

@@ -230,3 +230,12 @@ def test_a_space_that_cannot_build_is_bad_input_and_leaves_nothing(tmp_path):
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1].startswith("automl: error: the search space")
     assert not out.exists()
+
+
+def test_export_refuses_a_folder_that_is_not_a_model(penguins_run, tmp_path):
+    keep = tmp_path / "documents"
+    keep.mkdir()
+    (keep / "thesis.txt").write_text("precious")
+    done = run_cli("export", str(penguins_run["out"]), "--to", str(keep))
+    assert done.returncode == 2 and "not an exported model" in done.stderr
+    assert (keep / "thesis.txt").read_text() == "precious"

@@ -35,7 +35,7 @@ class Parity:
     def describe(self) -> str:
         return (
             f"reloaded SavedModel matches: max difference {self.max_abs_diff:.1e} "
-            f"over {self.rows_compared} rows"
+            f"over {self.rows_compared} test rows"
         )
 
 

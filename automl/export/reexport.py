@@ -27,8 +27,21 @@ def reexport(experiment: Path, destination: Path, formats: tuple[str, ...] = ())
         raise AutoMLError(
             f"{experiment} has no exported model (looked for {model_dir / KERAS_FILE})"
         )
-    if Path(destination).resolve() == model_dir.resolve():
+    destination = Path(destination)
+    if destination.resolve() == model_dir.resolve():
         raise AutoMLError("--to names the experiment's own model folder; choose another")
+    if destination.is_file():
+        raise AutoMLError(f"--to {destination} is a file; name a folder for the model")
+    if (
+        destination.is_dir()
+        and any(destination.iterdir())
+        and not (destination / "metadata.json").exists()
+    ):
+        # Replacing the folder would delete whatever the user keeps there.
+        raise AutoMLError(
+            f"--to {destination} exists and is not an exported model; name a new folder "
+            f"(e.g. {destination / 'model'})"
+        )
     import keras
 
     import architectures.layers  # noqa: F401  (registers the custom layers for safe loading)

@@ -66,13 +66,20 @@ def format_value(value: object) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return f"{value:.4g}"
+        # .4g would write 45000.0 as 4.5e+04; large values read better as whole numbers.
+        return f"{value:.0f}" if abs(value) >= 1000 else f"{value:.4g}"
     return str(value)
 
 
 def format_metrics(metrics: dict[str, float]) -> str:
     """Returns metrics as "name value, name value" with four decimals."""
     return ", ".join(f"{name} {value:.4f}" for name, value in metrics.items())
+
+
+def make_compact(view: QAbstractItemView) -> None:
+    """Makes `view` read-only with rows one line of text high (the default wastes space)."""
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
 
 
 class LeaderboardModel(QAbstractTableModel):
@@ -127,6 +134,8 @@ class LeaderboardModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if key == "score" and value is not None:
                 return f"{value:.4f}"
+            if key == "duration_s" and self.trials[index.row()].get("status") == "running":
+                return ""  # the engine reports 0 s until the trial ends
             if key == "duration_s" and value is not None:
                 return f"{value:.1f} s"
             return format_value(value)
@@ -180,7 +189,8 @@ class CurvesView(QWidget):
         layout.addWidget(self.metric_plot)
         for plot in (self.loss_plot, self.metric_plot):
             plot.setLabel("bottom", "epoch")
-            plot.addLegend(offset=(-10, 10))  # top right: curves usually start top left
+            # Without this a loss of 300000 is drawn as "3" with the scale only in a label.
+            plot.getAxis("left").enableAutoSIPrefix(False)
 
     def show_curves(self, curves: dict[str, list[float]], metric: str) -> None:
         """Draws `loss`/`val_loss` and `metric`/`val_metric` from one trial's curves."""
@@ -193,11 +203,18 @@ class CurvesView(QWidget):
     @staticmethod
     def _draw(plot: pg.PlotWidget, name: str, curves: dict[str, list[float]]) -> None:
         plot.clear()
-        plot.setTitle(name or "no metric recorded")
-        for key, colour, style in (
-            (name, TRAIN_COLOUR, Qt.PenStyle.SolidLine),
-            (f"val_{name}", VALIDATION_COLOUR, Qt.PenStyle.DashLine),
-        ):
+        series = (
+            (name, TRAIN_COLOUR, Qt.PenStyle.SolidLine, "━ training"),
+            (f"val_{name}", VALIDATION_COLOUR, Qt.PenStyle.DashLine, "╍ validation"),
+        )
+        # The key sits in the title: a legend inside the plot would hide the curves.
+        key_text = "&nbsp;&nbsp;".join(
+            f"<span style='color:{colour}'>{mark}</span>"
+            for key, colour, _, mark in series
+            if curves.get(key)
+        )
+        plot.setTitle(f"{name or 'no metric recorded'}&nbsp;&nbsp;{key_text}")
+        for key, colour, style, _ in series:
             values = [v if v is not None else math.nan for v in curves.get(key, [])]
             if values:
                 epochs = list(range(1, len(values) + 1))
@@ -209,7 +226,6 @@ class CurvesView(QWidget):
                     symbolSize=5,
                     symbolBrush=colour,
                     symbolPen=None,
-                    name=key,
                 )
         plot.enableAutoRange()
 
@@ -219,8 +235,9 @@ class ConfusionMatrixTable(QTableWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        make_compact(self)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.setToolTip("Rows: actual class. Columns: predicted class. Shade: share of the row.")
 
     def show_matrix(self, labels: list[str], matrix: list[list[int]]) -> None:
@@ -257,8 +274,8 @@ class MistakesTable(QTableWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setSortingEnabled(False)
+        make_compact(self)
+        self.verticalHeader().hide()  # the "row" column already numbers the data file's rows
         self.horizontalHeader().setStretchLastSection(True)
 
     def show_mistakes(self, mistakes: list[dict], target: str) -> None:
@@ -357,11 +374,12 @@ class ResultsPage(QWidget):
         self.leaderboard.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.leaderboard.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.leaderboard.verticalHeader().hide()
+        make_compact(self.leaderboard)
         self.leaderboard.selectionModel().currentRowChanged.connect(self._trial_selected)
 
         self.trial_box = QGroupBox("Trial")
         self.hyperparameter_table = QTableWidget(0, 2)
-        self.hyperparameter_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        make_compact(self.hyperparameter_table)
         self.hyperparameter_table.verticalHeader().hide()
         self.hyperparameter_table.horizontalHeader().setStretchLastSection(True)
         self._set_headers(
@@ -391,7 +409,8 @@ class ResultsPage(QWidget):
         mistakes_layout.setContentsMargins(0, 0, 0, 0)
         self.mistakes_label = QLabel("Worst test rows")
         mistakes_layout.addWidget(self.mistakes_label)
-        mistakes_layout.addWidget(self.mistakes_table)
+        mistakes_layout.addWidget(self.mistakes_table, 1)
+        mistakes_layout.addStretch(0)
         evaluation_row = QSplitter(Qt.Orientation.Horizontal)
         evaluation_row.addWidget(self.evaluation_stack)
         evaluation_row.addWidget(mistakes_box)
@@ -415,9 +434,10 @@ class ResultsPage(QWidget):
 
         self.refresh_button.clicked.connect(self.refresh)
         state.experiment_changed.connect(self._experiment_changed)
+        self._experiment_changed()  # the state may already hold an experiment
 
     def show_experiment(self, path: Path) -> bool:
-        """Loads and shows the experiment at `path`; returns False (after a dialog) if it isn't one."""
+        """Returns whether `path` is an experiment, and shows it; if not, an error dialog."""
         try:
             report = load_report(path)
         except (AutoMLError, OSError, ValueError) as error:
@@ -495,7 +515,7 @@ class ResultsPage(QWidget):
             self.trial_box.setTitle("Trial")
             self.curves.show_curves({}, "")
             return
-        best = self.report["leaderboard"][0]["trial_id"] if self.report["leaderboard"] else None
+        best = _best_trial(self.report)
         title = f"Trial {trial['trial_id']}" + (" (best)" if trial["trial_id"] == best else "")
         if trial.get("reason"):
             title += f": {trial['status']}, {trial['reason']}"
@@ -521,6 +541,7 @@ class ResultsPage(QWidget):
             f"Worst test rows ({len(mistakes)} kept)" if mistakes else "No mistakes recorded"
         )
         self.mistakes_table.show_mistakes(mistakes, report.get("target", ""))
+        self.mistakes_table.setVisible(bool(mistakes))
 
     @staticmethod
     def _set_headers(table: QTableWidget, headers: list[tuple[str, str]]) -> None:
@@ -528,6 +549,12 @@ class ResultsPage(QWidget):
             item = QTableWidgetItem(name)
             item.setToolTip(tip)
             table.setHorizontalHeaderItem(column, item)
+
+
+def _best_trial(report: dict) -> str | None:
+    """Returns the id of the best scored trial (the leaderboard is best first), or None."""
+    scored = [t for t in report["leaderboard"] if t.get("score") is not None]
+    return scored[0]["trial_id"] if scored else None
 
 
 def _summary_text(report: dict) -> str:
@@ -551,7 +578,7 @@ def _test_metrics_text(report: dict) -> str:
         return "No test scores yet."
     rows = (report.get("rows") or {}).get("test")
     on_rows = f" on {rows} test rows" if rows else ""
-    best = report["leaderboard"][0]["trial_id"] if report["leaderboard"] else "?"
+    best = _best_trial(report) or "?"
     if report.get("refit"):
         text = (
             f"Exported model: trial {best} refit on train+validation{on_rows}: "

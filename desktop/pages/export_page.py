@@ -1,0 +1,396 @@
+"""The Export page: where the model is, how well its export was checked, and using it.
+
+Exports and predictions load TensorFlow, so they run as `python -m automl export|predict`
+child processes (`EngineProcess`); the page only starts them and shows what they print.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+from PySide6.QtCore import QObject, Qt, QTemporaryDir, QThreadPool, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from automl.errors import AutoMLError
+from automl.report import load_report
+from desktop.dialogs import show_error
+from desktop.engine_process import EngineProcess, last_error_line
+from desktop.state import StudioState
+from desktop.table_model import DataFrameModel
+
+PLACEHOLDER = "Run a search first, or open an experiment folder"
+DATA_FILTER = "Data files (*.csv *.tsv *.txt *.parquet *.feather *.xlsx *.xls);;All files (*)"
+
+
+def parity_text(parity: dict | None) -> str:
+    """Returns the export check's result in words, as the CLI words it."""
+    if not parity:
+        return "The export has not been checked against the trained model."
+    return (
+        f"Reloaded SavedModel matches: max difference {parity['max_abs_diff']:.1e} "
+        f"over {parity['rows_compared']} test rows"
+    )
+
+
+def export_folder(chosen: Path, experiment: Path) -> Path:
+    """Returns the folder to export into, inside the folder the user chose.
+
+    The engine replaces its `--to` folder wholesale, so exporting straight into, say,
+    ~/Documents would delete it. A named sub-folder is used instead; an earlier export
+    of a model there is replaced, anything else gets a numbered name.
+    """
+    base = f"{experiment.name}-model"
+    candidate = chosen / base
+    number = 2
+    while candidate.exists() and not (candidate / "metadata.json").exists():
+        candidate = chosen / f"{base}-{number}"
+        number += 1
+    return candidate
+
+
+def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Returns predictions with `prediction` and `proba_*` first, so they are on screen."""
+    outputs = [c for c in frame.columns if c == "prediction" or str(c).startswith("proba_")]
+    shown = frame[outputs + [c for c in frame.columns if c not in outputs]].copy()
+    for column in outputs:
+        if str(column).startswith("proba_"):
+            shown[column] = shown[column].round(4)  # 0.9871 reads better than 0.98713243
+    return shown
+
+
+class FrameLoader(QObject):
+    """Reads a CSV on a pool thread, so a large prediction file never freezes the window.
+
+    Signals carry the request number, so a late answer to an older request is ignored.
+    """
+
+    loaded = Signal(int, object)  # request, pandas.DataFrame
+    failed = Signal(int, str)  # request, message
+
+    def load(self, request: int, path: Path) -> None:
+        """Starts reading `path`; answers with `loaded` or `failed`."""
+        QThreadPool.globalInstance().start(lambda: self._read(request, path))
+
+    def _read(self, request: int, path: Path) -> None:
+        try:
+            frame = pd.read_csv(path)
+        except (OSError, ValueError) as error:  # pandas' parser errors are ValueErrors
+            self.failed.emit(request, f"could not read the predictions: {error}")
+            return
+        self.loaded.emit(request, frame)
+
+
+class EngineTask(QObject):
+    """One kind of engine command (export, predict) with its busy state and stderr lines."""
+
+    done = Signal(list)  # stdout lines, after exit code 0
+    error = Signal(str)  # the engine's one-line error, after a failure
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.process = EngineProcess(self)
+        self.stdout: list[str] = []
+        self.stderr: list[str] = []
+        self.process.output.connect(self.stdout.append)
+        self.process.log.connect(self.stderr.append)
+        self.process.finished.connect(self._finished)
+
+    @property
+    def running(self) -> bool:
+        return self.process.running
+
+    def start(self, arguments: list[str]) -> None:
+        """Runs `python -m automl ARGUMENTS`."""
+        self.stdout.clear()
+        self.stderr.clear()
+        self.process.start(arguments)
+
+    def _finished(self, code: int, crashed: bool) -> None:
+        if code == 0 and not crashed:
+            self.done.emit(list(self.stdout))
+        else:
+            self.error.emit(last_error_line(self.stderr))
+
+
+class ExportPage(QWidget):
+    """Shows where the experiment's model is, exports it elsewhere, and predicts files."""
+
+    title = "Export"
+
+    #: A prediction's table is filled (its row count).
+    predictions_shown = Signal(int)
+
+    def __init__(self, state: StudioState, parent=None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.experiment: Path | None = None
+        self.predictions_path: Path | None = None
+        self.predicted_file: Path | None = None
+        self._scratch = QTemporaryDir()  # predictions land here until the user saves them
+        self._request = 0
+
+        self.export_task = EngineTask(self)
+        self.predict_task = EngineTask(self)
+        self.export_process = self.export_task.process
+        self.predict_process = self.predict_task.process
+        # No Qt parent: the pool thread's closure keeps the loader alive even if the page
+        # goes first, and Qt drops the queued answer to a deleted page.
+        self.loader = FrameLoader()
+
+        self.placeholder = QLabel(PLACEHOLDER)
+        self.placeholder.setObjectName("placeholder")
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.model_label = QLabel()
+        self.model_label.setWordWrap(True)
+        self.parity_label = QLabel()
+        self.parity_label.setWordWrap(True)
+        self.card_button = QPushButton("Open model card")
+        self.card_button.setToolTip("The model card (HTML): data, metrics, inputs, how to use it")
+        self.export_button = QPushButton("Export to…")
+        self.export_button.setToolTip(
+            "Write the model (SavedModel, .keras, model card) to a folder and check it again"
+        )
+        self.tflite_check = QCheckBox("TFLite too")
+        self.tflite_check.setToolTip("Also write model.tflite for mobile and embedded use")
+        self.export_busy = _busy_bar("Exporting and checking the model…")
+        self.export_result = QLabel()
+        self.export_result.setWordWrap(True)
+        self.export_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.export_result.hide()
+
+        self.predict_button = QPushButton("Predict a file…")
+        self.predict_button.setToolTip(
+            "Run the exported model on a file with the training data's columns"
+        )
+        self.save_button = QPushButton("Save predictions…")
+        self.save_button.setEnabled(False)
+        self.predict_busy = _busy_bar("Predicting…")
+        self.predict_result = QLabel(
+            "Predictions appear here: the file's rows with their "
+            "prediction (and each class's probability)."
+        )
+        self.predict_result.setWordWrap(True)
+        self.predictions_model = DataFrameModel(parent=self)
+        self.predictions_table = QTableView()
+        self.predictions_table.setModel(self.predictions_model)
+        self.predictions_table.verticalHeader().setDefaultSectionSize(
+            self.predictions_table.fontMetrics().height() + 8
+        )
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.placeholder)
+        self.stack.addWidget(self._build_content())
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.stack)
+
+        self.card_button.clicked.connect(self.open_model_card)
+        self.export_button.clicked.connect(self._choose_export_folder)
+        self.predict_button.clicked.connect(self._choose_data_file)
+        self.save_button.clicked.connect(self._choose_save_path)
+        self.export_task.done.connect(self._export_done)
+        self.export_task.error.connect(self._export_failed)
+        self.predict_task.done.connect(self._predict_done)
+        self.predict_task.error.connect(self._predict_failed)
+        self.loader.loaded.connect(self._show_predictions)
+        self.loader.failed.connect(self._predictions_unreadable)
+        state.experiment_changed.connect(self.refresh)
+        self.refresh()
+
+    def _build_content(self) -> QWidget:
+        model_box = QGroupBox("Model")
+        model_layout = QVBoxLayout(model_box)
+        model_layout.addWidget(self.model_label)
+        model_layout.addWidget(self.parity_label)
+        buttons = QHBoxLayout()
+        for widget in (self.card_button, self.export_button, self.tflite_check):
+            buttons.addWidget(widget)
+        buttons.addWidget(self.export_busy)
+        buttons.addStretch(1)
+        model_layout.addLayout(buttons)
+        model_layout.addWidget(self.export_result)
+
+        predict_box = QGroupBox("Predict")
+        predict_layout = QVBoxLayout(predict_box)
+        predict_buttons = QHBoxLayout()
+        predict_buttons.addWidget(self.predict_button)
+        predict_buttons.addWidget(self.save_button)
+        predict_buttons.addWidget(self.predict_busy)
+        predict_buttons.addStretch(1)
+        predict_layout.addLayout(predict_buttons)
+        predict_layout.addWidget(self.predict_result)
+        predict_layout.addWidget(self.predictions_table, 1)
+
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(model_box, 0)
+        layout.addWidget(predict_box, 1)  # the predictions table takes the spare height
+        return content
+
+    @property
+    def model_dir(self) -> Path | None:
+        """Returns the experiment's exported model folder, or None."""
+        return None if self.experiment is None else self.experiment / "model"
+
+    def refresh(self) -> None:
+        """Shows `state.experiment`: its model's place and check, or the placeholder."""
+        experiment = self.state.experiment
+        if experiment is None:
+            self.experiment = None
+            self.stack.setCurrentIndex(0)
+            return
+        try:
+            report = load_report(experiment)
+        except (AutoMLError, OSError, ValueError) as error:
+            show_error(self, "Cannot open the experiment", str(error))
+            return
+        self.experiment = Path(experiment)
+        self.stack.setCurrentIndex(1)
+        model = report.get("model")
+        if model and (self.experiment / "model" / "metadata.json").exists():
+            self.model_label.setText(
+                f"<b>{Path(model['path'])}</b><br>SavedModel (raw inputs in, "
+                f"{'class names and probabilities' if report.get('class_names') else 'values'}"
+                f" out): {model['saved_model']}<br>Beside it: model.keras, metadata.json, "
+                "model_card.html"
+            )
+            self.parity_label.setText(parity_text(model.get("parity")))
+        else:
+            self.model_label.setText(
+                f"{self.experiment} has no exported model yet: the search may still be "
+                "running, or no trial succeeded."
+            )
+            self.parity_label.setText("")
+        self._update_buttons()
+
+    def open_model_card(self) -> None:
+        """Opens model/model_card.html in the system's browser."""
+        if self.model_dir is not None:
+            card = self.model_dir / "model_card.html"
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(card)))
+
+    def export_to(self, destination: Path, tflite: bool = False) -> None:
+        """Starts `automl export EXPERIMENT --to DESTINATION [--format tflite]`."""
+        if self.experiment is None or self.export_task.running:
+            return
+        arguments = ["export", str(self.experiment), "--to", str(destination)]
+        if tflite:
+            arguments += ["--format", "tflite"]
+        self.export_result.setText(f"Exporting to {destination}…")
+        self.export_result.show()
+        self.export_task.start(arguments)
+        self._update_buttons()
+
+    def predict_file(self, data: Path) -> None:
+        """Starts `automl predict MODEL DATA -o <scratch csv>`; the table fills when done."""
+        if self.model_dir is None or self.predict_task.running:
+            return
+        self._request += 1
+        self.predicted_file = Path(data)
+        self.predictions_path = Path(self._scratch.path()) / f"predictions-{self._request}.csv"
+        self.predict_result.setText(f"Predicting {data}…")
+        self.save_button.setEnabled(False)
+        self.predict_task.start(
+            ["predict", str(self.model_dir), str(data), "-o", str(self.predictions_path)]
+        )
+        self._update_buttons()
+
+    def save_predictions(self, destination: Path) -> None:
+        """Copies the latest predictions CSV to `destination`."""
+        if self.predictions_path is None:
+            return
+        try:
+            shutil.copyfile(self.predictions_path, destination)
+        except OSError as error:
+            show_error(self, "Cannot save the predictions", str(error))
+            return
+        self.predict_result.setText(f"Saved the predictions to {destination}")
+
+    def _choose_export_folder(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self, "Export the model into")
+        if chosen and self.experiment is not None:
+            self.export_to(
+                export_folder(Path(chosen), self.experiment), self.tflite_check.isChecked()
+            )
+
+    def _choose_data_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Predict a file", "", DATA_FILTER)
+        if path:
+            self.predict_file(Path(path))
+
+    def _choose_save_path(self) -> None:
+        suggestion = f"{self.predicted_file.stem}-predictions.csv" if self.predicted_file else ""
+        path, _ = QFileDialog.getSaveFileName(self, "Save predictions", suggestion, "CSV (*.csv)")
+        if path:
+            self.save_predictions(Path(path))
+
+    def _export_done(self, lines: list[str]) -> None:
+        self.export_result.setText("\n".join(lines) or "Exported.")
+        self.export_result.show()
+        self._update_buttons()
+
+    def _export_failed(self, message: str) -> None:
+        self.export_result.setText("The export failed.")
+        self._update_buttons()
+        show_error(self, "Export failed", message)
+
+    def _predict_done(self, lines: list[str]) -> None:
+        self.predict_result.setText("\n".join(lines) + " · loading…")
+        self.loader.load(self._request, self.predictions_path)
+        self._update_buttons()
+
+    def _predict_failed(self, message: str) -> None:
+        self.predict_result.setText(f"Prediction failed: {message}")
+        self._update_buttons()
+        show_error(self, "Prediction failed", message)
+
+    def _show_predictions(self, request: int, frame: pd.DataFrame) -> None:
+        if request != self._request:
+            return
+        self.predictions_model.set_frame(display_frame(frame))
+        self.predictions_table.resizeColumnsToContents()  # Qt samples the first 1000 rows
+        self.predict_result.setText(
+            f"{len(frame)} predictions for {self.predicted_file}"
+            " (prediction and probabilities first; saved files keep the file's column order)"
+        )
+        self.save_button.setEnabled(True)
+        self.predictions_shown.emit(len(frame))
+
+    def _predictions_unreadable(self, request: int, message: str) -> None:
+        if request == self._request:
+            show_error(self, "Prediction failed", message)
+
+    def _update_buttons(self) -> None:
+        has_model = self.model_dir is not None and (self.model_dir / "metadata.json").exists()
+        self.card_button.setEnabled(has_model)
+        self.export_button.setEnabled(has_model and not self.export_task.running)
+        self.predict_button.setEnabled(has_model and not self.predict_task.running)
+        self.export_busy.setVisible(self.export_task.running)
+        self.predict_busy.setVisible(self.predict_task.running)
+
+
+def _busy_bar(text: str) -> QProgressBar:
+    """Returns a hidden, indeterminate progress bar that says what is happening."""
+    bar = QProgressBar()
+    bar.setRange(0, 0)  # no maximum: Qt animates it as "busy"
+    bar.setFormat(text)
+    bar.setTextVisible(True)
+    bar.setFixedWidth(320)
+    bar.hide()
+    return bar
