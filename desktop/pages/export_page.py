@@ -50,9 +50,9 @@ def parity_text(parity: dict | None) -> str:
 def export_folder(chosen: Path, experiment: Path) -> Path:
     """Returns the folder to export into, inside the folder the user chose.
 
-    The engine replaces its `--to` folder wholesale, so exporting straight into, say,
-    ~/Documents would delete it. A named sub-folder is used instead; an earlier export
-    of a model there is replaced, anything else gets a numbered name.
+    Users pick a parent folder (say ~/models); the engine refuses a `--to` folder that
+    holds anything but an earlier export, so a named sub-folder is used: an earlier
+    export there is replaced, anything else gets a numbered name.
     """
     base = f"{experiment.name}-model"
     candidate = chosen / base
