@@ -83,3 +83,14 @@ def test_event_log_writes_file_and_stream_and_a_damaged_line_is_skipped(tmp_path
         handle.write('{"type": "epoch_ended", "trial_i\n')  # a line cut by a crash
     assert read_events(tmp_path / "events.jsonl") == EXAMPLES[:3]
     assert "skipped" in capsys.readouterr().err
+
+
+def test_refit_trains_until_the_validation_loss_stopped_falling():
+    from automl.search.state import TrialRecord
+    from automl.search.training import refit_epochs
+
+    trial = TrialRecord("0", {}, best_epoch=2)
+    trial.history = [{"val_loss": v} for v in (0.9, 0.5, 0.4, 0.3, 0.35)]
+    assert refit_epochs(trial) == 4  # accuracy peaked at 2, the loss kept falling to 4
+    trial.history = [{"val_loss": v} for v in (0.9, 0.2, 0.4)]
+    assert refit_epochs(trial) == 2

@@ -32,6 +32,8 @@ REFIT_SHARE = 0.15
 #: A refit whose loss on train+validation exceeds the searched model's by this factor is
 #: taken as not converged and discarded.
 REFIT_SLACK = 1.1
+#: ... or whose objective (accuracy, AUC, ...) there is lower by more than this.
+REFIT_MAX_DROP = 0.01
 #: Misclassified (or worst-predicted) test rows kept for the report.
 MISTAKES_SHOWN = 50
 
@@ -204,7 +206,7 @@ class SearchRun:
         curves = _curves(best.history)
         outcome = Outcome(model, False, search_scores, {}, {}, curves)
         if self.refit_wanted and not self.state.stop_requested.is_set():
-            refit = self._refit(trial.hyperparameters, best.best_epoch or 1)
+            refit = self._refit(trial.hyperparameters, refit_epochs(best))
             verdict = self._refit_verdict(model, refit) if refit is not None else None
             if verdict:
                 outcome.notes.append(verdict)
@@ -249,15 +251,24 @@ class SearchRun:
         """
         x = {k: np.concatenate([self.x_train[k], self.x_val[k]]) for k in self.x_train}
         y = np.concatenate([self.y_train, self.y_val])
-        name = "log_loss" if self.classification else "rmse"
-        searched_loss = score(self.classification, y, predict(searched, x))[name]
-        refit_loss = score(self.classification, y, predict(refit, x))[name]
-        if refit_loss <= REFIT_SLACK * searched_loss + 1e-6:
-            return ""
-        return (
-            f"refit discarded: its {name} on train+validation ({refit_loss:.4g}) was worse "
-            f"than the best trial's ({searched_loss:.4g}); exported the best search trial"
-        )
+        before = score(self.classification, y, predict(searched, x))
+        after = score(self.classification, y, predict(refit, x))
+        loss = "log_loss" if self.classification else "rmse"
+        if after[loss] > REFIT_SLACK * before[loss] + 1e-6:
+            return (
+                f"refit discarded: its {loss} on train+validation ({after[loss]:.4g}) was worse "
+                f"than the best trial's ({before[loss]:.4g}); exported the best search trial"
+            )
+        objective = self.prepared.objective
+        if objective.direction == "max" and objective.name in after:
+            drop = before[objective.name] - after[objective.name]
+            if drop > REFIT_MAX_DROP:
+                return (
+                    f"refit discarded: its {objective.name} on train+validation "
+                    f"({after[objective.name]:.4f}) was below the best trial's "
+                    f"({before[objective.name]:.4f}); exported the best search trial"
+                )
+        return ""
 
     def _evaluation(self, model) -> dict:
         """Returns the confusion matrix or residuals on the test rows, and the worst rows."""
@@ -407,6 +418,22 @@ class _DeadlineOnly(keras.callbacks.Callback):
         if self.state.deadline.passed() or self.state.hard_stop.is_set():
             self.model.stop_training = True
             self.cut_short = True
+
+
+def refit_epochs(trial: TrialRecord) -> int:
+    """Returns how many epochs the refit trains: the trial's best epoch, or later.
+
+    A coarse objective such as accuracy on a small validation set often peaks early
+    and then plateaus while the validation loss still falls; stopping the refit at
+    that first peak leaves it undertrained. The epoch of the lowest validation loss
+    is taken when it comes later.
+    """
+    epochs = trial.best_epoch or 1
+    losses = [epoch.get("val_loss") for epoch in trial.history]
+    known = [(value, i) for i, value in enumerate(losses) if value is not None]
+    if known:
+        epochs = max(epochs, min(known)[1] + 1)
+    return epochs
 
 
 def _row_values(frame, position: int) -> dict[str, str]:

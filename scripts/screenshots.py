@@ -1,0 +1,108 @@
+"""Screenshots of every page of the desktop app with real content, for the README.
+
+    QT_QPA_PLATFORM=offscreen python scripts/screenshots.py [--out docs/screenshots]
+
+Opens the bundled penguins table, picks `species` as the target, runs a real small
+search from the Search page (captured while it runs), then shows Results and Export
+with a prediction, saving one PNG per page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PENGUINS = ROOT / "assets" / "samples" / "penguins.csv"
+
+
+def wait_until(app, predicate, timeout_s: float = 300) -> None:
+    """Runs the event loop until `predicate()` holds (no busy loop on the GUI thread)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.setInterval(50)
+    timer.timeout.connect(lambda: loop.quit() if predicate() else None)
+    deadline = QTimer()
+    deadline.setSingleShot(True)
+    deadline.timeout.connect(loop.quit)
+    timer.start()
+    deadline.start(int(timeout_s * 1000))
+    loop.exec()
+    if not predicate():
+        raise TimeoutError("the app did not reach the expected state in time")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication, QComboBox
+
+    app = QApplication.instance() or QApplication([])
+    from desktop.main_window import MainWindow
+    from desktop.plots import apply_palette
+
+    apply_palette()
+    work = Path(tempfile.mkdtemp(prefix="automl-shots-"))
+    window = MainWindow(QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat))
+    window.resize(1400, 880)
+    window.state.project_dir = work / "project"
+    window.show()
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    def shot(name: str) -> None:
+        app.processEvents()
+        path = args.out / f"{name}.png"
+        window.grab().save(str(path))
+        print(f"wrote {path}")
+
+    window.open_path(PENGUINS)
+    wait_until(app, lambda: window.state.frame is not None)
+    window.data_page.findChild(QComboBox, "role:species").setCurrentText("target")
+    wait_until(app, lambda: (window.state.profile or {}).get("target") is not None)
+    shot("1-data")
+    window.show_step(window.model_page)
+    shot("2-model")
+
+    search = window.search_page
+    window.show_step(search)
+    search.max_trials_box.setValue(4)
+    search.epochs_box.setValue(60)
+    search.budget_box.setValue(120)
+    search.start()
+    wait_until(
+        app,
+        lambda: (
+            sum(r["status"] == "completed" for r in search.trials.rows) >= 2
+            and search.trials.rows[-1]["epochs"] >= 5
+        ),
+    )
+    shot("3-search")
+    wait_until(app, lambda: not search.engine.running)
+    wait_until(app, lambda: window.state.experiment is not None)
+    window.show_step(window.results_page)
+    shot("4-results")
+
+    rows = work / "new_penguins.csv"
+    import pandas as pd
+
+    pd.read_csv(PENGUINS).drop(columns=["species"]).sample(30, random_state=1).to_csv(
+        rows, index=False
+    )
+    export = window.export_page
+    window.show_step(export)
+    shown = []
+    export.predictions_shown.connect(shown.append)
+    export.predict_file(rows)
+    wait_until(app, lambda: bool(shown))
+    shot("5-export")
+
+
+if __name__ == "__main__":
+    main()
