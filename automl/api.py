@@ -27,6 +27,8 @@ def search(
     overwrite: bool = False,
     formats: tuple[str, ...] = (),
     space: dict[str, dict] | None = None,
+    device: str | None = None,
+    patience: int | None = None,
 ):
     """Runs a search and returns a `SearchResult` (leaderboard, test metrics, model path).
 
@@ -64,5 +66,7 @@ def search(
         overwrite=overwrite,
         formats=tuple(formats),
         space=dict(space or {}),
+        device=device,
+        patience=patience,
     )
     return run_search(request)

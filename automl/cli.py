@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("experiment", type=Path, help="experiment folder")
     report.add_argument("--json", action="store_true", help="print the report as JSON")
 
+    devices = commands.add_parser("devices", help="list the devices TensorFlow can train on")
+    devices.add_argument("--json", action="store_true", help="print the list as JSON")
+
     propose = commands.add_parser("propose", help="list the model families that fit a table")
     propose.add_argument("data", type=Path)
     propose.add_argument("--target", required=True, help="column to predict")
@@ -153,6 +156,18 @@ def _add_search_options(search: argparse.ArgumentParser) -> None:
         "--events", choices=["-"], help="'-' writes every event as a JSON line to stdout"
     )
     search.add_argument(
+        "--patience",
+        type=int,
+        metavar="N",
+        help="epochs without improvement before a trial stops early (default: scales with "
+        "--epochs, 5 to 20)",
+    )
+    search.add_argument(
+        "--device",
+        metavar="DEVICE",
+        help="cpu or gpu:N (see `automl devices`); default: the first GPU if any, else CPU",
+    )
+    search.add_argument(
         "--space",
         type=Path,
         metavar="FILE",
@@ -187,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
             return _report(args)
         if args.command == "propose":
             return _propose(args)
+        if args.command == "devices":
+            return _devices(args)
     except AutoMLError as error:
         print(f"automl: error: {error}", file=sys.stderr)
         return error.exit_code
@@ -240,6 +257,21 @@ def _export(args) -> int:
     for note in result.notes:
         print(note)
     print(f"exported to {result.path} ({result.parity.describe()})")
+    return 0
+
+
+def _devices(args) -> int:
+    import json
+
+    from automl.devices import list_devices
+
+    found = list_devices()
+    if args.json:
+        print(json.dumps(found))
+        return 0
+    for device in found:
+        memory = f", {device['memory_mb']} MiB" if device["memory_mb"] else ""
+        print(f"{device['id']}: {device['name']}{memory}")
     return 0
 
 

@@ -59,6 +59,8 @@ def request_from_args(args) -> SearchRequest:
         overwrite=args.overwrite,
         formats=tuple(args.format),
         space=_read_space(args.space),
+        device=args.device,
+        patience=args.patience,
     )
 
 

@@ -239,3 +239,16 @@ def test_export_refuses_a_folder_that_is_not_a_model(penguins_run, tmp_path):
     done = run_cli("export", str(penguins_run["out"]), "--to", str(keep))
     assert done.returncode == 2 and "not an exported model" in done.stderr
     assert (keep / "thesis.txt").read_text() == "precious"
+
+
+def test_devices_lists_the_cpu_and_a_missing_gpu_is_refused(tmp_path):
+    listed = run_cli("devices", "--json")
+    assert listed.returncode == 0
+    assert json.loads(listed.stdout.strip().splitlines()[-1])[0]["id"] == "cpu"
+    out = tmp_path / "gpu"
+    done = run_cli(
+        "search", str(PENGUINS), "--target", "species", "--out", str(out), "--device", "gpu:3"
+    )
+    assert done.returncode == 2
+    assert "gpu:3: no such device" in done.stderr.strip().splitlines()[-1]
+    assert not out.exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -41,6 +42,10 @@ class SearchRequest:
     refit: bool | None = None
     overwrite: bool = False
     formats: tuple[str, ...] = ()
+    #: "cpu" or "gpu:N"; None lets TensorFlow choose (the first GPU if any)
+    device: str | None = None
+    #: epochs without improvement before a trial stops; None scales with --epochs
+    patience: int | None = None
     #: family -> search-space overrides, e.g. {"dense": {"max_layers": 2}}
     space: dict[str, dict] = field(default_factory=dict)
 
@@ -55,6 +60,10 @@ class SearchRequest:
                 f"--format {', '.join(sorted(unknown))}: unknown; extra formats: tflite"
             )
         self.budget  # validates the numbers  # noqa: B018
+        if self.patience is not None and self.patience < 1:
+            raise AutoMLError(f"--patience must be at least 1, not {self.patience}")
+        if self.device is not None and not re.fullmatch(r"cpu|gpu:\d+", self.device.lower()):
+            raise AutoMLError(f"--device {self.device}: write cpu or gpu:N (e.g. gpu:0)")
         self.dense_space  # validates the space  # noqa: B018
 
     @property

@@ -15,6 +15,7 @@ import keras_tuner
 import numpy as np
 
 from architectures.dense import DenseHyperModel, TabularTask
+from automl.devices import pin_device
 from automl.errors import AutoMLError
 from automl.search.arrays import predict
 from automl.search.budget import Deadline
@@ -83,6 +84,7 @@ class SearchRun:
         self.refit_seconds = 0.0
         self.export_seconds = 0.0
 
+        self.device = pin_device(request.device)
         keras.utils.set_random_seed(request.seed)
         self.hypermodel = DenseHyperModel(
             describe_features(dataset, self.x_train),
@@ -138,7 +140,7 @@ class SearchRun:
 
     def _callbacks(self) -> list:
         objective = self.prepared.objective
-        patience = max(5, min(20, self.request.max_epochs // 5))
+        patience = self.request.patience or max(5, min(20, self.request.max_epochs // 5))
         callbacks: list = []
         if objective.keras_metric is None and objective.name != "log_loss":
             callbacks.append(ValidationScores(self.x_val, self.y_val, objective))

@@ -108,10 +108,24 @@ class SearchPage(QWidget):
         self.seed_box = _spin(
             0, 2**31 - 1, settings.seed, "", "Makes the split and the search repeatable"
         )
-        device = QLabel("CPU, or the GPU TensorFlow finds")
-        device.setToolTip(
-            "The search runs in its own process; TensorFlow uses a GPU when it sees one"
+        self.patience_box = _spin(
+            0,
+            1000,
+            0,
+            " epochs",
+            "Early stopping: epochs without improvement on the validation "
+            "objective before a trial stops (0 = automatic, 5 to 20)",
         )
+        self.patience_box.setSpecialValueText("automatic")
+        self.device_box = QComboBox()
+        self.device_box.addItem("default (first GPU if any, else CPU)", None)
+        self.device_box.setToolTip(
+            "Where the search trains; the list comes from TensorFlow in "
+            "a child process (`automl devices`)"
+        )
+        self.devices = EngineProcess(self)
+        self.devices.output.connect(self._take_devices)
+        self._devices_asked = False
         for label, widget in (
             ("Tuner", self.tuner),
             ("Trials", self.max_trials_box),
@@ -119,7 +133,8 @@ class SearchPage(QWidget):
             ("Epochs per trial", self.epochs_box),
             ("Objective", self.metric_box),
             ("Seed", self.seed_box),
-            ("Device", device),
+            ("Early stopping", self.patience_box),
+            ("Device", self.device_box),
         ):
             form.addRow(label, widget)
         settings_box = QGroupBox("Budget and tuner")
@@ -179,6 +194,22 @@ class SearchPage(QWidget):
         layout.addWidget(right, 1)
         self._set_running(False)
         self._refresh_metrics()
+
+    def showEvent(self, event) -> None:
+        # Asking TensorFlow costs a few seconds in a child; only when the page is seen.
+        if not self._devices_asked:
+            self._devices_asked = True
+            self.devices.start(["devices", "--json"])
+        super().showEvent(event)
+
+    def _take_devices(self, line: str) -> None:
+        try:
+            found = json.loads(line)
+        except ValueError:
+            return
+        for device in found:
+            memory = f", {device['memory_mb']} MiB" if device.get("memory_mb") else ""
+            self.device_box.addItem(f"{device['id']}: {device['name']}{memory}", device["id"])
 
     def _refresh_metrics(self) -> None:
         task = ((self.state.profile or {}).get("target") or {}).get("task", "")
@@ -247,6 +278,10 @@ class SearchPage(QWidget):
             "--seed",
             str(self.seed_box.value()),
         ]
+        if self.patience_box.value():
+            arguments += ["--patience", str(self.patience_box.value())]
+        if self.device_box.currentData():
+            arguments += ["--device", self.device_box.currentData()]
         if self.metric_box.currentText() != "default":
             arguments += ["--metric", self.metric_box.currentText()]
         for column in settings.ignored:
@@ -353,6 +388,8 @@ class SearchPage(QWidget):
         self.stop_button.setEnabled(running)
         self.kill_button.setEnabled(running)
         for box in (
+            self.patience_box,
+            self.device_box,
             self.tuner,
             self.max_trials_box,
             self.budget_box,
