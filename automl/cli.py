@@ -32,9 +32,20 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command", required=True, metavar="COMMAND", parser_class=_Parser
     )
 
-    search = commands.add_parser("search", help="search for the best model for a table")
-    search.add_argument("data", type=Path, help="CSV/TSV, Parquet, Excel or Feather file")
-    search.add_argument("--target", required=True, help="column to predict")
+    search = commands.add_parser("search", help="search for the best model for your data")
+    search.add_argument(
+        "data",
+        type=Path,
+        help="CSV/TSV, Parquet, Excel or Feather file, or a folder of class sub-folders of images",
+    )
+    search.add_argument(
+        "--target", default="", help="column to predict (not needed for an image folder)"
+    )
+    search.add_argument(
+        "--image-column",
+        metavar="COL",
+        help="for a CSV of image file paths: the column of paths (--target names the labels)",
+    )
     search.add_argument("--out", required=True, type=Path, help="experiment folder to write")
     _add_search_options(search)
 

@@ -43,6 +43,7 @@ def request_from_args(args) -> SearchRequest:
     return SearchRequest(
         data=args.data,
         target=args.target,
+        image_column=args.image_column,
         out=args.out,
         task=args.task,
         ignore=ignore,

@@ -17,7 +17,7 @@ import numpy as np
 
 from automl.export.model_card import render_model_card
 from automl.export.parity import Parity, check_parity
-from automl.export.savedmodel import ServingInput, write_saved_model
+from automl.export.savedmodel import ImageServing, write_saved_model
 from automl.export.tflite import write_tflite
 
 SAVED_MODEL_DIR = "saved_model/1"  # TensorFlow Serving's versioned layout
@@ -37,7 +37,7 @@ class ExportResult:
 def export_model(
     model,
     *,
-    inputs: list[ServingInput],
+    serving,
     class_names: list[str],
     metadata: dict,
     check_rows: dict[str, np.ndarray],
@@ -52,8 +52,6 @@ def export_model(
     Raises:
         ExportCheckFailed: the reloaded SavedModel disagrees; nothing is left behind.
     """
-    from automl.search.arrays import predict
-
     destination = Path(destination)
     destination.parent.mkdir(parents=True, exist_ok=True)
     staging = destination.parent / f".{destination.name}.partial-{os.getpid()}"
@@ -61,15 +59,23 @@ def export_model(
     notes: list[str] = []
     try:
         staging.mkdir()
-        write_saved_model(model, inputs, class_names, staging / SAVED_MODEL_DIR)
+        write_saved_model(model, serving, class_names, staging / SAVED_MODEL_DIR)
         model.save(staging / KERAS_FILE)
-        expected = predict(model, check_rows)
+        expected = predict_rows(model, serving, check_rows)
         parity = check_parity(staging / SAVED_MODEL_DIR, check_rows, expected)
         if "tflite" in formats:
             notes.append(write_tflite(staging / SAVED_MODEL_DIR, staging / "model.tflite"))
         metadata = {
             **metadata,
-            "inputs": [i.to_dict() for i in inputs],
+            "inputs": _input_dicts(serving),
+            **(
+                {
+                    "image": {"size": list(serving.size), "channels": serving.channels},
+                    "signatures": ["serving_default", "serve_array"],
+                }
+                if isinstance(serving, ImageServing)
+                else {}
+            ),
             "class_names": list(class_names),
             "outputs": ["probabilities", "label"] if class_names else ["value"],
             "signature": "serving_default",
@@ -87,6 +93,47 @@ def export_model(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return ExportResult(destination, parity, tuple(notes))
+
+
+def _input_dicts(serving) -> list[dict]:
+    if isinstance(serving, ImageServing):
+        return serving.input_dicts()
+    return [i.to_dict() for i in serving]
+
+
+def predict_rows(model, serving, rows: dict[str, np.ndarray]) -> np.ndarray:
+    """Returns the in-memory model's output for the raw rows the SavedModel is checked on."""
+    if isinstance(serving, ImageServing):
+        import tensorflow as tf
+
+        from automl.data.images import decode_image
+
+        encoded = decode_base64_rows(rows)["image_bytes"]
+        images = tf.data.Dataset.from_tensor_slices(encoded).map(
+            lambda one: decode_image(one, serving.size, serving.channels)
+        )
+        return np.asarray(model.predict(images.batch(256), verbose=0))
+    from automl.search.arrays import predict
+
+    return predict(model, rows)
+
+
+def decode_base64_rows(rows: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Returns `rows` with `NAME__base64` text arrays turned into `NAME` byte arrays.
+
+    Encoded images travel as base64 text so an `.npz` of them needs no pickle.
+    """
+    import base64
+
+    decoded = {}
+    for name, values in rows.items():
+        if name.endswith("__base64"):
+            decoded[name.removesuffix("__base64")] = np.asarray(
+                [base64.b64decode(v) for v in values.tolist()], dtype=object
+            )
+        else:
+            decoded[name] = values
+    return decoded
 
 
 def _swap_into_place(staging: Path, destination: Path) -> None:

@@ -81,8 +81,17 @@ def _main(saved_model: str, rows_path: str, out_path: str) -> None:
     import tensorflow as tf
 
     serve = tf.saved_model.load(saved_model).signatures["serving_default"]
+    import base64
+
     with np.load(rows_path) as rows:
-        output = serve(**{name: tf.constant(rows[name]) for name in rows.files})
+        inputs = {}
+        for name in rows.files:
+            values = rows[name]
+            if name.endswith("__base64"):  # encoded images travel as base64 text
+                name = name.removesuffix("__base64")
+                values = [base64.b64decode(v) for v in values.tolist()]
+            inputs[name] = tf.constant(values)
+        output = serve(**inputs)
     main = output["probabilities"] if "probabilities" in output else output["value"]
     np.save(out_path, main.numpy())
 

@@ -8,12 +8,21 @@ import numpy as np
 
 from automl.errors import AutoMLError
 from automl.export.bundle import KERAS_FILE, ExportResult, export_model, read_metadata
-from automl.export.savedmodel import ServingInput
+from automl.export.savedmodel import ImageServing, ServingInput
 
 CHECK_ROWS_FILE = "check_rows.npz"
 
 #: Keys `export_model` writes itself; the rest of the metadata is carried over.
-_DERIVED = {"inputs", "class_names", "outputs", "signature", "files", "parity"}
+_DERIVED = {
+    "inputs",
+    "class_names",
+    "outputs",
+    "signature",
+    "signatures",
+    "files",
+    "parity",
+    "image",
+}
 
 
 def reexport(experiment: Path, destination: Path, formats: tuple[str, ...] = ()) -> ExportResult:
@@ -50,11 +59,14 @@ def reexport(experiment: Path, destination: Path, formats: tuple[str, ...] = ())
     model = keras.saving.load_model(model_dir / KERAS_FILE, safe_mode=True)
     with np.load(Path(experiment) / CHECK_ROWS_FILE) as rows:
         check_rows = {name: rows[name] for name in rows.files}
-    inputs = [ServingInput(**spec) for spec in metadata["inputs"]]
+    if metadata.get("modality") == "image":
+        serving = ImageServing(tuple(metadata["image"]["size"]), metadata["image"]["channels"])
+    else:
+        serving = [ServingInput(**spec) for spec in metadata["inputs"]]
     kept = {k: v for k, v in metadata.items() if k not in _DERIVED}
     return export_model(
         model,
-        inputs=inputs,
+        serving=serving,
         class_names=metadata["class_names"],
         metadata=kept,
         check_rows=check_rows,

@@ -24,7 +24,83 @@ class ServingInput:
         }
 
 
-def write_saved_model(
+@dataclass(frozen=True)
+class ImageServing:
+    """Images in: encoded bytes (`serving_default`) or float arrays (`serve_array`)."""
+
+    size: tuple[int, int]
+    channels: int
+
+    def input_dicts(self) -> list[dict]:
+        return [
+            {"column": "image", "input_name": "image_bytes", "dtype": "string", "kind": "image"}
+        ]
+
+
+def write_saved_model(model, serving, class_names: list[str], path: Path) -> None:
+    """Writes a SavedModel for tables (a list of `ServingInput`) or images (`ImageServing`)."""
+    if isinstance(serving, ImageServing):
+        write_image_saved_model(model, serving, class_names, path)
+    else:
+        write_table_saved_model(model, serving, class_names, path)
+
+
+def _outputs(output, labels):
+    import tensorflow as tf
+
+    if labels is None:
+        return {"value": tf.squeeze(output, -1)}
+    return {"probabilities": output, "label": tf.gather(labels, tf.argmax(output, -1))}
+
+
+def write_image_saved_model(
+    model, serving: ImageServing, class_names: list[str], path: Path
+) -> None:
+    """Writes a SavedModel that decodes and resizes images itself.
+
+    `serving_default` takes `image_bytes`: a 1-D string tensor of encoded JPEG/PNG/GIF/BMP
+    files of any size. `serve_array` takes `images`: float32 [batch, height, width,
+    channels] with values 0..255, any height and width. Both return `probabilities` and
+    `label`.
+    """
+    import keras
+    import tensorflow as tf
+
+    from automl.data.images import decode_image
+
+    labels = tf.constant(class_names)
+    height, width = serving.size
+
+    def from_bytes(image_bytes):
+        images = tf.map_fn(
+            lambda one: decode_image(one, serving.size, serving.channels),
+            image_bytes,
+            fn_output_signature=tf.TensorSpec([height, width, serving.channels], tf.float32),
+        )
+        return _outputs(model(images, training=False), labels)
+
+    def from_arrays(images):
+        resized = tf.image.resize(images, serving.size)
+        return _outputs(model(resized, training=False), labels)
+
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+    archive.add_endpoint(
+        "serving_default",
+        from_bytes,
+        input_signature=[tf.TensorSpec([None], tf.string, name="image_bytes")],
+    )
+    archive.add_endpoint(
+        "serve_array",
+        from_arrays,
+        input_signature=[
+            tf.TensorSpec([None, None, None, serving.channels], tf.float32, name="images")
+        ],
+    )
+    archive.write_out(str(path), verbose=False)
+
+
+def write_table_saved_model(
     model, inputs: list[ServingInput], class_names: list[str], path: Path
 ) -> None:
     """Writes `model` to `path` as a SavedModel for TensorFlow Serving.
@@ -46,10 +122,7 @@ def write_saved_model(
 
     def serve(features):
         batch = {name: tf.expand_dims(tensor, -1) for name, tensor in features.items()}
-        output = model(batch, training=False)
-        if labels is None:
-            return {"value": tf.squeeze(output, -1)}
-        return {"probabilities": output, "label": tf.gather(labels, tf.argmax(output, -1))}
+        return _outputs(model(batch, training=False), labels)
 
     archive = keras.export.ExportArchive()
     archive.track(model)

@@ -7,7 +7,6 @@ import time
 import keras
 import numpy as np
 
-from automl.search.arrays import predict
 from automl.search.events import EpochEnded
 from automl.search.metrics import Objective, classification_scores
 from automl.search.state import SearchState
@@ -63,16 +62,16 @@ class ValidationScores(keras.callbacks.Callback):
     the logs), so it goes first in the callback list.
     """
 
-    def __init__(self, validation_x: dict, validation_y: np.ndarray, objective: Objective):
+    def __init__(self, predict_validation, validation_y: np.ndarray, objective: Objective):
         super().__init__()
-        self.validation_x = validation_x
+        self.predict_validation = predict_validation  # model -> class probabilities
         self.validation_y = validation_y
         self.objective = objective
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is None:
             return
-        proba = predict(self.model, self.validation_x)
+        proba = self.predict_validation(self.model)
         scores = classification_scores(self.validation_y, proba)
         for name in ("balanced_accuracy", "f1", "auc"):
             if name in scores:
@@ -83,4 +82,4 @@ class ValidationScores(keras.callbacks.Callback):
 
     def __deepcopy__(self, memo):
         # Share the validation arrays; copying them per trial would only cost memory.
-        return ValidationScores(self.validation_x, self.validation_y, self.objective)
+        return ValidationScores(self.predict_validation, self.validation_y, self.objective)

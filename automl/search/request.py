@@ -42,6 +42,8 @@ class SearchRequest:
     refit: bool | None = None
     overwrite: bool = False
     formats: tuple[str, ...] = ()
+    #: for a CSV of image paths: the column holding the paths (`target` holds the labels)
+    image_column: str | None = None
     #: "cpu" or "gpu:N"; None lets TensorFlow choose (the first GPU if any)
     device: str | None = None
     #: epochs without improvement before a trial stops; None scales with --epochs
@@ -69,6 +71,16 @@ class SearchRequest:
     @property
     def budget(self) -> SearchBudget:
         return SearchBudget(self.max_trials, self.time_budget_s, self.max_epochs)
+
+    @property
+    def cnn_space(self):
+        """Returns the CNN family's search space, with the user's overrides."""
+        from architectures.spaces import CNNSpace
+
+        try:
+            return CNNSpace.from_dict(self.space.get("cnn", {}))
+        except (ValueError, TypeError) as error:
+            raise AutoMLError(str(error)) from None
 
     @property
     def dense_space(self):

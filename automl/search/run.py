@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
@@ -65,14 +65,177 @@ class SearchResult:
 
 @dataclass(frozen=True)
 class PreparedData:
+    """A table ready to search: its dataset, splits and objective."""
+
     dataset: Dataset
     splits: Splits
     test_frame: object  # the frame the test rows come from (the data or --test file)
     objective: Objective
+    modality: str = "table"
+
+    @property
+    def classification(self) -> bool:
+        return self.dataset.task.kind.is_classification
+
+    @property
+    def task_kind(self) -> str:
+        return self.dataset.task.kind.value
+
+    @property
+    def target(self) -> str:
+        return self.dataset.target
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        return self.dataset.task.class_names
+
+    @property
+    def rows(self) -> int:
+        return len(self.dataset.frame)
+
+    @property
+    def task_reason(self) -> str:
+        return self.dataset.task.reason
+
+    @property
+    def dropped_rows(self) -> int:
+        return self.dataset.dropped_rows
+
+    @property
+    def ignored(self) -> dict[str, str]:
+        return self.dataset.ignored
+
+    def describe(self) -> dict:
+        """Returns what experiment.json records about the data."""
+        return {
+            "schema": self.dataset.schema.to_dict(),
+            "task": self.dataset.task.to_dict(),
+            "features": [c.name for c in self.dataset.features],
+            "ignored_columns": self.dataset.ignored,
+        }
+
+    def metadata(self) -> dict:
+        """Returns the modality's part of an export's metadata.json."""
+        return {"ignored_columns": self.dataset.ignored, "schema": self.dataset.schema.to_dict()}
+
+    def serving(self) -> list:
+        """Returns the SavedModel's inputs: one per raw column."""
+        from automl.export.savedmodel import ServingInput
+
+        return [
+            ServingInput(
+                c.name,
+                c.input_name,
+                "float32" if c.kind.value == "numeric" else "string",
+                c.kind.value,
+            )
+            for c in self.dataset.features
+        ]
 
 
-def prepare(request: SearchRequest) -> PreparedData:
+@dataclass(frozen=True)
+class PreparedImages:
+    """An image folder (or CSV of paths) ready to search."""
+
+    folder: object  # automl.data.images.ImageFolder
+    test_folder: object | None
+    splits: Splits
+    objective: Objective
+    modality: str = "image"
+    classification: bool = True
+
+    @property
+    def task_kind(self) -> str:
+        return "binary" if len(self.folder.class_names) == 2 else "multiclass"
+
+    @property
+    def target(self) -> str:
+        return "class"
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        return tuple(self.folder.class_names)
+
+    @property
+    def rows(self) -> int:
+        return len(self.folder.files)
+
+    @property
+    def task_reason(self) -> str:
+        return f"{len(self.folder.class_names)} class folders"
+
+    @property
+    def dropped_rows(self) -> int:
+        return len(self.folder.skipped)
+
+    @property
+    def ignored(self) -> dict[str, str]:
+        return {}
+
+    def describe(self) -> dict:
+        return {
+            "images": self.folder.to_dict(),
+            "test_images": self.test_folder.to_dict() if self.test_folder else None,
+        }
+
+    def metadata(self) -> dict:
+        return {"images": self.folder.to_dict()}
+
+    def serving(self):
+        from automl.export.savedmodel import ImageServing
+
+        return ImageServing(tuple(self.folder.image_size), self.folder.channels)
+
+
+def prepare(request: SearchRequest):
     """Returns the loaded, split data; checks every input before anything is written."""
+    if request.image_column or Path(request.data).is_dir():
+        return _prepare_images(request)
+    if not request.target:
+        raise AutoMLError("--target is required for a table: name the column to predict")
+    return _prepare_table(request)
+
+
+def _prepare_images(request: SearchRequest) -> PreparedImages:
+    from automl.data.images import load_image_csv, scan_image_folder
+
+    def load(path: Path):
+        if request.image_column:
+            if not request.target:
+                raise AutoMLError("--target names the label column of the image CSV")
+            return load_image_csv(path, request.image_column, request.target)
+        return scan_image_folder(path)
+
+    folder = load(Path(request.data))
+    objective = choose_objective(request.metric, True)
+    test_folder = None
+    if request.test_file is not None:
+        test_folder = load(Path(request.test_file))
+        unknown = set(test_folder.class_names) - set(folder.class_names)
+        if unknown:
+            raise AutoMLError(
+                f"--test {request.test_file} has classes the training data lacks: "
+                f"{', '.join(sorted(unknown))}"
+            )
+        # Class indices must mean the same classes in both folders.
+        position = {name: i for i, name in enumerate(folder.class_names)}
+        relabelled = np.asarray(
+            [position[test_folder.class_names[i]] for i in test_folder.labels], dtype=np.int64
+        )
+        test_folder = replace(test_folder, labels=relabelled, class_names=folder.class_names)
+    splits = split_rows(
+        np.arange(len(folder.files)),
+        np.asarray(folder.labels),
+        seed=request.seed,
+        validation_fraction=request.validation_split,
+        test_fraction=0.0 if test_folder is not None else request.test_split,
+    )
+    if test_folder is not None:
+        splits = replace(splits, test=np.arange(len(test_folder.files)))
+    return PreparedImages(folder, test_folder, splits, objective)
+
+
+def _prepare_table(request: SearchRequest) -> PreparedData:
     dataset = load_dataset(
         request.data,
         request.target,
@@ -94,13 +257,7 @@ def prepare(request: SearchRequest) -> PreparedData:
         test_fraction=0.0 if request.test_file is not None else request.test_split,
     )
     if request.test_file is not None:
-        splits = Splits(
-            splits.train,
-            splits.validation,
-            np.arange(len(test_frame)),
-            splits.seed,
-            splits.stratified,
-        )
+        splits = replace(splits, test=np.arange(len(test_frame)))
     return PreparedData(dataset, splits, test_frame, objective)
 
 
@@ -127,18 +284,16 @@ def run_search(
     prepared = prepare(request)
     out = Path(request.out)
     claim_folder(out, request.overwrite)
-    dataset, splits, objective = prepared.dataset, prepared.splits, prepared.objective
-    data_hash = file_sha256(request.data)
+    splits, objective = prepared.splits, prepared.objective
+    data_hash = data_fingerprint(Path(request.data))
     write_json(
         out / MARKER,
         {
             "request": request.to_dict(),
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "data_sha256": data_hash,
-            "schema": dataset.schema.to_dict(),
-            "task": dataset.task.to_dict(),
-            "features": [c.name for c in dataset.features],
-            "ignored_columns": dataset.ignored,
+            "modality": prepared.modality,
+            **prepared.describe(),
         },
     )
     splits.save(out / "splits.json")
@@ -160,8 +315,8 @@ def run_search(
             SearchStarted(
                 experiment=str(out),
                 data=str(request.data),
-                task=dataset.task.kind.value,
-                target=dataset.target,
+                task=prepared.task_kind,
+                target=prepared.target,
                 tuner=request.tuner,
                 objective=objective.name,
                 direction=objective.direction,
@@ -208,8 +363,20 @@ def run_search(
     )
 
 
+def data_fingerprint(path: Path) -> str:
+    """Returns the SHA-256 of a data file, or of a folder's file names and sizes."""
+    if not path.is_dir():
+        return file_sha256(path)
+    import hashlib
+
+    digest = hashlib.sha256()
+    for item in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(f"{item.relative_to(path)}\0{item.stat().st_size}\n".encode())
+    return digest.hexdigest()
+
+
 def _summary(request, prepared, run, status, reason, best, outcome, export, data_hash, started):
-    dataset, splits = prepared.dataset, prepared.splits
+    splits = prepared.splits
     if best is None:
         status, reason, exit_code = "failed", "no trial succeeded", EXIT_NO_TRIAL
     elif status == "stopped":
@@ -225,10 +392,11 @@ def _summary(request, prepared, run, status, reason, best, outcome, export, data
         "experiment": str(request.out),
         "data": str(request.data),
         "data_sha256": data_hash,
-        "target": dataset.target,
-        "task": dataset.task.kind.value,
-        "task_reason": dataset.task.reason,
-        "class_names": list(dataset.task.class_names),
+        "modality": prepared.modality,
+        "target": prepared.target,
+        "task": prepared.task_kind,
+        "task_reason": prepared.task_reason,
+        "class_names": list(prepared.class_names),
         "metric": prepared.objective.name,
         "direction": prepared.objective.direction,
         "tuner": request.tuner,
@@ -242,9 +410,9 @@ def _summary(request, prepared, run, status, reason, best, outcome, export, data
             "train": len(splits.train),
             "validation": len(splits.validation),
             "test": len(splits.test),
-            "dropped_missing_target": dataset.dropped_rows,
+            "dropped_missing_target": prepared.dropped_rows,
         },
-        "ignored_columns": dataset.ignored,
+        "ignored_columns": prepared.ignored,
         "trials": run.counts(),
         "best_trial": None
         if best is None

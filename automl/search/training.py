@@ -14,14 +14,12 @@ import keras
 import keras_tuner
 import numpy as np
 
-from architectures.dense import DenseHyperModel, TabularTask
 from automl.devices import pin_device
 from automl.errors import AutoMLError
-from automl.search.arrays import predict
 from automl.search.budget import Deadline
 from automl.search.callbacks import SearchProgress, ValidationScores
 from automl.search.events import EventLog
-from automl.search.features import describe_features
+from automl.search.feeds import make_feeds
 from automl.search.metrics import score
 from automl.search.request import REFIT_ROWS, SearchRequest
 from automl.search.state import SearchState, TrialRecord
@@ -61,17 +59,9 @@ class SearchRun:
         self.request = request
         self.prepared = prepared
         self.out = out
-        dataset, splits = prepared.dataset, prepared.splits
-        self.dataset = dataset
-        self.classification = dataset.task.kind.is_classification
-        frame = dataset.frame
-        self.x_train = dataset.model_inputs(frame.iloc[splits.train])
-        self.y_train = dataset.target_values(frame.iloc[splits.train])
-        self.x_val = dataset.model_inputs(frame.iloc[splits.validation])
-        self.y_val = dataset.target_values(frame.iloc[splits.validation])
-        test_frame = prepared.test_frame.iloc[splits.test]
-        self.x_test = dataset.model_inputs(test_frame)
-        self.y_test = dataset.target_values(test_frame)
+        self.classification = prepared.classification
+        self.feeds = feeds = make_feeds(prepared)
+        self.y_train, self.y_val, self.y_test = feeds.y_train, feeds.y_validation, feeds.y_test
         self.refit_wanted = (
             request.refit if request.refit is not None else len(self.y_train) < REFIT_ROWS
         )
@@ -86,14 +76,9 @@ class SearchRun:
 
         self.device = pin_device(request.device)
         keras.utils.set_random_seed(request.seed)
-        self.hypermodel = DenseHyperModel(
-            describe_features(dataset, self.x_train),
-            self._task_head(),
-            metrics=[self._keras_metric()] if self._keras_metric() else [],
-            train_rows=len(self.y_train),
-            seed=request.seed,
-            space=request.dense_space,
-        )
+        metric = self._keras_metric()
+        scale = (float(self.y_train.mean()), float(self.y_train.std() or 1.0))
+        self.hypermodel = feeds.hypermodel(request, [metric] if metric else [], scale)
         objective = prepared.objective
         try:
             self.tuner = self._make_tuner(request, objective, out)
@@ -118,16 +103,6 @@ class SearchRun:
             search_state=self.state,
         )
 
-    def _task_head(self) -> TabularTask:
-        task = self.dataset.task
-        if self.classification:
-            return TabularTask(task.kind.value, len(task.class_names))
-        return TabularTask(
-            "regression",
-            target_mean=float(self.y_train.mean()),
-            target_std=float(self.y_train.std() or 1.0),
-        )
-
     def _keras_metric(self):
         name = self.prepared.objective.keras_metric
         if name == "rmse":
@@ -143,7 +118,7 @@ class SearchRun:
         patience = self.request.patience or max(5, min(20, self.request.max_epochs // 5))
         callbacks: list = []
         if objective.keras_metric is None and objective.name != "log_loss":
-            callbacks.append(ValidationScores(self.x_val, self.y_val, objective))
+            callbacks.append(ValidationScores(self._predict_validation, self.y_val, objective))
         callbacks += [
             SearchProgress(self.state),
             keras.callbacks.EarlyStopping(
@@ -163,10 +138,11 @@ class SearchRun:
         """Runs the tuner; returns (status, reason) for how the search ended."""
         began = time.monotonic()
         try:
+            x, y = self.feeds.fit_inputs(self.feeds.train, self.y_train)
             self.tuner.search(
-                self.x_train,
-                self.y_train,
-                validation_data=(self.x_val, self.y_val),
+                x,
+                y,
+                validation_data=self.feeds.validation_data(),
                 epochs=self.request.max_epochs,
                 callbacks=self._callbacks(),
                 verbose=0,
@@ -204,7 +180,7 @@ class SearchRun:
             # The checkpoint holds optimizer slots that a model built for inference lacks.
             warnings.simplefilter("ignore", UserWarning)
             model = self.tuner.load_model(trial)
-        search_scores = score(self.classification, self.y_test, predict(model, self.x_test))
+        search_scores = score(self.classification, self.y_test, self._predict_test(model))
         curves = _curves(best.history)
         outcome = Outcome(model, False, search_scores, {}, {}, curves)
         if self.refit_wanted and not self.state.stop_requested.is_set():
@@ -218,7 +194,7 @@ class SearchRun:
                 outcome.refit = True
                 outcome.search_test_metrics = search_scores
                 outcome.test_metrics = score(
-                    self.classification, self.y_test, predict(refit, self.x_test)
+                    self.classification, self.y_test, self._predict_test(refit)
                 )
             elif not verdict:
                 outcome.notes.append(
@@ -232,8 +208,8 @@ class SearchRun:
         began = time.monotonic()
         keras.utils.set_random_seed(self.request.seed)
         model = self.hypermodel.build(hp)
-        x = {k: np.concatenate([self.x_train[k], self.x_val[k]]) for k in self.x_train}
-        y = np.concatenate([self.y_train, self.y_val])
+        rows = self.feeds.join(self.feeds.train, self.feeds.validation)
+        x, y = self.feeds.fit_inputs(rows, np.concatenate([self.y_train, self.y_val]))
         refit_state = SearchState(self.state.log, self.deadline)
         refit_state.hard_stop = self.state.hard_stop
         watch = _DeadlineOnly(refit_state)
@@ -251,10 +227,10 @@ class SearchRun:
         single retraining did not converge as the trial had; judging this on the rows
         both were trained from keeps the test rows untouched.
         """
-        x = {k: np.concatenate([self.x_train[k], self.x_val[k]]) for k in self.x_train}
+        rows = self.feeds.join(self.feeds.train, self.feeds.validation)
         y = np.concatenate([self.y_train, self.y_val])
-        before = score(self.classification, y, predict(searched, x))
-        after = score(self.classification, y, predict(refit, x))
+        before = score(self.classification, y, self.feeds.predict(searched, rows))
+        after = score(self.classification, y, self.feeds.predict(refit, rows))
         loss = "log_loss" if self.classification else "rmse"
         if after[loss] > REFIT_SLACK * before[loss] + 1e-6:
             return (
@@ -272,14 +248,19 @@ class SearchRun:
                 )
         return ""
 
+    def _predict_test(self, model) -> np.ndarray:
+        return self.feeds.predict(model, self.feeds.test)
+
+    def _predict_validation(self, model) -> np.ndarray:
+        return self.feeds.predict(model, self.feeds.validation)
+
     def _evaluation(self, model) -> dict:
         """Returns the confusion matrix or residuals on the test rows, and the worst rows."""
-        output = predict(model, self.x_test)
-        test_frame = self.prepared.test_frame.iloc[self.prepared.splits.test]
+        output = self._predict_test(model)
         if self.classification:
             from sklearn.metrics import confusion_matrix
 
-            labels = list(self.dataset.task.class_names)
+            labels = list(self.prepared.class_names)
             predicted = output.argmax(axis=1)
             matrix = confusion_matrix(self.y_test, predicted, labels=list(range(len(labels))))
             wrong = np.flatnonzero(predicted != self.y_test)
@@ -291,7 +272,7 @@ class SearchRun:
                     "actual": labels[self.y_test[i]],
                     "predicted": labels[predicted[i]],
                     "confidence": float(output[i, predicted[i]]),
-                    "values": _row_values(test_frame, i),
+                    "values": self.feeds.row_values(i),
                 }
                 for i in wrong
             ]
@@ -308,7 +289,7 @@ class SearchRun:
                 "actual": float(self.y_test[i]),
                 "predicted": float(values[i]),
                 "error": float(errors[i]),
-                "values": _row_values(test_frame, i),
+                "values": self.feeds.row_values(i),
             }
             for i in worst
         ]
@@ -320,25 +301,16 @@ class SearchRun:
     def export(self, outcome: Outcome, data_hash: str):
         """Exports `outcome.model` to `out/model` and returns the `ExportResult`."""
         from automl.export.bundle import export_model
-        from automl.export.savedmodel import ServingInput
 
         began = time.monotonic()
-        dataset, splits = self.dataset, self.prepared.splits
-        inputs = [
-            ServingInput(
-                c.name,
-                c.input_name,
-                "float32" if c.kind.value == "numeric" else "string",
-                c.kind.value,
-            )
-            for c in dataset.features
-        ]
+        prepared, splits = self.prepared, self.prepared.splits
         best = self.best_trial()
         metadata = {
             "format_version": 1,
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "task": dataset.task.kind.value,
-            "target": dataset.target,
+            "modality": prepared.modality,
+            "task": prepared.task_kind,
+            "target": prepared.target,
             "metric": self.prepared.objective.name,
             "test_metrics": outcome.test_metrics,
             "search_test_metrics": outcome.search_test_metrics,
@@ -349,27 +321,27 @@ class SearchRun:
             else {"trial_id": best.trial_id, "score": best.score, "best_epoch": best.best_epoch},
             "learning_curves": outcome.curves,
             "evaluation": outcome.evaluation,
-            "ignored_columns": dataset.ignored,
             "data": {
                 "file": str(self.request.data),
                 "sha256": data_hash,
-                "rows": len(dataset.frame),
+                "rows": prepared.rows,
                 "train_rows": len(splits.train),
                 "validation_rows": len(splits.validation),
                 "test_rows": len(splits.test),
                 "test_file": str(self.request.test_file) if self.request.test_file else None,
             },
-            "schema": dataset.schema.to_dict(),
+            **prepared.metadata(),
             "seed": self.request.seed,
             "versions": package_versions(),
         }
-        np.savez(self.out / "check_rows.npz", **self.x_test)  # for `automl export` later
+        check_rows = self.feeds.check_rows()
+        np.savez(self.out / "check_rows.npz", **check_rows)  # for `automl export` later
         result = export_model(
             outcome.model,
-            inputs=inputs,
-            class_names=list(dataset.task.class_names),
+            serving=prepared.serving(),
+            class_names=list(prepared.class_names),
             metadata=metadata,
-            check_rows=self.x_test,
+            check_rows=check_rows,
             destination=self.out / "model",
             formats=self.request.formats,
         )
@@ -436,12 +408,6 @@ def refit_epochs(trial: TrialRecord) -> int:
     if known:
         epochs = max(epochs, min(known)[1] + 1)
     return epochs
-
-
-def _row_values(frame, position: int) -> dict[str, str]:
-    """Returns one row's raw values as text, for showing a mistake beside its inputs."""
-    row = frame.iloc[position]
-    return {str(k): "" if v is None or v != v else str(v) for k, v in row.items()}
 
 
 def _curves(history: list[dict[str, float]]) -> dict[str, list[float | None]]:
