@@ -49,14 +49,22 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--out", required=True, type=Path, help="experiment folder to write")
     _add_search_options(search)
 
-    demo = commands.add_parser("demo", help="run a complete search on the bundled penguins data")
+    demo = commands.add_parser("demo", help="run a complete search on a bundled sample")
     demo.add_argument(
         "--out",
         type=Path,
         default=Path("automl-demo"),
         help="experiment folder (default: ./automl-demo)",
     )
-    demo.add_argument("--time-budget", default="2m", help="wall-clock budget (default: 2m)")
+    demo.add_argument(
+        "--sample",
+        choices=["penguins", "digits"],
+        default="penguins",
+        help="penguins: a table (species); digits: 8x8 images in class folders",
+    )
+    demo.add_argument(
+        "--time-budget", help="wall-clock budget (default: 2m for penguins, 5m for digits)"
+    )
     demo.add_argument("--overwrite", action="store_true", help="replace an earlier demo")
     demo.add_argument("--events", choices=["-"], help="also write events as JSON lines to stdout")
 

@@ -15,22 +15,27 @@ from automl.progress import ProgressDisplay
 from automl.search.budget import parse_duration
 from automl.search.request import SearchRequest
 
+#: `automl demo --sample NAME`: (file or folder under assets/samples, target, epochs cap)
+SAMPLES = {"penguins": ("penguins.csv", "species", 150), "digits": ("digits", "", 60)}
+DEMO_BUDGETS = {"penguins": "2m", "digits": "5m"}
 
-def sample_path() -> Path:
-    """Returns the bundled Palmer Penguins CSV."""
-    return Path(str(resources.files("assets") / "samples" / "penguins.csv"))
+
+def sample_path(name: str = "penguins.csv") -> Path:
+    """Returns a bundled sample: the Palmer Penguins CSV, or the digits image folder."""
+    return Path(str(resources.files("assets") / "samples" / name))
 
 
 def request_from_args(args) -> SearchRequest:
     """Returns the SearchRequest the command line describes."""
     if args.command == "demo":
+        data, target, epochs = SAMPLES[args.sample]
         return SearchRequest(
-            data=sample_path(),
-            target="species",
+            data=sample_path(data),
+            target=target,
             out=args.out,
             max_trials=20,
-            time_budget_s=parse_duration(args.time_budget),
-            max_epochs=150,
+            time_budget_s=parse_duration(args.time_budget or DEMO_BUDGETS[args.sample]),
+            max_epochs=epochs,
             overwrite=args.overwrite,
         )
     ignore = tuple(name.strip() for item in args.ignore for name in item.split(",") if name.strip())

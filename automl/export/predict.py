@@ -41,6 +41,8 @@ def predict_file(model_dir: str | Path, data: str | Path) -> Predictions:
         else:
             raise AutoMLError(f"{model_dir} is not an exported model (no metadata.json)")
     metadata = read_metadata(model_dir)
+    if metadata.get("modality") == "image":
+        return predict_images(model_dir, metadata, Path(data))
     frame = read_table(data)
     inputs, notes = model_inputs(frame, metadata, str(data))
 
@@ -62,6 +64,89 @@ def predict_file(model_dir: str | Path, data: str | Path) -> Predictions:
     else:
         result["prediction"] = joined["value"].reshape(-1)
     return Predictions(result, tuple(notes))
+
+
+def predict_images(model_dir: Path, metadata: dict, data: Path) -> Predictions:
+    """Returns one row per image (path, prediction, proba_<class>) for a folder or CSV.
+
+    A folder is searched recursively for image files; a CSV names them in a `path`
+    column (relative to the CSV's folder). Files that cannot be decoded get an empty
+    prediction and a note, and never stop the others.
+    """
+    paths = _image_paths(data, metadata)
+    import tensorflow as tf
+
+    serve = tf.saved_model.load(str(model_dir / SAVED_MODEL_DIR)).signatures["serving_default"]
+    classes = metadata["class_names"]
+    rows, unreadable = [], []
+    for start in range(0, len(paths), IMAGE_BATCH):
+        batch = paths[start : start + IMAGE_BATCH]
+        for path, output in zip(batch, _serve_images(serve, batch), strict=True):
+            if output is None:
+                unreadable.append(path)
+                rows.append(
+                    {"path": path, "prediction": "", **{f"proba_{c}": np.nan for c in classes}}
+                )
+            else:
+                label, proba = output
+                rows.append(
+                    {
+                        "path": path,
+                        "prediction": label,
+                        **{f"proba_{c}": float(p) for c, p in zip(classes, proba, strict=True)},
+                    }
+                )
+    notes = []
+    if unreadable:
+        notes.append(
+            f"{len(unreadable)} file(s) could not be decoded as images, e.g. "
+            f"{unreadable[0]}; their prediction is empty"
+        )
+    return Predictions(pd.DataFrame(rows), tuple(notes))
+
+
+IMAGE_BATCH = 64
+
+
+def _serve_images(serve, paths: list[str]):
+    """Yields (label, probabilities) per path, or None for a file that is not an image."""
+    import tensorflow as tf
+
+    contents = [Path(p).read_bytes() for p in paths]
+    try:
+        output = serve(image_bytes=tf.constant(contents))
+        labels = [v.decode("utf-8") for v in output["label"].numpy()]
+        return list(zip(labels, output["probabilities"].numpy(), strict=True))
+    except (tf.errors.InvalidArgumentError, ValueError):
+        if len(paths) == 1:
+            return [None]
+        # One bad file fails the whole batch: find it by going one at a time.
+        return [_serve_images(serve, [p])[0] for p in paths]
+
+
+def _image_paths(data: Path, metadata: dict) -> list[str]:
+    from automl.data.images import IMAGE_SUFFIXES
+
+    if data.is_dir():
+        paths = sorted(
+            str(p)
+            for p in data.rglob("*")
+            if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith(".")
+        )
+        if not paths:
+            raise AutoMLError(f"{data} holds no image files ({', '.join(sorted(IMAGE_SUFFIXES))})")
+        return paths
+    frame = read_table(data)
+    column = metadata.get("image_column") or "path"
+    if column not in frame.columns:
+        raise AutoMLError(f"{data} has no {column!r} column of image paths")
+    paths = [
+        str(p if Path(p).is_absolute() else data.parent / p) for p in frame[column].astype(str)
+    ]
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        raise AutoMLError(f"{len(missing)} image path(s) in {data} do not exist, e.g. {missing[0]}")
+    return paths
 
 
 def model_inputs(

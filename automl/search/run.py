@@ -143,6 +143,7 @@ class PreparedImages:
     objective: Objective
     modality: str = "image"
     classification: bool = True
+    image_column: str | None = None
 
     @property
     def task_kind(self) -> str:
@@ -179,7 +180,7 @@ class PreparedImages:
         }
 
     def metadata(self) -> dict:
-        return {"images": self.folder.to_dict()}
+        return {"images": self.folder.to_dict(), "image_column": self.image_column}
 
     def serving(self):
         from automl.export.savedmodel import ImageServing
@@ -232,7 +233,7 @@ def _prepare_images(request: SearchRequest) -> PreparedImages:
     )
     if test_folder is not None:
         splits = replace(splits, test=np.arange(len(test_folder.files)))
-    return PreparedImages(folder, test_folder, splits, objective)
+    return PreparedImages(folder, test_folder, splits, objective, image_column=request.image_column)
 
 
 def _prepare_table(request: SearchRequest) -> PreparedData:
