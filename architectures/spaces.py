@@ -63,4 +63,65 @@ class DenseSpace:
         return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
 
 
-SPACES = {"dense": DenseSpace}
+@dataclass(frozen=True)
+class CNNSpace:
+    """Ranges and choices the image (CNN) family's tuner draws from.
+
+    `filters` are the widths of the first conv block; each later block doubles them.
+    A `tune_*` flag that is False fixes that option at the family's known-good setting:
+    batch norm on, residual shortcuts off, augmentation off.
+
+    Example:
+        >>> CNNSpace.from_dict({"max_blocks": 2, "filters": [32]}).filters
+        (32,)
+    """
+
+    min_blocks: int = 1
+    max_blocks: int = 3
+    filters: tuple[int, ...] = (16, 32, 64)
+    kernel_sizes: tuple[int, ...] = (3, 5)
+    tune_batch_norm: bool = True
+    tune_residual: bool = True
+    tune_augmentation: bool = True
+    max_dropout: float = 0.5
+    dense_units: tuple[int, ...] = (0, 64, 128)
+    min_learning_rate: float = 1e-4
+    max_learning_rate: float = 3e-3
+    optimizers: tuple[str, ...] = ("adam", "adamw")
+    batch_sizes: tuple[int, ...] = (16, 32, 64, 128)
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not 1 <= self.min_blocks <= self.max_blocks <= 6:
+            problems.append("blocks must satisfy 1 <= min_blocks <= max_blocks <= 6")
+        if not self.filters or any(f < 1 for f in self.filters):
+            problems.append("filters must be positive whole numbers")
+        # Odd kernels keep "same" padding symmetric, so features stay centred.
+        if not self.kernel_sizes or any(k < 1 or k % 2 == 0 for k in self.kernel_sizes):
+            problems.append("kernel sizes must be positive odd numbers")
+        if not 0 <= self.max_dropout < 1:
+            problems.append("max_dropout must be in [0, 1)")
+        if not self.dense_units or any(u < 0 for u in self.dense_units):
+            problems.append("dense units must be whole numbers >= 0 (0: no hidden layer)")
+        if not 0 < self.min_learning_rate <= self.max_learning_rate < 1:
+            problems.append("learning rates must satisfy 0 < min <= max < 1")
+        if not set(self.optimizers) <= {"adam", "adamw", "sgd", "rmsprop"} or not self.optimizers:
+            problems.append("optimizers must be among adam, adamw, sgd, rmsprop")
+        if not self.batch_sizes or any(b < 1 for b in self.batch_sizes):
+            problems.append("batch sizes must be positive whole numbers")
+        if problems:
+            raise ValueError("cnn search space: " + "; ".join(problems))
+
+    def to_dict(self) -> dict:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CNNSpace:
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"cnn search space: unknown field(s) {', '.join(sorted(unknown))}")
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
+
+
+SPACES = {"dense": DenseSpace, "cnn": CNNSpace}

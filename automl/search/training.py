@@ -137,6 +137,9 @@ class SearchRun:
     def search(self) -> tuple[str, str]:
         """Runs the tuner; returns (status, reason) for how the search ended."""
         began = time.monotonic()
+        # Image pipelines drop undecodable files, so their length is unknown up front;
+        # Keras then warns at the end of every pass although nothing is wrong.
+        warnings.filterwarnings("ignore", message="Your input ran out of data")
         try:
             x, y = self.feeds.fit_inputs(self.feeds.train, self.y_train)
             self.tuner.search(
