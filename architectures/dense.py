@@ -98,7 +98,8 @@ class DenseHyperModel(keras_tuner.HyperModel):
             units = hp.Choice(f"units_{i}", list(space.units), default=_nearest(space.units, 128))
             x = keras.layers.Dense(units, use_bias=not batch_norm)(x)
             if batch_norm:
-                x = keras.layers.BatchNormalization()(x)
+                # See cnn.py: momentum 0.9 so inference statistics settle on small data.
+                x = keras.layers.BatchNormalization(momentum=0.9)(x)
             x = keras.layers.Activation(hp.Choice("activation", list(space.activations)))(x)
             if space.max_dropout > 0:
                 rate = hp.Float(

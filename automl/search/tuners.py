@@ -144,6 +144,31 @@ class _BestEpochInMemory(tuner_utils.SaveBestEpoch):
         self.model.set_weights(current)
 
 
+def start_from_defaults(tuner):
+    """Makes the tuner's first trial the family's default (known-good) configuration.
+
+    A random first draw can be a poor corner of the space (a tiny learning rate, a huge
+    batch); with a small trial budget that can be the whole search. Each family's
+    hyperparameter defaults are its published, known-good shape, so the first trial
+    tries them and the tuner explores from there.
+    """
+    oracle = tuner.oracle
+    draw = oracle.populate_space
+
+    def populate_space(trial_id):
+        if oracle.trials:  # only the first trial; later ones are the tuner's own draws
+            return draw(trial_id)
+        defaults = keras_tuner.HyperParameters()
+        for hp in oracle.hyperparameters.space:
+            defaults.merge([hp])
+            if defaults.is_active(hp):
+                defaults.values[hp.name] = hp.default
+        return {"status": "RUNNING", "values": defaults.values}
+
+    oracle.populate_space = populate_space
+    return tuner
+
+
 def _last_line(message: str | None) -> str:
     lines = [line for line in (message or "").strip().splitlines() if line.strip()]
     return lines[-1].strip() if lines else ""
@@ -189,10 +214,12 @@ def make_tuner(
         max_consecutive_failed_trials=10**6,
     )
     if kind == "random":
-        return RandomSearch(max_trials=max_trials, **common)
+        return start_from_defaults(RandomSearch(max_trials=max_trials, **common))
     if kind == "bayesian":
-        return BayesianOptimization(
-            max_trials=max_trials, num_initial_points=min(3, max_trials), **common
+        return start_from_defaults(
+            BayesianOptimization(
+                max_trials=max_trials, num_initial_points=min(3, max_trials), **common
+            )
         )
     if kind == "hyperband":
         tuner = Hyperband(max_epochs=max_epochs, factor=3, hyperband_iterations=1, **common)
