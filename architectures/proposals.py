@@ -35,9 +35,11 @@ def propose_architectures(column_kinds: dict[str, str], task: str, rows: int) ->
     """
     counts = Counter(column_kinds.values())
     described = ", ".join(f"{counts[kind]} {kind}" for kind in sorted(counts))
-    inside = ["normalization" if counts["numeric"] else "",
-              "category lookups" if counts["categorical"] or counts["boolean"] else "",
-              "word counts" if counts["text"] else ""]
+    inside = [
+        "normalization" if counts["numeric"] else "",
+        "category lookups" if counts["categorical"] or counts["boolean"] else "",
+        "word counts" if counts["text"] else "",
+    ]
     reason = (
         f"Dense: {len(column_kinds)} tabular columns ({described}), {rows} rows, {task}; "
         f"an MLP with {' and '.join(part for part in inside if part)} inside the model"

@@ -7,16 +7,48 @@ CLI reads them from `--space FILE.json` as {"dense": {...}}.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
+from typing import ClassVar
+
+
+class _Space:
+    """What every family's space shares: training choices, JSON round-trip, checks."""
+
+    family: ClassVar[str] = "?"
+
+    def _training_problems(self) -> list[str]:
+        problems = []
+        if not 0 < self.min_learning_rate <= self.max_learning_rate < 1:
+            problems.append("learning rates must satisfy 0 < min <= max < 1")
+        if not set(self.optimizers) <= {"adam", "adamw", "sgd", "rmsprop"} or not self.optimizers:
+            problems.append("optimizers must be among adam, adamw, sgd, rmsprop")
+        if not self.batch_sizes or any(b < 1 for b in self.batch_sizes):
+            problems.append("batch sizes must be positive whole numbers")
+        return problems
+
+    def to_dict(self) -> dict:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, data: dict):
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(
+                f"{cls.family} search space: unknown field(s) {', '.join(sorted(unknown))}"
+            )
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
 
 
 @dataclass(frozen=True)
-class DenseSpace:
+class DenseSpace(_Space):
     """Ranges and choices the dense family's tuner draws from.
 
     Example:
         >>> DenseSpace.from_dict({"max_layers": 2}).max_layers
         2
     """
+
+    family: ClassVar[str] = "dense"
 
     min_layers: int = 1
     max_layers: int = 4
@@ -42,29 +74,13 @@ class DenseSpace:
             problems.append("activations must be among relu, gelu, swish, tanh, elu")
         if not 0 <= self.max_dropout < 1:
             problems.append("max_dropout must be in [0, 1)")
-        if not 0 < self.min_learning_rate <= self.max_learning_rate < 1:
-            problems.append("learning rates must satisfy 0 < min <= max < 1")
-        if not set(self.optimizers) <= {"adam", "adamw", "sgd", "rmsprop"} or not self.optimizers:
-            problems.append("optimizers must be among adam, adamw, sgd, rmsprop")
-        if not self.batch_sizes or any(b < 1 for b in self.batch_sizes):
-            problems.append("batch sizes must be positive whole numbers")
+        problems += self._training_problems()
         if problems:
             raise ValueError("dense search space: " + "; ".join(problems))
 
-    def to_dict(self) -> dict:
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> DenseSpace:
-        known = {f.name for f in fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(f"dense search space: unknown field(s) {', '.join(sorted(unknown))}")
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
-
 
 @dataclass(frozen=True)
-class CNNSpace:
+class CNNSpace(_Space):
     """Ranges and choices the image (CNN) family's tuner draws from.
 
     `filters` are the widths of the first conv block; each later block doubles them.
@@ -75,6 +91,8 @@ class CNNSpace:
         >>> CNNSpace.from_dict({"max_blocks": 2, "filters": [32]}).filters
         (32,)
     """
+
+    family: ClassVar[str] = "cnn"
 
     min_blocks: int = 1
     max_blocks: int = 3
@@ -103,25 +121,9 @@ class CNNSpace:
             problems.append("max_dropout must be in [0, 1)")
         if not self.dense_units or any(u < 0 for u in self.dense_units):
             problems.append("dense units must be whole numbers >= 0 (0: no hidden layer)")
-        if not 0 < self.min_learning_rate <= self.max_learning_rate < 1:
-            problems.append("learning rates must satisfy 0 < min <= max < 1")
-        if not set(self.optimizers) <= {"adam", "adamw", "sgd", "rmsprop"} or not self.optimizers:
-            problems.append("optimizers must be among adam, adamw, sgd, rmsprop")
-        if not self.batch_sizes or any(b < 1 for b in self.batch_sizes):
-            problems.append("batch sizes must be positive whole numbers")
+        problems += self._training_problems()
         if problems:
             raise ValueError("cnn search space: " + "; ".join(problems))
-
-    def to_dict(self) -> dict:
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> CNNSpace:
-        known = {f.name for f in fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(f"cnn search space: unknown field(s) {', '.join(sorted(unknown))}")
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
 
 
 SPACES = {"dense": DenseSpace, "cnn": CNNSpace}

@@ -71,19 +71,6 @@ class TableFeeds:
         row = self.test_frame.iloc[position]
         return {str(k): "" if v is None or v != v else str(v) for k, v in row.items()}
 
-    def serving_inputs(self) -> list:
-        from automl.export.savedmodel import ServingInput
-
-        return [
-            ServingInput(
-                c.name,
-                c.input_name,
-                "float32" if c.kind.value == "numeric" else "string",
-                c.kind.value,
-            )
-            for c in self.dataset.features
-        ]
-
     def check_rows(self) -> dict[str, np.ndarray]:
         """Returns the raw test inputs, as the SavedModel's signature takes them."""
         return self.test
