@@ -12,7 +12,10 @@ from collections import Counter
 from dataclasses import dataclass
 
 #: Family name -> "module:class" of its HyperModel.
-FAMILIES = {"dense": "architectures.dense:DenseHyperModel"}
+FAMILIES = {
+    "dense": "architectures.dense:DenseHyperModel",
+    "cnn": "architectures.cnn:CNNHyperModel",
+}
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,26 @@ def propose_architectures(column_kinds: dict[str, str], task: str, rows: int) ->
         f"an MLP with {' and '.join(part for part in inside if part)} inside the model"
     )
     return [Proposal("dense", reason)]
+
+
+def propose_for_images(
+    height: int, width: int, channels: int, classes: int, images: int
+) -> list[Proposal]:
+    """Returns the families for an image folder, with their reasons.
+
+    Example:
+        >>> propose_for_images(8, 8, 1, 10, 1797)[0].family
+        'cnn'
+    """
+    colour = "grayscale" if channels == 1 else "colour"
+    return [
+        Proposal(
+            "cnn",
+            f"CNN: 2-D {colour} images of {height}x{width}, {classes} classes, {images} images; "
+            "convolution blocks share weights across positions, so they learn local shapes "
+            "from few examples",
+        )
+    ]
 
 
 def load_hypermodel_class(family: str) -> type:

@@ -7,7 +7,12 @@ use, so opening the window loads no model code at all.
 
 from __future__ import annotations
 
-from automl.data.schema import MODEL_KINDS, Schema
+from typing import TYPE_CHECKING
+
+from automl.data.kinds import MODEL_KINDS
+
+if TYPE_CHECKING:
+    from automl.data.schema import Schema
 
 MODEL_KIND_NAMES = {kind.value for kind in MODEL_KINDS}
 
@@ -29,6 +34,19 @@ def propose_for_columns(column_kinds: dict[str, str], task: str, rows: int) -> l
     return [
         {"family": p.family, "reason": p.reason, "space": default_space(p.family)}
         for p in propose_architectures(used, task, rows)
+    ]
+
+
+def propose_for_image_folder(summary: dict) -> list[dict]:
+    """Returns [{"family", "reason", "space"}] for an image folder's `ImageFolder.to_dict()`."""
+    from architectures.proposals import propose_for_images
+
+    height, width = summary["image_size"]
+    return [
+        {"family": p.family, "reason": p.reason, "space": default_space(p.family)}
+        for p in propose_for_images(
+            height, width, summary["channels"], len(summary["class_names"]), summary["files"]
+        )
     ]
 
 

@@ -1,4 +1,4 @@
-"""What the pages share: the open data, the user's column choices, the experiment.
+"""What the pages share: the open table or image folder, column choices, the experiment.
 
 Pages read and write this object and listen to its signals; none of them talks to
 another page directly.
@@ -53,7 +53,7 @@ class ProjectSettings:
 class StudioState(QObject):
     """The open project: data, column roles, search space and the latest experiment."""
 
-    data_changed = Signal()  # a table was loaded: frame, profile, settings.data
+    data_changed = Signal()  # a table or image folder was loaded: see `modality`
     roles_changed = Signal()  # target, ignored columns or column types changed
     experiment_changed = Signal()  # a search finished, or an experiment was opened
     status = Signal(str)  # a line for the status bar
@@ -64,7 +64,15 @@ class StudioState(QObject):
         self.project_dir: Path | None = None
         self.frame = None  # pandas.DataFrame of the open data, or None
         self.profile: dict | None = None  # automl.data.profile.TableProfile.to_dict()
+        self.images: dict | None = None  # automl.data.images.ImageFolder.to_dict()
         self.experiment: Path | None = None
+
+    @property
+    def modality(self) -> str | None:
+        """Returns what is open: "table", "image" (a folder of class sub-folders) or None."""
+        if self.images is not None:
+            return "image"
+        return "table" if self.frame is not None else None
 
     @property
     def data_path(self) -> Path | None:
@@ -75,6 +83,7 @@ class StudioState(QObject):
         self.settings.data = str(path)
         self.frame = frame
         self.profile = profile
+        self.images = None
         names = set(map(str, frame.columns))
         if self.settings.target not in names:
             self.settings.target = ""
@@ -82,6 +91,18 @@ class StudioState(QObject):
         self.settings.column_types = {
             k: v for k, v in self.settings.column_types.items() if k in names
         }
+        self.data_changed.emit()
+
+    def set_images(self, path: Path, summary: dict) -> None:
+        """Takes a freshly scanned image folder; column choices do not apply to it."""
+        self.settings.data = str(path)
+        self.frame = None
+        self.profile = None
+        self.images = summary
+        # Each sub-folder is a class: there is no target column, nor columns to choose.
+        self.settings.target = ""
+        self.settings.ignored = []
+        self.settings.column_types = {}
         self.data_changed.emit()
 
     def set_roles(self, target: str, ignored: list[str], column_types: dict[str, str]) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -27,25 +29,26 @@ class DataFrameModel(QAbstractTableModel):
 
     def __init__(self, frame: pd.DataFrame | None = None, parent=None) -> None:
         super().__init__(parent)
-        self._frame = frame if frame is not None else pd.DataFrame()
+        # None until a table is shown: pandas is imported only once there is one.
+        self._frame = frame
         self._columns: dict[int, tuple[Any, np.ndarray, bool]] = {}
 
     @property
-    def frame(self) -> pd.DataFrame:
+    def frame(self) -> pd.DataFrame | None:
         return self._frame
 
     def set_frame(self, frame: pd.DataFrame | None) -> None:
         """Shows `frame` (None: an empty table)."""
         self.beginResetModel()
-        self._frame = frame if frame is not None else pd.DataFrame()
+        self._frame = frame
         self._columns = {}
         self.endResetModel()
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._frame)
+        return 0 if parent.isValid() or self._frame is None else len(self._frame)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self._frame.shape[1]
+        return 0 if parent.isValid() or self._frame is None else self._frame.shape[1]
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -75,6 +78,8 @@ class DataFrameModel(QAbstractTableModel):
     def _column(self, column: int) -> tuple[Any, np.ndarray, bool]:
         """Returns (values, missing mask, is numeric) for `column`, computed once."""
         if column not in self._columns:
+            import pandas as pd
+
             series = self._frame.iloc[:, column]
             dtype = series.dtype
             # Datetime arrays index to Timestamps, which print as dates, not nanoseconds.

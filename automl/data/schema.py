@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import enum
 import re
 import warnings
 from dataclasses import asdict, dataclass, replace
 
 import pandas as pd
 
+from automl.data.kinds import MODEL_KINDS, ColumnKind
 from automl.errors import AutoMLError
 
+__all__ = ["MODEL_KINDS", "ColumnKind", "ColumnSchema", "Schema", "infer_schema"]
 
-class ColumnKind(enum.StrEnum):
-    NUMERIC = "numeric"
-    CATEGORICAL = "categorical"
-    BOOLEAN = "boolean"
-    TEXT = "text"
-    DATETIME = "datetime"
-    ID = "id"
-
-
-#: Kinds the tabular models read; datetime and id columns are left out by default.
-MODEL_KINDS = {ColumnKind.NUMERIC, ColumnKind.CATEGORICAL, ColumnKind.BOOLEAN, ColumnKind.TEXT}
 
 _BOOLEAN_WORDS = {"true", "false", "yes", "no", "t", "f", "y", "n"}
 

@@ -1,8 +1,9 @@
-"""The Data page: open a table, preview it, choose the target and column types, read its profile.
+"""The Data page: open a table or an image folder, preview it, choose roles, read its profile.
 
-Reading and profiling a file can take seconds, so both run on a worker thread (`load_table`,
-`profile_frame`: plain functions with no Qt, testable alone); the page only decides where
-they run and what to show when they finish. A newer request, or Cancel, abandons the result
+Reading and profiling a file, or scanning an image folder and decoding its thumbnails, can
+take seconds, so they run on a worker thread (`open_data`, `profile_frame`: plain functions
+with no widgets, testable alone); the page only decides where they run and what to show when
+they finish. A newer request, or Cancel, abandons the result
 of the one before: pandas cannot be interrupted, so its answer is simply not used.
 """
 
@@ -11,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QPalette
 from PySide6.QtWidgets import (
@@ -37,19 +38,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from automl.data.loading import read_table
-from automl.data.profile import profile_table
-from automl.data.schema import ColumnKind, infer_schema
+from automl.data.kinds import ColumnKind
 from automl.errors import AutoMLError
 from desktop import plots
 from desktop.dialogs import show_error
 from desktop.state import ProjectSettings, StudioState
 from desktop.table_model import DataFrameModel
+from desktop.thumbnails import (
+    ImageGallery,
+    ScannedImages,
+    scan_with_thumbnails,
+    skipped_tooltip,
+    summary_text,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FILE_FILTER = "Tables (*.csv *.tsv *.txt *.parquet *.xlsx *.xls *.feather);;All files (*)"
 #: Widest a preview column starts (pixels); the user can widen it.
 MAX_PREVIEW_WIDTH = 220
-PLACEHOLDER = "Open a CSV, Parquet or Excel file, or drop it here"
+PLACEHOLDER = (
+    "Open a CSV, Parquet or Excel file, or a folder of images with one sub-folder per class;\n"
+    "or drop it here"
+)
 KINDS = tuple(kind.value for kind in ColumnKind)
 ROLES = ("feature", "target", "ignore")
 #: Kinds the engine leaves out of the model unless the user gives the column another type.
@@ -75,6 +87,10 @@ def profile_frame(frame: pd.DataFrame, column_types: Mapping[str, str], target: 
     Raises:
         AutoMLError: a type override is invalid, or `target` cannot be a target.
     """
+    # pandas and the profiler load on the worker thread, so the window opens fast.
+    from automl.data.profile import profile_table
+    from automl.data.schema import infer_schema
+
     schema = infer_schema(frame, dict(column_types))
     return profile_table(frame, schema, target or None).to_dict()
 
@@ -85,6 +101,8 @@ def load_table(path: Path, column_types: Mapping[str, str], target: str) -> Load
     Raises:
         AutoMLError: the file cannot be read as a table.
     """
+    from automl.data.loading import read_table
+
     frame = read_table(path)
     names = set(map(str, frame.columns))
     types = {name: kind for name, kind in column_types.items() if name in names}
@@ -98,6 +116,28 @@ def load_table(path: Path, column_types: Mapping[str, str], target: str) -> Load
         # file is still worth opening, the user picks another target.
         profile, target = profile_frame(frame, types, ""), ""
     return LoadedTable(Path(path), frame, profile, target)
+
+
+def open_data(
+    path: Path, column_types: Mapping[str, str], target: str
+) -> LoadedTable | ScannedImages:
+    """Returns a loaded table, or for a folder of class sub-folders its scan and thumbnails.
+
+    Raises:
+        AutoMLError: the file is not a readable table, or the folder not a usable image
+            folder (an empty class folder, a single class, no images).
+    """
+    from automl.data.images import is_image_folder
+
+    path = Path(path)
+    if path.is_dir():
+        if is_image_folder(path):
+            return scan_with_thumbnails(path)
+        raise AutoMLError(
+            f"{path} is a folder without class sub-folders of images; open a table file, or a "
+            f"folder with one sub-folder of images per class"
+        )
+    return load_table(path, column_types, target)
 
 
 def first_line(error: BaseException) -> str:
@@ -438,16 +478,25 @@ class DataPage(QWidget):
     # public API -------------------------------------------------------------------------
 
     def open_path(self, path: Path) -> None:
-        """Starts loading `path` in the background; errors show a dialog, old data stays."""
+        """Starts loading a table or image folder in the background; errors show a dialog."""
         path = Path(path)
         self.state.status.emit(f"Loading {path.name}…")
         choices = ColumnChoices.from_settings(self.state.settings)
         self._start(
             f"Loading {path.name}…",
-            lambda: load_table(path, choices.column_types, choices.target),
-            self._commit_table,
+            lambda: open_data(path, choices.column_types, choices.target),
+            self._commit_loaded,
             "Cannot open data",
         )
+
+    def choose_folder(self) -> None:
+        """Shows a non-blocking folder dialog; the chosen image folder is opened."""
+        folder = self.state.data_path.parent if self.state.data_path else Path.cwd()
+        self._dialog = QFileDialog(self, "Open image folder", str(folder))
+        self._dialog.setFileMode(QFileDialog.FileMode.Directory)
+        self._dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+        self._dialog.fileSelected.connect(lambda name: self.open_path(Path(name)))
+        self._dialog.open()
 
     def choose_file(self) -> None:
         """Shows a non-blocking file dialog; the chosen file is opened."""
@@ -468,12 +517,18 @@ class DataPage(QWidget):
         self.open_button = QPushButton("&Open data…")
         self.open_button.setToolTip("Open a CSV, TSV, Parquet, Excel or Feather file")
         self.open_button.clicked.connect(self.choose_file)
+        self.folder_button = QPushButton("Open &image folder…")
+        self.folder_button.setToolTip(
+            "Open a folder with one sub-folder of images (JPEG, PNG, BMP, GIF) per class"
+        )
+        self.folder_button.clicked.connect(self.choose_folder)
         self.file_label = QLabel()
         self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.busy_bar = BusyBar()
         self.busy_bar.cancelled.connect(self._cancel)
         top = QHBoxLayout()
         top.addWidget(self.open_button)
+        top.addWidget(self.folder_button)
         top.addWidget(self.file_label, 1)
         top.addWidget(self.busy_bar)
 
@@ -515,6 +570,7 @@ class DataPage(QWidget):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.placeholder)
         self.stack.addWidget(content)
+        self.stack.addWidget(self._build_image_view())
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -522,6 +578,27 @@ class DataPage(QWidget):
         self.setTabOrder(self.open_button, self.preview)
         self.setTabOrder(self.preview, self.columns)
         self.setTabOrder(self.columns, self.warnings)
+
+    def _build_image_view(self) -> QWidget:
+        """Returns the view for an image folder: thumbnails per class beside the balance."""
+        self.gallery = ImageGallery()
+        self.balance_panel = PlotPanel("Class balance")
+        self.image_notes = QLabel(wordWrap=True)
+        self.image_notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.image_notes.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        right = QWidget()
+        column = QVBoxLayout(right)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.balance_panel, 1)  # the chart takes the spare height
+        column.addWidget(_boxed("How the search reads it", self.image_notes))
+        view = QSplitter(Qt.Orientation.Horizontal)
+        view.addWidget(_boxed("Classes (a sample of each)", self.gallery))
+        view.addWidget(right)
+        view.setStretchFactor(0, 3)
+        view.setStretchFactor(1, 1)
+        # Twelve thumbnails per class need ~760 px; the balance chart reads well at ~380.
+        view.setSizes([850, 380])
+        return view
 
     # background jobs ----------------------------------------------------------------------
 
@@ -565,6 +642,21 @@ class DataPage(QWidget):
         self.busy_bar.stop()
         self.state.status.emit("Cancelled")
         self._refresh_columns()
+
+    def _commit_loaded(self, loaded: LoadedTable | ScannedImages) -> None:
+        if isinstance(loaded, ScannedImages):
+            self._commit_images(loaded)
+        else:
+            self._commit_table(loaded)
+
+    def _commit_images(self, scanned: ScannedImages) -> None:
+        summary = scanned.summary
+        # The thumbnails live in the page, not the state: they are pixels for this view only.
+        self.gallery.show_classes(scanned.classes, summary["files"])
+        self.state.set_images(scanned.path, summary)
+        self.state.status.emit(
+            f"Loaded {summary['files']:,} images in {len(summary['class_names'])} classes"
+        )
 
     def _commit_table(self, loaded: LoadedTable) -> None:
         self.state.set_table(loaded.path, loaded.frame, loaded.profile)
@@ -612,6 +704,9 @@ class DataPage(QWidget):
     # slots: state changes -------------------------------------------------------------------
 
     def _on_data_changed(self) -> None:
+        if self.state.modality == "image":
+            self._show_images()
+            return
         frame, profile = self.state.frame, self.state.profile
         self.model.set_frame(frame)
         # Qt measures only the first rows (resizeContentsPrecision), so this is cheap even
@@ -633,6 +728,33 @@ class DataPage(QWidget):
         if self._selected not in names:
             self._selected = _first_numeric(profile) if profile else ""
         self._refresh_profile()
+
+    def _show_images(self) -> None:
+        """Shows the open image folder: summary line, class balance and how it is used."""
+        summary, path = self.state.images, self.state.data_path
+        self.model.set_frame(None)  # the table views keep no stale rows behind the scenes
+        self.stack.setCurrentIndex(2)
+        self.file_label.setText(f"<b>{path.name}</b> — {summary_text(summary)}")
+        self.file_label.setToolTip("\n\n".join(filter(None, (str(path), skipped_tooltip(summary)))))
+        counts = summary["counts"]
+        self.balance_panel.show_bars(
+            f"Images per class: {min(counts.values()):,} to {max(counts.values()):,}",
+            list(counts),
+            list(counts.values()),
+        )
+        height, width = summary["image_size"]
+        self.image_notes.setText(
+            "Each sub-folder is a class, so there is no target column to choose. "
+            f"The search trains convolutional networks on images resized to {height}×{width} "
+            f"with {summary['channels']} channel{'s' if summary['channels'] > 1 else ''}; "
+            "the exported model decodes and resizes any image itself."
+            + (
+                f"<br><br><b>{summary['skipped']:,} files skipped</b> (not images); "
+                "hover the file name above for the reasons."
+                if summary["skipped"]
+                else ""
+            )
+        )
 
     def _on_roles_changed(self) -> None:
         choices = ColumnChoices.from_settings(self.state.settings)
@@ -681,11 +803,11 @@ class DataPage(QWidget):
         paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
         event.acceptProposedAction()
         if len(paths) != 1:
-            show_error(self, "Cannot open data", "Drop a single data file (not several)")
-        elif paths[0].is_dir():
-            show_error(self, "Cannot open data", f"{paths[0]} is a folder; drop a single data file")
+            show_error(
+                self, "Cannot open data", "Drop a single data file or image folder (not several)"
+            )
         else:
-            self.open_path(paths[0])
+            self.open_path(paths[0])  # a folder that is not an image folder is refused there
 
 
 def _boxed(title: str, widget: QWidget) -> QGroupBox:

@@ -6,10 +6,11 @@ child processes (`EngineProcess`); the page only starts them and shows what they
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from PySide6.QtCore import QObject, Qt, QTemporaryDir, QThreadPool, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
@@ -33,6 +34,9 @@ from desktop.engine_process import EngineProcess, last_error_line
 from desktop.state import StudioState
 from desktop.table_model import DataFrameModel
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 PLACEHOLDER = "Run a search first, or open an experiment folder"
 DATA_FILTER = "Data files (*.csv *.tsv *.txt *.parquet *.feather *.xlsx *.xls);;All files (*)"
 
@@ -45,6 +49,15 @@ def parity_text(parity: dict | None) -> str:
         f"Reloaded SavedModel matches: max difference {parity['max_abs_diff']:.1e} "
         f"over {parity['rows_compared']} test rows"
     )
+
+
+def model_modality(model_dir: Path) -> str:
+    """Returns the exported model's input kind from its metadata.json: "image" or "table"."""
+    try:
+        metadata = json.loads((model_dir / "metadata.json").read_text())
+    except (OSError, ValueError):
+        return "table"
+    return "image" if metadata.get("modality") == "image" else "table"
 
 
 def export_folder(chosen: Path, experiment: Path) -> Path:
@@ -63,9 +76,14 @@ def export_folder(chosen: Path, experiment: Path) -> Path:
     return candidate
 
 
-def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Returns predictions with `prediction` and `proba_*` first, so they are on screen."""
+def display_frame(frame: pd.DataFrame, image: bool = False) -> pd.DataFrame:
+    """Returns predictions with `prediction` and `proba_*` first, so they are on screen.
+
+    For an image model the image's `path` comes first: it is what each row is about.
+    """
     outputs = [c for c in frame.columns if c == "prediction" or str(c).startswith("proba_")]
+    if image and "path" in frame.columns:
+        outputs.insert(0, "path")
     shown = frame[outputs + [c for c in frame.columns if c not in outputs]].copy()
     for column in outputs:
         if str(column).startswith("proba_"):
@@ -88,6 +106,8 @@ class FrameLoader(QObject):
 
     def _read(self, request: int, path: Path) -> None:
         try:
+            import pandas as pd  # on the worker thread: the window opens without it
+
             frame = pd.read_csv(path)
         except (OSError, ValueError) as error:  # pandas' parser errors are ValueErrors
             self.failed.emit(request, f"could not read the predictions: {error}")
@@ -141,6 +161,7 @@ class ExportPage(QWidget):
         self.experiment: Path | None = None
         self.predictions_path: Path | None = None
         self.predicted_file: Path | None = None
+        self.image_model = False  # the model takes images: Predict asks for a folder
         self._scratch = QTemporaryDir()  # predictions land here until the user saves them
         self._request = 0
 
@@ -271,12 +292,15 @@ class ExportPage(QWidget):
                 "model_card.html"
             )
             self.parity_label.setText(parity_text(model.get("parity")))
+            self.image_model = model_modality(self.experiment / "model") == "image"
         else:
             self.model_label.setText(
                 f"{self.experiment} has no exported model yet: the search may still be "
                 "running, or no trial succeeded."
             )
             self.parity_label.setText("")
+            self.image_model = False
+        self._show_predict_wording()
         self._update_buttons()
 
     def open_model_card(self) -> None:
@@ -330,9 +354,29 @@ class ExportPage(QWidget):
             )
 
     def _choose_data_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Predict a file", "", DATA_FILTER)
+        if self.image_model:
+            path = QFileDialog.getExistingDirectory(self, "Predict the images in a folder")
+        else:
+            path, _ = QFileDialog.getOpenFileName(self, "Predict a file", "", DATA_FILTER)
         if path:
             self.predict_file(Path(path))
+
+    def _show_predict_wording(self) -> None:
+        """Words the Predict button and hint for a table model or an image model."""
+        if self.image_model:
+            self.predict_button.setText("Predict a folder…")
+            self.predict_button.setToolTip(
+                "Run the exported model on every image in a folder (its sub-folders too)"
+            )
+            hint = "Predictions appear here: one row per image with its path, prediction"
+        else:
+            self.predict_button.setText("Predict a file…")
+            self.predict_button.setToolTip(
+                "Run the exported model on a file with the training data's columns"
+            )
+            hint = "Predictions appear here: the file's rows with their prediction"
+        if self.predictions_path is None:  # keep the result of a finished prediction
+            self.predict_result.setText(f"{hint} (and each class's probability).")
 
     def _choose_save_path(self) -> None:
         suggestion = f"{self.predicted_file.stem}-predictions.csv" if self.predicted_file else ""
@@ -363,11 +407,16 @@ class ExportPage(QWidget):
     def _show_predictions(self, request: int, frame: pd.DataFrame) -> None:
         if request != self._request:
             return
-        self.predictions_model.set_frame(display_frame(frame))
+        self.predictions_model.set_frame(display_frame(frame, self.image_model))
         self.predictions_table.resizeColumnsToContents()  # Qt samples the first 1000 rows
         self.predict_result.setText(
             f"{len(frame)} predictions for {self.predicted_file}"
-            " (prediction and probabilities first; saved files keep the file's column order)"
+            + (
+                " (one row per image: path, prediction and each class's probability)"
+                if self.image_model
+                else " (prediction and probabilities first; saved files keep the file's "
+                "column order)"
+            )
         )
         self.save_button.setEnabled(True)
         self.predictions_shown.emit(len(frame))

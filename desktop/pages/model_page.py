@@ -17,7 +17,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from automl.propose import check_space, default_space, propose_for_columns
+from automl.propose import (
+    check_space,
+    default_space,
+    propose_for_columns,
+    propose_for_image_folder,
+)
 from desktop.state import StudioState
 
 CHOICES = {
@@ -72,6 +77,13 @@ class ModelPage(QWidget):
         for card in self.cards.values():
             card.parentWidget().deleteLater()
         self.cards.clear()
+        images = self.state.images
+        self.space_form.setVisible(images is None)
+        if images is not None:
+            self.summary.setText("Proposed for this image folder; each sub-folder is a class.")
+            for proposal in propose_for_image_folder(images):
+                self._add_card(proposal, checked=True)
+            return
         if not profile or not target or not profile.get("target"):
             self.summary.setText("Open data and choose a target to see the proposed models.")
             return
@@ -90,12 +102,14 @@ class ModelPage(QWidget):
             self._add_card(proposal)
         self.space_form.load(self.state.settings.space.get("dense") or default_space("dense"))
 
-    def _add_card(self, proposal: dict) -> None:
+    def _add_card(self, proposal: dict, checked: bool | None = None) -> None:
         frame = QFrame()
         frame.setFrameShape(QFrame.Shape.StyledPanel)
         row = QVBoxLayout(frame)
         check = QCheckBox(proposal["family"].capitalize())
-        check.setChecked(proposal["family"] in self.state.settings.families)
+        check.setChecked(
+            checked if checked is not None else proposal["family"] in self.state.settings.families
+        )
         check.setToolTip("Search this family")
         check.toggled.connect(self._families_changed)
         reason = QLabel(proposal["reason"])

@@ -213,7 +213,9 @@ class SearchPage(QWidget):
 
     def _refresh_metrics(self) -> None:
         task = ((self.state.profile or {}).get("target") or {}).get("task", "")
-        kind = "regression" if task == "regression" else "classification"
+        # An image folder is always classification: each sub-folder is a class.
+        image = self.state.modality == "image"
+        kind = "regression" if task == "regression" and not image else "classification"
         current = self.metric_box.currentText()
         self.metric_box.clear()
         self.metric_box.addItem("default")
@@ -231,13 +233,16 @@ class SearchPage(QWidget):
         if not settings.data:
             show_error(self, "Cannot start", "Open a data file on the Data page first.")
             return
-        if not settings.target:
+        image = self.state.modality == "image"
+        if not image and not settings.target:
             show_error(self, "Cannot start", "Choose the column to predict on the Data page.")
             return
         self._save_settings()
         root = self.state.experiments_root()
         root.mkdir(parents=True, exist_ok=True)
-        self.out = root / f"{_safe(settings.target)}-{time.strftime('%Y%m%d-%H%M%S')}"
+        # An image folder has no target column; its folder name says what is predicted.
+        name = Path(settings.data).name if image else settings.target
+        self.out = root / f"{_safe(name)}-{time.strftime('%Y%m%d-%H%M%S')}"
         arguments = self.search_arguments(self.out)
         self.trials.reset("", "max")
         self.curves.clear()
@@ -255,13 +260,16 @@ class SearchPage(QWidget):
         self.engine.start(arguments)
 
     def search_arguments(self, out: Path) -> list[str]:
-        """Returns the `automl search` command line for the current settings."""
+        """Returns the `automl search` command line for the current settings.
+
+        An image folder gets no `--target` nor column options: each sub-folder is a class.
+        """
         settings = self.state.settings
+        image = self.state.modality == "image"
         arguments = [
             "search",
             settings.data,
-            "--target",
-            settings.target,
+            *([] if image else ["--target", settings.target]),
             "--out",
             str(out),
             "--events",
@@ -284,6 +292,9 @@ class SearchPage(QWidget):
             arguments += ["--device", self.device_box.currentData()]
         if self.metric_box.currentText() != "default":
             arguments += ["--metric", self.metric_box.currentText()]
+        if image:
+            # The Model page's space describes table families; the engine picks the CNN.
+            return arguments
         for column in settings.ignored:
             arguments += ["--ignore", column]
         for column, kind in settings.column_types.items():
