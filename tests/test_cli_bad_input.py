@@ -151,3 +151,49 @@ def test_bad_test_file_is_refused_before_the_folder_is_made(tmp_path, capsys):
     code, lines = search(capsys, classes_csv(tmp_path), out, "--test", str(test_file))
     assert_refused(code, lines, "column 'length' should hold numbers", "'abc'")
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        ("{not json", "not valid JSON"),
+        ('["dense"]', "expected"),
+        ('{"trees": {}}', "unknown family"),
+        ('{"dense": {"max_layers": 0}}', "layers must satisfy"),
+        ('{"dense": {"wings": 2}}', "unknown field"),
+    ],
+)
+def test_bad_search_space_file(tmp_path, capsys, content, fragment):
+    data, out = classes_csv(tmp_path), tmp_path / "exp"
+    space = tmp_path / "space.json"
+    space.write_text(content)
+    code, lines = search(capsys, data, out, "--space", str(space))
+    assert_refused(code, lines, fragment)
+    assert not out.exists()
+
+
+def test_missing_search_space_file(tmp_path, capsys):
+    data, out = classes_csv(tmp_path), tmp_path / "exp"
+    code, lines = search(capsys, data, out, "--space", str(tmp_path / "none.json"))
+    assert_refused(code, lines, "no such file")
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "fragment"),
+    [
+        ("--patience", "0", "--patience must be at least 1"),
+        ("--device", "tpu", "write cpu or gpu:N"),
+    ],
+)
+def test_bad_patience_or_device_spelling(tmp_path, capsys, option, value, fragment):
+    data, out = classes_csv(tmp_path), tmp_path / "exp"
+    code, lines = search(capsys, data, out, option, value)
+    assert_refused(code, lines, fragment)
+    assert not out.exists()
+
+
+def test_a_table_needs_a_target(tmp_path, capsys):
+    data, out = classes_csv(tmp_path), tmp_path / "exp"
+    code, lines = search(capsys, data, out, target="")
+    assert_refused(code, lines, "--target is required")
+    assert not out.exists()
