@@ -25,6 +25,7 @@ from automl.propose import (
 )
 from desktop.state import StudioState
 
+FAMILY_NAMES = {"dense": "Dense (MLP)", "cnn": "CNN"}
 CHOICES = {
     "units": [16, 32, 64, 128, 256, 512, 1024],
     "activations": ["relu", "gelu", "swish", "tanh", "elu"],
@@ -59,14 +60,15 @@ class ModelPage(QWidget):
         self.cards_box = QVBoxLayout()
         layout.addLayout(self.cards_box)
         self.space_form = DenseSpaceForm(self)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.space_form)
-        layout.addWidget(scroll, 1)
+        self.space_scroll = QScrollArea()
+        self.space_scroll.setWidgetResizable(True)
+        self.space_scroll.setWidget(self.space_form)
+        layout.addWidget(self.space_scroll, 1)
         self.problem = QLabel("")
         self.problem.setObjectName("spaceProblem")
         self.problem.setStyleSheet("color: #c0392b")
         layout.addWidget(self.problem)
+        layout.addStretch(0)  # keeps the cards at the top when no space form is shown
         state.roles_changed.connect(self.refresh)
         state.data_changed.connect(self.refresh)
         self.refresh()
@@ -78,9 +80,12 @@ class ModelPage(QWidget):
             card.parentWidget().deleteLater()
         self.cards.clear()
         images = self.state.images
-        self.space_form.setVisible(images is None)
+        self.space_scroll.setVisible(images is None)
         if images is not None:
-            self.summary.setText("Proposed for this image folder; each sub-folder is a class.")
+            self.summary.setText(
+                "Proposed for this image folder; each sub-folder is a class. The CNN's search "
+                "space can be narrowed from the command line: --space '{\"cnn\": {...}}'."
+            )
             for proposal in propose_for_image_folder(images):
                 self._add_card(proposal, checked=True)
             return
@@ -106,7 +111,7 @@ class ModelPage(QWidget):
         frame = QFrame()
         frame.setFrameShape(QFrame.Shape.StyledPanel)
         row = QVBoxLayout(frame)
-        check = QCheckBox(proposal["family"].capitalize())
+        check = QCheckBox(FAMILY_NAMES.get(proposal["family"], proposal["family"]))
         check.setChecked(
             checked if checked is not None else proposal["family"] in self.state.settings.families
         )
