@@ -84,7 +84,8 @@ class ModelPage(QWidget):
         if images is not None:
             self.summary.setText(
                 "Proposed for this image folder; each sub-folder is a class. The CNN's search "
-                "space can be narrowed from the command line: --space '{\"cnn\": {...}}'."
+                "space can be narrowed from the command line: --space FILE holding "
+                '{"cnn": {...}}.'
             )
             for proposal in propose_for_image_folder(images):
                 self._add_card(proposal, checked=True)
