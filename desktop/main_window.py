@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         menu = self.menuBar().addMenu("&File")
         for text, shortcut, slot in (
             ("&Open data…", QKeySequence.StandardKey.Open, self._choose_data),
+            ("Open &image folder…", None, self._choose_image_folder),
             ("Open &project…", None, self._choose_project),
             ("Open &experiment…", None, self._choose_experiment),
             ("&Save project…", QKeySequence.StandardKey.Save, self._save_project),
@@ -134,6 +135,13 @@ class MainWindow(QMainWindow):
         )
         if path:
             self.open_path(Path(path))
+
+    def _choose_image_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, "Open a folder with one sub-folder per class"
+        )
+        if folder:
+            self.open_path(Path(folder))
 
     def _choose_project(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Open project folder")
