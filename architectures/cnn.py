@@ -13,9 +13,10 @@ from __future__ import annotations
 import keras
 import keras_tuner
 
-# Shared with the dense family so both accept the same optimizer names in their spaces.
-from architectures.dense import _OPTIMIZERS, _clip, _nearest
 from architectures.spaces import CNNSpace
+
+# Shared with the dense family so both accept the same optimizer names in their spaces.
+from architectures.tuning import OPTIMIZERS, clip, nearest, tune_batch_size
 
 #: Pooling stops once another halving would take the feature map below this size.
 MIN_POOLED_SIZE = 2
@@ -75,11 +76,11 @@ class CNNHyperModel(keras_tuner.HyperModel):
             "blocks",
             space.min_blocks,
             space.max_blocks,
-            default=_clip(2, space.min_blocks, space.max_blocks),
+            default=clip(2, space.min_blocks, space.max_blocks),
         )
-        filters = hp.Choice("filters", list(space.filters), default=_nearest(space.filters, 32))
+        filters = hp.Choice("filters", list(space.filters), default=nearest(space.filters, 32))
         kernel = hp.Choice(
-            "kernel_size", list(space.kernel_sizes), default=_nearest(space.kernel_sizes, 3)
+            "kernel_size", list(space.kernel_sizes), default=nearest(space.kernel_sizes, 3)
         )
         batch_norm = hp.Boolean("batch_norm", default=True) if space.tune_batch_norm else True
         residual = hp.Boolean("residual", default=False) if space.tune_residual else False
@@ -102,7 +103,7 @@ class CNNHyperModel(keras_tuner.HyperModel):
 
         x = keras.layers.GlobalAveragePooling2D(name="average")(x)
         units = hp.Choice(
-            "dense_units", list(space.dense_units), default=_nearest(space.dense_units, 0)
+            "dense_units", list(space.dense_units), default=nearest(space.dense_units, 0)
         )
         if units > 0:
             x = keras.layers.Dense(units, activation="relu", name="hidden")(x)
@@ -116,9 +117,9 @@ class CNNHyperModel(keras_tuner.HyperModel):
             space.min_learning_rate,
             space.max_learning_rate,
             sampling="log",
-            default=_clip(1e-3, space.min_learning_rate, space.max_learning_rate),
+            default=clip(1e-3, space.min_learning_rate, space.max_learning_rate),
         )
-        optimizer = _OPTIMIZERS[hp.Choice("optimizer", list(space.optimizers))](learning_rate)
+        optimizer = OPTIMIZERS[hp.Choice("optimizer", list(space.optimizers))](learning_rate)
         model.compile(
             optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=self.metrics
         )
@@ -134,10 +135,7 @@ class CNNHyperModel(keras_tuner.HyperModel):
         """
         import tensorflow as tf
 
-        sizes = sorted(self.space.batch_sizes)
-        # A batch larger than a quarter of the images leaves too few steps per epoch.
-        choices = [b for b in sizes if b <= max(sizes[0], self.train_rows // 4)]
-        batch_size = hp.Choice("batch_size", choices, default=_nearest(choices, 32))
+        batch_size = tune_batch_size(hp, self.space.batch_sizes, self.train_rows)
         train = x if y is None else tf.data.Dataset.from_tensor_slices((x, y))
         # Images are large next to table rows: cap the buffer to bound memory.
         buffer = max(1, min(self.train_rows, 10_000))

@@ -14,6 +14,7 @@ import keras_tuner
 
 from architectures.layers import FillMissing, MissingIndicator
 from architectures.spaces import DenseSpace
+from architectures.tuning import OPTIMIZERS, clip, nearest, tune_batch_size
 
 #: Categories up to this many are one-hot encoded; more get a learned embedding.
 ONE_HOT_MAX_CATEGORIES = 24
@@ -91,11 +92,11 @@ class DenseHyperModel(keras_tuner.HyperModel):
             "layers",
             space.min_layers,
             space.max_layers,
-            default=_clip(2, space.min_layers, space.max_layers),
+            default=clip(2, space.min_layers, space.max_layers),
         )
         batch_norm = hp.Boolean("batch_norm", default=False) if space.tune_batch_norm else False
         for i in range(depth):
-            units = hp.Choice(f"units_{i}", list(space.units), default=_nearest(space.units, 128))
+            units = hp.Choice(f"units_{i}", list(space.units), default=nearest(space.units, 128))
             x = keras.layers.Dense(units, use_bias=not batch_norm)(x)
             if batch_norm:
                 # See cnn.py: momentum 0.9 so inference statistics settle on small data.
@@ -113,9 +114,9 @@ class DenseHyperModel(keras_tuner.HyperModel):
             space.min_learning_rate,
             space.max_learning_rate,
             sampling="log",
-            default=_clip(1e-3, space.min_learning_rate, space.max_learning_rate),
+            default=clip(1e-3, space.min_learning_rate, space.max_learning_rate),
         )
-        optimizer = _OPTIMIZERS[hp.Choice("optimizer", list(space.optimizers))](learning_rate)
+        optimizer = OPTIMIZERS[hp.Choice("optimizer", list(space.optimizers))](learning_rate)
         model.compile(optimizer=optimizer, loss=loss, metrics=self.metrics)
         return model
 
@@ -136,10 +137,7 @@ class DenseHyperModel(keras_tuner.HyperModel):
         """Trains on dicts of arrays through tf.data, with the batch size tuned."""
         import tensorflow as tf
 
-        sizes = sorted(self.space.batch_sizes)
-        # A batch larger than a quarter of the rows leaves too few steps per epoch.
-        choices = [b for b in sizes if b <= max(sizes[0], self.train_rows // 4)]
-        batch_size = hp.Choice("batch_size", choices, default=_nearest(choices, 32))
+        batch_size = tune_batch_size(hp, self.space.batch_sizes, self.train_rows)
         train = (
             tf.data.Dataset.from_tensor_slices((x, y))
             .shuffle(len(y), seed=self.seed, reshuffle_each_iteration=True)
@@ -156,22 +154,6 @@ class DenseHyperModel(keras_tuner.HyperModel):
         kwargs.pop("batch_size", None)
         kwargs["shuffle"] = False  # tf.data shuffles; Keras would only warn
         return model.fit(train, validation_data=validation, **kwargs)
-
-
-_OPTIMIZERS = {
-    "adam": keras.optimizers.Adam,
-    "adamw": keras.optimizers.AdamW,
-    "sgd": lambda rate: keras.optimizers.SGD(rate, momentum=0.9, nesterov=True),
-    "rmsprop": keras.optimizers.RMSprop,
-}
-
-
-def _clip(value: float, low: float, high: float) -> float:
-    return min(max(value, low), high)
-
-
-def _nearest(choices, target: int) -> int:
-    return min(choices, key=lambda c: abs(c - target))
 
 
 def build_inputs(features: list[TabularFeature], hp: keras_tuner.HyperParameters):

@@ -1,0 +1,37 @@
+"""Hyperparameter pieces every family shares: optimizers, defaults clipped into a space,
+and the batch size bounded by the training rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import keras
+import keras_tuner
+
+OPTIMIZERS = {
+    "adam": keras.optimizers.Adam,
+    "adamw": keras.optimizers.AdamW,
+    "sgd": lambda rate: keras.optimizers.SGD(rate, momentum=0.9, nesterov=True),
+    "rmsprop": keras.optimizers.RMSprop,
+}
+
+
+def clip(value: float, low: float, high: float) -> float:
+    """Returns `value` moved into [low, high]: a default that stays inside the user's space."""
+    return min(max(value, low), high)
+
+
+def nearest(choices: Sequence[int], target: int) -> int:
+    """Returns the choice closest to `target`."""
+    return min(choices, key=lambda c: abs(c - target))
+
+
+def tune_batch_size(hp: keras_tuner.HyperParameters, sizes: Sequence[int], rows: int) -> int:
+    """Returns the trial's batch size, registering `batch_size` with the choices that fit.
+
+    A batch larger than a quarter of the training rows leaves too few steps per epoch,
+    so such sizes are left out (the smallest size always stays).
+    """
+    ordered = sorted(sizes)
+    choices = [b for b in ordered if b <= max(ordered[0], rows // 4)]
+    return hp.Choice("batch_size", choices, default=nearest(choices, 32))
