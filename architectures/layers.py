@@ -46,3 +46,156 @@ class MissingIndicator(keras.layers.Layer):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "columns": self.columns}
+
+
+@keras.saving.register_keras_serializable(package="automl_studio")
+class SeriesMask(keras.layers.Layer):
+    """Returns series standardized per feature with NaN as 0, masking all-NaN steps.
+
+    NaN marks both a missing value and the padding after a series shorter than the
+    longest one. After standardizing, 0 is the training mean, the neutral fill for either.
+    A step whose features are all NaN is padding: its Keras mask is False, so recurrent
+    layers skip it and a short series gives the same prediction padded or not.
+
+    Args:
+        mean, variance: per feature, NaN-free training statistics.
+        mask_padding: False for layers that cannot take a Keras mask (Conv1D would drop it
+            with a warning); they read `RealSteps` instead.
+
+    Example:
+        >>> SeriesMask([1.0], [4.0])(np.array([[[3.0], [np.nan]]], "float32"))  # [[[1.], [0.]]]
+    """
+
+    def __init__(
+        self, mean: list[float], variance: list[float], mask_padding: bool = True, **kwargs
+    ):
+        super().__init__(**kwargs)
+        self.mean = [float(v) for v in mean]
+        self.variance = [float(v) for v in variance]
+        self.mask_padding = bool(mask_padding)
+        # Keras decides masking support from whether compute_mask is overridden.
+        self.supports_masking = self.mask_padding
+
+    def call(self, inputs):
+        mean = ops.convert_to_tensor(self.mean, dtype=inputs.dtype)
+        # A constant feature has variance 0: dividing by 1 then keeps it at 0.
+        scale = ops.sqrt(ops.convert_to_tensor([v if v > 0 else 1.0 for v in self.variance]))
+        standardized = (inputs - mean) / ops.cast(scale, inputs.dtype)
+        return ops.where(ops.isnan(standardized), ops.zeros_like(standardized), standardized)
+
+    def compute_mask(self, inputs, previous_mask=None):
+        if not self.mask_padding:
+            return None
+        return ops.any(ops.logical_not(ops.isnan(inputs)), axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self) -> dict:
+        return {
+            **super().get_config(),
+            "mean": self.mean,
+            "variance": self.variance,
+            "mask_padding": self.mask_padding,
+        }
+
+
+@keras.saving.register_keras_serializable(package="automl_studio")
+class RealSteps(keras.layers.Layer):
+    """Returns float32 (batch, steps, 1): 1.0 at steps holding data, 0.0 at padding.
+
+    It reads raw series (a step is padding when all its features are NaN) or token ids
+    (0 is padding). Conv layers take no Keras mask, so `ClearPadding` and
+    `MaskedGlobalPooling` use this tensor instead.
+    """
+
+    def call(self, inputs):
+        if len(inputs.shape) == 2:  # token ids
+            real = ops.not_equal(inputs, 0)
+        else:
+            real = ops.any(ops.logical_not(ops.isnan(inputs)), axis=-1)
+        return ops.expand_dims(ops.cast(real, "float32"), -1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:2], 1)
+
+    def compute_output_spec(self, inputs):
+        return keras.KerasTensor(self.compute_output_shape(inputs.shape), dtype="float32")
+
+
+@keras.saving.register_keras_serializable(package="automl_studio")
+class ClearPadding(keras.layers.Layer):
+    """Returns [values, real_steps] as values with padded steps set to 0.
+
+    Applied after each conv block, the padding reads as the zeros of "same" padding to
+    the next conv, so a short series padded to any length gives the same features.
+    """
+
+    def call(self, inputs):
+        values, real = inputs
+        return values * ops.cast(real, values.dtype)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]
+
+
+@keras.saving.register_keras_serializable(package="automl_studio")
+class MaskedGlobalPooling(keras.layers.Layer):
+    """Returns the average (or max) over steps of [values, real_steps], skipping padding.
+
+    Args:
+        mode: "average" (the FCN's global average pooling) or "max" (text conv nets).
+    """
+
+    def __init__(self, mode: str = "average", **kwargs):
+        super().__init__(**kwargs)
+        if mode not in ("average", "max"):
+            raise ValueError(f"pooling mode must be 'average' or 'max', not {mode!r}")
+        self.mode = mode
+
+    def call(self, inputs):
+        values, real = inputs
+        real = ops.cast(real, values.dtype)
+        if self.mode == "average":
+            # At least one step in the count: an all-padding row gives 0, not NaN.
+            count = ops.maximum(ops.sum(real, axis=1), 1.0)
+            return ops.sum(values * real, axis=1) / count
+        lowest = ops.min(values, axis=1, keepdims=True)
+        # Padded steps drop to the row's minimum, so they never win the max.
+        shifted = ops.where(real > 0, values, lowest)
+        return ops.max(shifted, axis=1)
+
+    def compute_output_shape(self, input_shape):
+        shape = input_shape[0]
+        return (shape[0], shape[-1])
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "mode": self.mode}
+
+
+@keras.saving.register_keras_serializable(package="automl_studio")
+class LastObserved(keras.layers.Layer):
+    """Returns (batch, 1): the last non-NaN value of one feature of raw series (0 if none).
+
+    A forecast head adds its predicted change to this value, so an untrained model
+    already makes the naive last-value forecast.
+    """
+
+    def __init__(self, feature: int = 0, **kwargs):
+        super().__init__(**kwargs)
+        self.feature = int(feature)
+
+    def call(self, inputs):
+        values = inputs[:, :, self.feature]
+        observed = ops.logical_not(ops.isnan(values))
+        positions = ops.expand_dims(ops.arange(ops.shape(values)[1]), 0)
+        last = ops.max(ops.where(observed, positions, -1), axis=1, keepdims=True)
+        filled = ops.where(observed, values, ops.zeros_like(values))
+        picked = ops.take_along_axis(filled, ops.maximum(last, 0), axis=1)
+        return ops.where(last >= 0, picked, ops.zeros_like(picked))
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], 1)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "feature": self.feature}

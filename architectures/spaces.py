@@ -25,6 +25,11 @@ class _Space:
             problems.append("batch sizes must be positive whole numbers")
         return problems
 
+    def _text_problems(self) -> list[str]:
+        if not self.embedding_dims or any(d < 1 for d in self.embedding_dims):
+            return ["embedding dims must be positive whole numbers"]
+        return []
+
     def to_dict(self) -> dict:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
 
@@ -126,4 +131,135 @@ class CNNSpace(_Space):
             raise ValueError("cnn search space: " + "; ".join(problems))
 
 
-SPACES = {"dense": DenseSpace, "cnn": CNNSpace}
+@dataclass(frozen=True)
+class RNNSpace(_Space):
+    """Ranges and choices the simple recurrent (SimpleRNN/GRU) family's tuner draws from.
+
+    `embedding_dims` are the word-vector widths tried for text (unused for series).
+
+    Example:
+        >>> RNNSpace.from_dict({"cells": ["gru"]}).cells
+        ('gru',)
+    """
+
+    family: ClassVar[str] = "rnn"
+
+    cells: tuple[str, ...] = ("gru", "simple_rnn")
+    min_layers: int = 1
+    max_layers: int = 2
+    units: tuple[int, ...] = (32, 64, 128)
+    max_dropout: float = 0.5
+    embedding_dims: tuple[int, ...] = (32, 64, 128, 256)
+    min_learning_rate: float = 1e-4
+    max_learning_rate: float = 3e-3
+    optimizers: tuple[str, ...] = ("adam", "adamw")
+    batch_sizes: tuple[int, ...] = (16, 32, 64, 128)
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not self.cells or not set(self.cells) <= {"gru", "simple_rnn"}:
+            problems.append("cells must be among gru, simple_rnn")
+        if not 1 <= self.min_layers <= self.max_layers <= 4:
+            problems.append("layers must satisfy 1 <= min_layers <= max_layers <= 4")
+        problems += _sequence_problems(self)
+        if problems:
+            raise ValueError("rnn search space: " + "; ".join(problems))
+
+
+@dataclass(frozen=True)
+class LSTMSpace(_Space):
+    """Ranges and choices the LSTM family's tuner draws from.
+
+    With `tune_bidirectional` False the LSTMs read forward only; True tries both. Text
+    starts from a two-layer bidirectional LSTM, series from one forward layer.
+
+    Example:
+        >>> LSTMSpace.from_dict({"max_layers": 2}).max_layers
+        2
+    """
+
+    family: ClassVar[str] = "lstm"
+
+    min_layers: int = 1
+    max_layers: int = 3
+    units: tuple[int, ...] = (32, 64, 128)
+    tune_bidirectional: bool = True
+    max_dropout: float = 0.5
+    embedding_dims: tuple[int, ...] = (32, 64, 128, 256)
+    min_learning_rate: float = 1e-4
+    max_learning_rate: float = 3e-3
+    optimizers: tuple[str, ...] = ("adam", "adamw")
+    batch_sizes: tuple[int, ...] = (16, 32, 64, 128)
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not 1 <= self.min_layers <= self.max_layers <= 4:
+            problems.append("layers must satisfy 1 <= min_layers <= max_layers <= 4")
+        problems += _sequence_problems(self)
+        if problems:
+            raise ValueError("lstm search space: " + "; ".join(problems))
+
+
+@dataclass(frozen=True)
+class Conv1DSpace(_Space):
+    """Ranges and choices the temporal convolution (Conv1D) family's tuner draws from.
+
+    The first trial is the FCN of Wang et al. (2017): 3 blocks of 128/256/128 filters
+    with kernels 8/5/3, batch norm, ReLU and global average pooling (max pooling for
+    text). `filters` and `kernel_sizes` are tried per block. Even kernels are allowed:
+    the FCN's first is 8.
+
+    Example:
+        >>> Conv1DSpace.from_dict({"max_blocks": 3, "filters": [64, 128]}).filters
+        (64, 128)
+    """
+
+    family: ClassVar[str] = "conv1d"
+
+    min_blocks: int = 1
+    max_blocks: int = 4
+    filters: tuple[int, ...] = (32, 64, 128, 256)
+    kernel_sizes: tuple[int, ...] = (3, 5, 8, 11)
+    tune_residual: bool = True
+    poolings: tuple[str, ...] = ("average", "max")
+    max_dropout: float = 0.5
+    embedding_dims: tuple[int, ...] = (32, 64, 128, 256)
+    min_learning_rate: float = 1e-4
+    max_learning_rate: float = 3e-3
+    optimizers: tuple[str, ...] = ("adam", "adamw")
+    batch_sizes: tuple[int, ...] = (16, 32, 64, 128)
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not 1 <= self.min_blocks <= self.max_blocks <= 6:
+            problems.append("blocks must satisfy 1 <= min_blocks <= max_blocks <= 6")
+        if not self.filters or any(f < 1 for f in self.filters):
+            problems.append("filters must be positive whole numbers")
+        if not self.kernel_sizes or any(k < 1 for k in self.kernel_sizes):
+            problems.append("kernel sizes must be positive whole numbers")
+        if not self.poolings or not set(self.poolings) <= {"average", "max"}:
+            problems.append("poolings must be among average, max")
+        if not 0 <= self.max_dropout < 1:
+            problems.append("max_dropout must be in [0, 1)")
+        problems += self._text_problems() + self._training_problems()
+        if problems:
+            raise ValueError("conv1d search space: " + "; ".join(problems))
+
+
+def _sequence_problems(space: RNNSpace | LSTMSpace) -> list[str]:
+    """Returns what is wrong with the units, dropout, text and training choices."""
+    problems = []
+    if not space.units or any(u < 1 for u in space.units):
+        problems.append("units must be positive whole numbers")
+    if not 0 <= space.max_dropout < 1:
+        problems.append("max_dropout must be in [0, 1)")
+    return problems + space._text_problems() + space._training_problems()
+
+
+SPACES = {
+    "dense": DenseSpace,
+    "cnn": CNNSpace,
+    "rnn": RNNSpace,
+    "lstm": LSTMSpace,
+    "conv1d": Conv1DSpace,
+}

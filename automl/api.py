@@ -29,6 +29,12 @@ def search(
     space: dict[str, dict] | None = None,
     device: str | None = None,
     patience: int | None = None,
+    families: list[str] | tuple[str, ...] = (),
+    id_column: str | None = None,
+    time_column: str | None = None,
+    series_per_row: bool = False,
+    lookback: int | None = None,
+    horizon: int | None = None,
 ):
     """Runs a search and returns a `SearchResult` (leaderboard, test metrics, model path).
 
@@ -68,5 +74,11 @@ def search(
         space=dict(space or {}),
         device=device,
         patience=patience,
+        families=tuple(families),
+        id_column=id_column,
+        time_column=time_column,
+        series_per_row=series_per_row,
+        lookback=lookback,
+        horizon=horizon,
     )
     return run_search(request)

@@ -36,17 +36,31 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument(
         "data",
         type=Path,
-        help="CSV/TSV, Parquet, Excel or Feather file, or a folder of class sub-folders of images",
+        help="CSV/TSV, Parquet, Excel or Feather file; a folder of class sub-folders of "
+        "images; or series: .npz with arrays X and y, or X.npy beside y.npy",
     )
     search.add_argument(
-        "--target", default="", help="column to predict (not needed for an image folder)"
+        "--target",
+        default="",
+        help="column to predict, or to forecast with --lookback (not needed for an image "
+        "folder or .npz)",
     )
     search.add_argument(
         "--image-column",
         metavar="COL",
         help="for a CSV of image file paths: the column of paths (--target names the labels)",
     )
-    search.add_argument("--out", required=True, type=Path, help="experiment folder to write")
+    search.add_argument(
+        "--out",
+        type=Path,
+        help="experiment folder to write (default: PROJECT/experiments/<data>-<time>)",
+    )
+    search.add_argument(
+        "--project",
+        type=Path,
+        default=Path("."),
+        help="project folder that indexes its experiments (default: the current folder)",
+    )
     _add_search_options(search)
 
     demo = commands.add_parser("demo", help="run a complete search on a bundled sample")
@@ -58,12 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument(
         "--sample",
-        choices=["penguins", "digits"],
+        choices=["penguins", "digits", "shapes", "sunspots"],
         default="penguins",
-        help="penguins: a table (species); digits: 8x8 images in class folders",
+        help="penguins: a table (species); digits: 8x8 images in class folders; shapes: "
+        "series classification (.npz); sunspots: yearly forecasting",
     )
     demo.add_argument(
-        "--time-budget", help="wall-clock budget (default: 2m for penguins, 5m for digits)"
+        "--time-budget",
+        help="wall-clock budget (default: 2m for penguins, 5m for digits, 3m for the series)",
     )
     demo.add_argument("--overwrite", action="store_true", help="replace an earlier demo")
     demo.add_argument("--events", choices=["-"], help="also write events as JSON lines to stdout")
@@ -93,9 +109,23 @@ def build_parser() -> argparse.ArgumentParser:
     devices = commands.add_parser("devices", help="list the devices TensorFlow can train on")
     devices.add_argument("--json", action="store_true", help="print the list as JSON")
 
-    propose = commands.add_parser("propose", help="list the model families that fit a table")
-    propose.add_argument("data", type=Path)
-    propose.add_argument("--target", required=True, help="column to predict")
+    propose = commands.add_parser(
+        "propose", help="list the model families that fit your data, with reasons"
+    )
+    propose.add_argument("data", type=Path, help="any data `automl search` takes")
+    propose.add_argument(
+        "--target", default="", help="column to predict (not needed for images or .npz)"
+    )
+    propose.add_argument("--image-column", metavar="COL", help="a CSV of image paths' column")
+    propose.add_argument("--id-column", metavar="COL")
+    propose.add_argument("--time-column", metavar="COL")
+    propose.add_argument("--series-per-row", action="store_true")
+    propose.add_argument("--lookback", type=int, metavar="N")
+    propose.add_argument("--horizon", type=int, metavar="N")
+
+    from automl.cli_experiments import add_commands
+
+    add_commands(commands)
 
     profile = commands.add_parser("profile", help="show what each column of a table is")
     profile.add_argument("data", type=Path)
@@ -105,6 +135,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_search_options(search: argparse.ArgumentParser) -> None:
+    series = search.add_argument_group("series, forecasting and model families")
+    series.add_argument(
+        "--families",
+        metavar="NAMES",
+        help="model families to search, comma-separated: dense, cnn, rnn, lstm, conv1d "
+        "(default: the proposed ones; several make the family a hyperparameter)",
+    )
+    series.add_argument("--id-column", metavar="COL", help="long-format series: the series id")
+    series.add_argument(
+        "--time-column", metavar="COL", help="series or forecasting: the column to order by"
+    )
+    series.add_argument(
+        "--series-per-row",
+        action="store_true",
+        help="a CSV whose every row is one series (columns are its steps) plus --target",
+    )
+    series.add_argument(
+        "--lookback", type=int, metavar="N", help="forecasting: past steps the model sees"
+    )
+    series.add_argument(
+        "--horizon", type=int, metavar="N", help="forecasting: future steps it predicts"
+    )
     search.add_argument(
         "--task", choices=["binary", "multiclass", "regression"], help="override the inferred task"
     )
@@ -223,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
             return _propose(args)
         if args.command == "devices":
             return _devices(args)
+        if args.command == "experiments":
+            return args.handler(args)
     except AutoMLError as error:
         print(f"automl: error: {error}", file=sys.stderr)
         return error.exit_code
@@ -247,7 +301,15 @@ def _join_negative_values(argv: list[str]) -> list[str]:
     return joined
 
 
-_VALUE_OPTIONS = {"--time-budget", "--max-trials", "--epochs", "--seed", "--validation-split"}
+_VALUE_OPTIONS = {
+    "--time-budget",
+    "--max-trials",
+    "--epochs",
+    "--seed",
+    "--validation-split",
+    "--lookback",
+    "--horizon",
+}
 
 
 def _predict(args) -> int:
@@ -295,17 +357,31 @@ def _devices(args) -> int:
 
 
 def _propose(args) -> int:
-    from automl.data import infer_schema, infer_task, read_table
-    from automl.data.dataset import require_column
-    from automl.propose import propose_for_table
+    from automl.propose import proposals_for
+    from automl.search.request import SearchRequest
+    from automl.search.run import prepare
 
-    frame = read_table(args.data)
-    require_column(frame, args.target, "target")
-    task = infer_task(frame[args.target])
-    for rank, proposal in enumerate(
-        propose_for_table(infer_schema(frame), args.target, task.kind.value), start=1
-    ):
-        print(f"{rank}. {proposal['reason']}")
+    request = SearchRequest(
+        data=args.data,
+        target=args.target,
+        out=Path("."),  # nothing is written
+        image_column=args.image_column,
+        id_column=args.id_column,
+        time_column=args.time_column,
+        series_per_row=args.series_per_row,
+        lookback=args.lookback,
+        horizon=args.horizon,
+    )
+    for rank, proposal in enumerate(proposals_for(prepare(request)), start=1):
+        budget = proposal.get("budget") or {}
+        suggested = ""
+        if budget:
+            minutes = round(budget["time_budget_s"] / 60)
+            suggested = (
+                f"\n   suggested: --time-budget {minutes}m --max-trials {budget['max_trials']} "
+                f"--epochs {budget['max_epochs']}"
+            )
+        print(f"{rank}. {proposal['reason']}{suggested}")
     return 0
 
 

@@ -16,8 +16,15 @@ from automl.search.budget import parse_duration
 from automl.search.request import SearchRequest
 
 #: `automl demo --sample NAME`: (file or folder under assets/samples, target, epochs cap)
-SAMPLES = {"penguins": ("penguins.csv", "species", 150), "digits": ("digits", "", 60)}
-DEMO_BUDGETS = {"penguins": "2m", "digits": "5m"}
+SAMPLES = {
+    "penguins": ("penguins.csv", "species", 150),
+    "digits": ("digits", "", 60),
+    "shapes": ("shapes.npz", "", 60),
+    "sunspots": ("sunspots.csv", "sunspots", 100),
+}
+DEMO_BUDGETS = {"penguins": "2m", "digits": "5m", "shapes": "3m", "sunspots": "3m"}
+#: Extra request fields per sample: sunspots is a forecast of the next 5 years from 20.
+SAMPLE_OPTIONS = {"sunspots": {"lookback": 20, "horizon": 5, "time_column": "year"}}
 
 
 def sample_path(name: str = "penguins.csv") -> Path:
@@ -37,6 +44,7 @@ def request_from_args(args) -> SearchRequest:
             time_budget_s=parse_duration(args.time_budget or DEMO_BUDGETS[args.sample]),
             max_epochs=epochs,
             overwrite=args.overwrite,
+            **SAMPLE_OPTIONS.get(args.sample, {}),
         )
     ignore = tuple(name.strip() for item in args.ignore for name in item.split(",") if name.strip())
     column_types = {}
@@ -49,7 +57,7 @@ def request_from_args(args) -> SearchRequest:
         data=args.data,
         target=args.target,
         image_column=args.image_column,
-        out=args.out,
+        out=args.out or default_experiment_folder(args.project, args.data),
         task=args.task,
         ignore=ignore,
         column_types=column_types,
@@ -67,7 +75,27 @@ def request_from_args(args) -> SearchRequest:
         space=_read_space(args.space),
         device=args.device,
         patience=args.patience,
+        families=tuple(f.strip().lower() for f in (args.families or "").split(",") if f.strip()),
+        id_column=args.id_column,
+        time_column=args.time_column,
+        series_per_row=args.series_per_row,
+        lookback=args.lookback,
+        horizon=args.horizon,
     )
+
+
+def default_experiment_folder(project: Path, data: Path) -> Path:
+    """Returns PROJECT/experiments/<data name>-<date>-<time>: a new, readable name."""
+    from datetime import datetime
+
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    name = Path(data).stem or Path(data).name or "experiment"
+    folder = Path(project) / "experiments" / f"{name}-{stamp}"
+    suffix = 2
+    while folder.exists():
+        folder = folder.with_name(f"{name}-{stamp}-{suffix}")
+        suffix += 1
+    return folder
 
 
 def _read_space(path: Path | None) -> dict:

@@ -104,6 +104,9 @@ class ProgressDisplay:
         shown = ", ".join(f"{k} {v:.4f}" for k, v in metrics.items())
         which = "refit on train+validation" if summary["refit"] else "best trial"
         self.console.print(f"test ({which}): {shown}")
+        for name, scores in summary.get("baselines", {}).items():
+            shown = ", ".join(f"{k} {v:.4f}" for k, v in scores.items())
+            self.console.print(f"baseline ({name}): {shown}")
         parity = summary["model"]["parity"]
         self.console.print(
             f"exported: {summary['model']['saved_model']} "

@@ -18,35 +18,98 @@ MODEL_KIND_NAMES = {kind.value for kind in MODEL_KINDS}
 
 
 def propose_for_table(schema: Schema, target: str, task: str) -> list[dict]:
-    """Returns [{"family", "reason", "space"}] for predicting `target`, best first."""
+    """Returns [{"family", "reason", "space", "budget"}] for predicting `target`, best first."""
     kinds = {c.name: c.kind.value for c in schema.columns if c.name != target}
     return propose_for_columns(kinds, task, schema.rows)
 
 
 def propose_for_columns(column_kinds: dict[str, str], task: str, rows: int) -> list[dict]:
-    """Returns [{"family", "reason", "space"}] for feature columns of the given kinds.
+    """Returns [{"family", "reason", "space", "budget"}] for feature columns of these kinds.
 
     Columns of kinds the models do not read (datetime, id) are left out first.
+
+    Example:
+        >>> [p["family"] for p in propose_for_columns({"x": "numeric"}, "binary", 300)]
+        ['dense']
     """
-    from architectures.proposals import propose_architectures
+    from architectures.proposals import DataDescription
 
     used = {name: kind for name, kind in column_kinds.items() if kind in MODEL_KIND_NAMES}
-    return [
-        {"family": p.family, "reason": p.reason, "space": default_space(p.family)}
-        for p in propose_architectures(used, task, rows)
-    ]
+    return _proposals(DataDescription("table", task, rows, column_kinds=used))
 
 
 def propose_for_image_folder(summary: dict) -> list[dict]:
-    """Returns [{"family", "reason", "space"}] for an image folder's `ImageFolder.to_dict()`."""
-    from architectures.proposals import propose_for_images
+    """Returns [{"family", "reason", "space", "budget"}] for an `ImageFolder.to_dict()`."""
+    from architectures.proposals import DataDescription
 
-    height, width = summary["image_size"]
-    return [
-        {"family": p.family, "reason": p.reason, "space": default_space(p.family)}
-        for p in propose_for_images(
-            height, width, summary["channels"], len(summary["class_names"]), summary["files"]
+    classes = len(summary["class_names"])
+    return _proposals(
+        DataDescription(
+            "image",
+            "multiclass" if classes > 2 else "binary",
+            summary["files"],
+            image_size=tuple(summary["image_size"]),
+            channels=summary["channels"],
+            classes=classes,
         )
+    )
+
+
+def propose_for_sequences(summary: dict) -> list[dict]:
+    """Returns [{"family", "reason", "space", "budget"}] for series, forecasts or text.
+
+    Args:
+        summary: "modality" ("series", "forecast" or "text"), "task", "samples",
+            "steps", "features", "classes", "horizon", "text_column", and optionally
+            "text_tokens" (mean words per text: with it, small text sets rank the
+            bag-of-words dense model first).
+
+    Example:
+        >>> summary = {"modality": "series", "task": "binary", "samples": 200, "steps": 96,
+        ...            "features": 1, "classes": 2, "horizon": 0, "text_column": None}
+        >>> [p["family"] for p in propose_for_sequences(summary)]
+        ['conv1d', 'lstm', 'rnn']
+    """
+    from architectures.proposals import DataDescription
+
+    modality = summary["modality"]
+    return _proposals(
+        DataDescription(
+            modality,
+            "forecast" if modality == "forecast" else summary["task"],
+            int(summary.get("samples") or 0),
+            steps=int(summary.get("steps") or 0),
+            features=int(summary.get("features") or 1),
+            classes=int(summary.get("classes") or 0),
+            horizon=int(summary.get("horizon") or 0),
+            text_column=summary.get("text_column"),
+            text_tokens=float(summary.get("text_tokens") or 0.0),
+        )
+    )
+
+
+def proposals_for(prepared) -> list[dict]:
+    """Returns the proposals for data as `automl.search.run.prepare` loaded it, any modality."""
+    if prepared.modality == "image":
+        return propose_for_image_folder(prepared.folder.to_dict())
+    if prepared.modality == "table":
+        return propose_for_table(prepared.dataset.schema, prepared.target, prepared.task_kind)
+    from automl.search.sequence_feeds import sequence_summary
+
+    return propose_for_sequences(sequence_summary(prepared))
+
+
+def _proposals(description) -> list[dict]:
+    from architectures.proposals import propose_architectures
+
+    return [
+        {
+            "family": p.family,
+            "reason": p.reason,
+            "space": default_space(p.family),
+            "budget": dict(p.suggested_budget),
+        }
+        for p in propose_architectures(description)
     ]
 
 

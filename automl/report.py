@@ -60,6 +60,7 @@ def load_report(experiment: str | Path) -> dict:
             "timing",
             "rows",
             "best_trial",
+            "baselines",
         ):
             if key in summary:
                 report[key] = summary[key]
@@ -167,6 +168,9 @@ def format_report(report: dict) -> str:
             "",
             "test: " + ", ".join(f"{k} {v:.4f}" for k, v in report["test_metrics"].items()),
         ]
+        for name, scores in (report.get("baselines") or {}).items():
+            shown = ", ".join(f"{k} {v:.4f}" for k, v in scores.items())
+            lines.append(f"baseline ({name}): {shown}")
     evaluation = report.get("evaluation") or {}
     if "confusion_matrix" in evaluation:
         labels = evaluation["confusion_matrix"]["labels"]

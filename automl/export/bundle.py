@@ -17,7 +17,7 @@ import numpy as np
 
 from automl.export.model_card import render_model_card
 from automl.export.parity import Parity, check_parity
-from automl.export.savedmodel import ImageServing, write_saved_model
+from automl.export.savedmodel import ImageServing, SeriesServing, write_saved_model
 from automl.export.tflite import write_tflite
 
 SAVED_MODEL_DIR = "saved_model/1"  # TensorFlow Serving's versioned layout
@@ -77,7 +77,9 @@ def export_model(
                 else {}
             ),
             "class_names": list(class_names),
-            "outputs": ["probabilities", "label"] if class_names else ["value"],
+            "outputs": serving.outputs(class_names)
+            if isinstance(serving, SeriesServing)
+            else (["probabilities", "label"] if class_names else ["value"]),
             "signature": "serving_default",
             "files": {
                 "saved_model": SAVED_MODEL_DIR,
@@ -96,7 +98,7 @@ def export_model(
 
 
 def _input_dicts(serving) -> list[dict]:
-    if isinstance(serving, ImageServing):
+    if isinstance(serving, ImageServing | SeriesServing):
         return serving.input_dicts()
     return [i.to_dict() for i in serving]
 
@@ -113,6 +115,8 @@ def predict_rows(model, serving, rows: dict[str, np.ndarray]) -> np.ndarray:
             lambda one: decode_image(one, serving.size, serving.channels)
         )
         return np.asarray(model.predict(images.batch(256), verbose=0))
+    if isinstance(serving, SeriesServing):
+        return np.asarray(model.predict(rows["series"], batch_size=512, verbose=0))
     from automl.search.arrays import predict
 
     return predict(model, rows)

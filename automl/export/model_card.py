@@ -191,7 +191,7 @@ def _evaluation_section(metadata: dict) -> str:
             "shading is the share of the actual class.</p>"
             + _confusion_table(confusion.get("labels") or [], confusion["matrix"])
         )
-    if metadata.get("task") == "regression":
+    if metadata.get("task") in ("regression", "forecast"):
         residuals = evaluation.get("residuals") or {}
         svg = _residual_svg(residuals.get("actual") or [], residuals.get("predicted") or [])
         if not svg:
@@ -326,6 +326,10 @@ def _example_value(spec: dict) -> float | str:
     """Returns a plausible example value for one input, typed as the signature expects."""
     # The signature's dtype decides what it accepts; kind is the fallback for old metadata.
     dtype = spec.get("dtype")
+    if spec.get("kind") == "series":
+        # One series: [steps][features]; any length unless trained on a fixed lookback.
+        _, steps, features = spec.get("shape") or [None, None, 1]
+        return [[0.0] * int(features or 1) for _ in range(int(steps or 3))]
     if dtype == "float32" or (dtype is None and spec.get("kind") == "numeric"):
         return 0.0
     return "..."
@@ -351,6 +355,8 @@ def _python_snippet(metadata: dict) -> str:
         lines.append('print(out["label"])          # predicted class name')
         order = f"class order: {classes}" if classes else "one column per class"
         lines.append(f'print(out["probabilities"])  # {order}')
+    elif metadata.get("task") == "forecast":
+        lines.append('print(out["forecast"])  # one column per step ahead: h1, h2, ...')
     else:
         lines.append('print(out["value"])  # predicted value')
     return "\n".join(lines)

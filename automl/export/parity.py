@@ -92,7 +92,7 @@ def _main(saved_model: str, rows_path: str, out_path: str) -> None:
                 values = [base64.b64decode(v) for v in values.tolist()]
             inputs[name] = tf.constant(values)
         output = serve(**inputs)
-    main = output["probabilities"] if "probabilities" in output else output["value"]
+    main = next(output[k] for k in ("probabilities", "forecast", "value") if k in output)
     np.save(out_path, main.numpy())
 
 

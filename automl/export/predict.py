@@ -43,6 +43,10 @@ def predict_file(model_dir: str | Path, data: str | Path) -> Predictions:
     metadata = read_metadata(model_dir)
     if metadata.get("modality") == "image":
         return predict_images(model_dir, metadata, Path(data))
+    if metadata.get("modality") == "series":
+        return predict_series(model_dir, metadata, Path(data))
+    if metadata.get("modality") == "forecast":
+        return predict_forecast(model_dir, metadata, Path(data))
     frame = read_table(data)
     inputs, notes = model_inputs(frame, metadata, str(data))
 
@@ -106,6 +110,87 @@ def predict_images(model_dir: Path, metadata: dict, data: Path) -> Predictions:
 
 
 IMAGE_BATCH = 64
+
+
+def _serve_series(model_dir: Path, x: np.ndarray) -> dict[str, np.ndarray]:
+    import tensorflow as tf
+
+    serve = tf.saved_model.load(str(model_dir / SAVED_MODEL_DIR)).signatures["serving_default"]
+    outputs: dict[str, list[np.ndarray]] = {}
+    for start in range(0, len(x), BATCH_ROWS):
+        for key, value in serve(series=tf.constant(x[start : start + BATCH_ROWS])).items():
+            outputs.setdefault(key, []).append(value.numpy())
+    return {key: np.concatenate(parts) for key, parts in outputs.items()}
+
+
+def _check_features(found: tuple[str, ...], expected: list[str], source: Path) -> None:
+    if len(found) != len(expected):
+        raise AutoMLError(
+            f"{source} has {len(found)} feature(s) per step; the model was trained on "
+            f"{len(expected)} ({', '.join(expected)})"
+        )
+
+
+def predict_series(model_dir: Path, metadata: dict, data: Path) -> Predictions:
+    """Returns one row per series: its id, `prediction` and `proba_<class>` (or the value).
+
+    The file is read the way the training data was (`.npz`, `.npy`, long or wide CSV);
+    labels in it, if any, are ignored.
+    """
+    from automl.data.sequences import load_sequences
+
+    options = metadata["sequences"]
+    # A training `--target y.npy` names the training labels, never the new file's.
+    target = options.get("target")
+    if target and str(target).endswith(".npy"):
+        target = None
+    sequences = load_sequences(
+        data,
+        target=target,
+        id_column=options.get("id_column"),
+        time_column=options.get("time_column"),
+        series_per_row=bool(options.get("series_per_row")),
+        require_labels=False,
+    )
+    _check_features(sequences.feature_names, options["feature_names"], data)
+    joined = _serve_series(model_dir, sequences.X.astype(np.float32))
+    result = pd.DataFrame({options.get("id_column") or "series": sequences.ids})
+    if metadata["class_names"]:
+        result["prediction"] = [label.decode("utf-8") for label in joined["label"]]
+        for i, name in enumerate(metadata["class_names"]):
+            result[f"proba_{name}"] = joined["probabilities"][:, i]
+    else:
+        result["prediction"] = joined["value"].reshape(-1)
+    return Predictions(result, ())
+
+
+def predict_forecast(model_dir: Path, metadata: dict, data: Path) -> Predictions:
+    """Returns one row per forecast origin (every step with a full lookback): h1..hH.
+
+    `origin` is the time (or row) of the last observed step; `h1` is the next step.
+    """
+    from automl.data.forecast import load_forecast, make_windows
+
+    options = metadata["forecast"]
+    series = load_forecast(
+        data,
+        options["target"],
+        time_column=options.get("time_column"),
+        id_column=options.get("id_column"),
+    )
+    missing = [n for n in options["feature_names"] if n not in series.feature_names]
+    if missing:
+        raise AutoMLError(f"{data} lacks column(s) the model needs: {', '.join(missing)}")
+    _check_features(series.feature_names, options["feature_names"], data)
+    windows = make_windows(series, options["lookback"], options["horizon"], with_targets=False)
+    forecast = _serve_series(model_dir, windows.X.astype(np.float32))["forecast"]
+    columns: dict[str, object] = {}
+    if options.get("id_column"):
+        columns[options["id_column"]] = [series.ids[i] for i in windows.series_index]
+    columns[options.get("time_column") or "origin"] = windows.origin_time
+    for h in range(forecast.shape[1]):
+        columns[f"h{h + 1}"] = forecast[:, h]
+    return Predictions(pd.DataFrame(columns), ())
 
 
 def _serve_images(serve, paths: list[str]):

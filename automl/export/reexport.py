@@ -8,7 +8,7 @@ import numpy as np
 
 from automl.errors import AutoMLError
 from automl.export.bundle import KERAS_FILE, ExportResult, export_model, read_metadata
-from automl.export.savedmodel import ImageServing, ServingInput
+from automl.export.savedmodel import ImageServing, ServingInput, series_serving
 
 CHECK_ROWS_FILE = "check_rows.npz"
 
@@ -61,6 +61,8 @@ def reexport(experiment: Path, destination: Path, formats: tuple[str, ...] = ())
         check_rows = {name: rows[name] for name in rows.files}
     if metadata.get("modality") == "image":
         serving = ImageServing(tuple(metadata["image"]["size"]), metadata["image"]["channels"])
+    elif metadata.get("modality") in ("series", "forecast"):
+        serving = series_serving(metadata)
     else:
         serving = [ServingInput(**spec) for spec in metadata["inputs"]]
     kept = {k: v for k, v in metadata.items() if k not in _DERIVED}

@@ -37,10 +37,55 @@ class ImageServing:
         ]
 
 
+@dataclass(frozen=True)
+class SeriesServing:
+    """Series in: float32 `series` [batch, steps, features], NaN padding after short series.
+
+    `horizon` > 0 makes it a forecaster: `steps` is then its lookback, and the output is
+    `forecast` [batch, horizon].
+    """
+
+    features: int
+    feature_names: tuple[str, ...]
+    horizon: int = 0
+    steps: int | None = None
+
+    def input_dicts(self) -> list[dict]:
+        return [
+            {
+                "column": "series",
+                "input_name": "series",
+                "dtype": "float32",
+                "kind": "series",
+                "shape": [None, self.steps, self.features],
+                "feature_names": list(self.feature_names),
+            }
+        ]
+
+    def outputs(self, class_names: list[str]) -> list[str]:
+        if self.horizon:
+            return ["forecast"]
+        return ["probabilities", "label"] if class_names else ["value"]
+
+
+def series_serving(metadata: dict) -> SeriesServing:
+    """Returns the `SeriesServing` an export's metadata.json describes."""
+    spec = metadata["inputs"][0]
+    forecast = metadata.get("forecast") or {}
+    return SeriesServing(
+        spec["shape"][2],
+        tuple(spec["feature_names"]),
+        horizon=int(forecast.get("horizon", 0)),
+        steps=spec["shape"][1],
+    )
+
+
 def write_saved_model(model, serving, class_names: list[str], path: Path) -> None:
-    """Writes a SavedModel for tables (a list of `ServingInput`) or images (`ImageServing`)."""
+    """Writes a SavedModel for tables (a list of `ServingInput`), images or series."""
     if isinstance(serving, ImageServing):
         write_image_saved_model(model, serving, class_names, path)
+    elif isinstance(serving, SeriesServing):
+        write_series_saved_model(model, serving, class_names, path)
     else:
         write_table_saved_model(model, serving, class_names, path)
 
@@ -127,4 +172,36 @@ def write_table_saved_model(
     archive = keras.export.ExportArchive()
     archive.track(model)
     archive.add_endpoint("serving_default", serve, input_signature=[specs])
+    archive.write_out(str(path), verbose=False)
+
+
+def write_series_saved_model(
+    model, serving: SeriesServing, class_names: list[str], path: Path
+) -> None:
+    """Writes a SavedModel whose `serving_default` takes `series` [batch, steps, features].
+
+    Classifiers return `probabilities` and `label`, regressors `value`, forecasters
+    `forecast` [batch, horizon]. Steps may be any number unless the model was trained on a
+    fixed lookback (forecasting).
+    """
+    import keras
+    import tensorflow as tf
+
+    labels = tf.constant(class_names) if class_names else None
+
+    def serve(series):
+        output = model(series, training=False)
+        if serving.horizon:
+            return {"forecast": output}
+        return _outputs(output, labels)
+
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+    archive.add_endpoint(
+        "serving_default",
+        serve,
+        input_signature=[
+            tf.TensorSpec([None, serving.steps, serving.features], tf.float32, name="series")
+        ],
+    )
     archive.write_out(str(path), verbose=False)

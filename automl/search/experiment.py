@@ -20,6 +20,7 @@ OWN_ENTRIES = (
     "tuner",
     "model",
     "check_rows.npz",
+    "search.lock",
 )
 
 

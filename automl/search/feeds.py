@@ -161,5 +161,15 @@ class ImageFeeds:
 
 
 def make_feeds(prepared):
-    """Returns the feeds for a prepared table or image folder."""
-    return ImageFeeds(prepared) if prepared.modality == "image" else TableFeeds(prepared)
+    """Returns the feeds for prepared data of any modality."""
+    if prepared.modality == "image":
+        return ImageFeeds(prepared)
+    if prepared.modality in ("series", "forecast"):
+        from automl.search.sequence_feeds import SeriesFeeds
+
+        return SeriesFeeds(prepared)
+    if prepared.modality == "text":
+        from automl.search.sequence_feeds import TextFeeds
+
+        return TextFeeds(prepared)
+    return TableFeeds(prepared)

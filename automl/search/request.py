@@ -50,6 +50,16 @@ class SearchRequest:
     patience: int | None = None
     #: family -> search-space overrides, e.g. {"dense": {"max_layers": 2}}
     space: dict[str, dict] = field(default_factory=dict)
+    #: families to search (several: the family becomes a hyperparameter); () = the proposals
+    families: tuple[str, ...] = ()
+    #: series: a long-format CSV's series id and time columns
+    id_column: str | None = None
+    time_column: str | None = None
+    #: series: a CSV whose every row is one series (columns are the steps)
+    series_per_row: bool = False
+    #: forecasting: steps the model sees, and steps it predicts
+    lookback: int | None = None
+    horizon: int | None = None
 
     def __post_init__(self) -> None:
         if self.tuner not in TUNERS:
@@ -67,6 +77,16 @@ class SearchRequest:
         if self.device is not None and not re.fullmatch(r"cpu|gpu:\d+", self.device.lower()):
             raise AutoMLError(f"--device {self.device}: write cpu or gpu:N (e.g. gpu:0)")
         self.dense_space  # validates the space  # noqa: B018
+        from architectures.spaces import SPACES
+
+        unknown = [f for f in self.families if f not in SPACES]
+        if unknown:
+            raise AutoMLError(
+                f"--families {', '.join(unknown)}: unknown; choose among {', '.join(SPACES)}"
+            )
+        for flag, value in (("--lookback", self.lookback), ("--horizon", self.horizon)):
+            if value is not None and value < 1:
+                raise AutoMLError(f"{flag} must be at least 1, not {value}")
 
     @property
     def budget(self) -> SearchBudget:
@@ -95,6 +115,15 @@ class SearchRequest:
             )
         try:
             return DenseSpace.from_dict(self.space.get("dense", {}))
+        except (ValueError, TypeError) as error:
+            raise AutoMLError(str(error)) from None
+
+    def space_for(self, family: str):
+        """Returns `family`'s search space, with the user's overrides."""
+        from architectures.spaces import SPACES
+
+        try:
+            return SPACES[family].from_dict(self.space.get(family, {}))
         except (ValueError, TypeError) as error:
             raise AutoMLError(str(error)) from None
 

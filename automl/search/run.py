@@ -6,8 +6,11 @@ CLI, the notebook API and (through the CLI) the GUI share it, and tests call it 
 
 from __future__ import annotations
 
+import sqlite3
+import sys
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +27,7 @@ from automl.search.events import EventLog, SearchEnded, SearchStarted
 from automl.search.experiment import MARKER, claim_folder, release_folder, write_json
 from automl.search.metrics import Objective, choose_objective
 from automl.search.request import SearchRequest
+from automl.store import index_experiment, search_alive, search_lock
 
 EXIT_DONE, EXIT_NO_TRIAL, EXIT_INTERRUPTED = 0, 3, 130
 
@@ -118,6 +122,9 @@ class PreparedData:
         """Returns the modality's part of an export's metadata.json."""
         return {"ignored_columns": self.dataset.ignored, "schema": self.dataset.schema.to_dict()}
 
+    def baselines(self) -> dict:
+        return {}  # benchmarks/tabular_vs_baselines.py compares tables with sklearn models
+
     def serving(self) -> list:
         """Returns the SavedModel's inputs: one per raw column."""
         from automl.export.savedmodel import ServingInput
@@ -182,6 +189,9 @@ class PreparedImages:
     def metadata(self) -> dict:
         return {"images": self.folder.to_dict(), "image_column": self.image_column}
 
+    def baselines(self) -> dict:
+        return {}  # benchmarks/image_search.py compares against pixel baselines
+
     def serving(self):
         from automl.export.savedmodel import ImageServing
 
@@ -190,8 +200,12 @@ class PreparedImages:
 
 def prepare(request: SearchRequest):
     """Returns the loaded, split data; checks every input before anything is written."""
+    from automl.search.sequence_data import is_sequence_request, prepare_sequences
+
     if request.image_column or Path(request.data).is_dir():
         return _prepare_images(request)
+    if is_sequence_request(request):
+        return prepare_sequences(request)
     if not request.target:
         raise AutoMLError("--target is required for a table: name the column to predict")
     return _prepare_table(request)
@@ -259,7 +273,13 @@ def _prepare_table(request: SearchRequest) -> PreparedData:
     )
     if request.test_file is not None:
         splits = replace(splits, test=np.arange(len(test_frame)))
-    return PreparedData(dataset, splits, test_frame, objective)
+    return PreparedData(dataset, splits, test_frame, objective, modality=_table_modality(dataset))
+
+
+def _table_modality(dataset: Dataset) -> str:
+    """Returns "text" when the one feature is free text (the sequence families read it)."""
+    kinds = [c.kind.value for c in dataset.features]
+    return "text" if kinds == ["text"] else "table"
 
 
 def run_search(
@@ -284,25 +304,45 @@ def run_search(
     deadline = Deadline(request.time_budget_s, start=started)
     prepared = prepare(request)
     out = Path(request.out)
+    if out.is_dir() and search_alive(out):
+        raise AutoMLError(f"another search is writing to {out}; wait for it to end or stop it")
     claim_folder(out, request.overwrite)
-    splits, objective = prepared.splits, prepared.objective
-    data_hash = data_fingerprint(Path(request.data))
-    write_json(
-        out / MARKER,
-        {
-            "request": request.to_dict(),
-            "created": datetime.now(UTC).isoformat(timespec="seconds"),
-            "data_sha256": data_hash,
-            "modality": prepared.modality,
-            **prepared.describe(),
-        },
-    )
-    splits.save(out / "splits.json")
+    lock = ExitStack()
+    try:
+        # Held while the search runs: a killed search reads as interrupted at once.
+        lock.enter_context(search_lock(out))
+        data_hash = data_fingerprint(Path(request.data))
+        write_json(
+            out / MARKER,
+            {
+                "request": request.to_dict(),
+                "data_path": str(Path(request.data).resolve()),
+                "created": datetime.now(UTC).isoformat(timespec="seconds"),
+                "data_sha256": data_hash,
+                "modality": prepared.modality,
+                **prepared.describe(),
+            },
+        )
+        prepared.splits.save(out / "splits.json")
+        index_experiment(out)  # a project.db from a newer version stops us here
+    except BaseException:
+        lock.close()
+        release_folder(out)
+        raise
+    with lock:
+        return _search(
+            request, prepared, out, deadline, data_hash, events_stream, on_start, listeners
+        )
 
+
+def _search(request, prepared, out, deadline, data_hash, events_stream, on_start, listeners):
+    started = deadline.start
+    splits, objective = prepared.splits, prepared.objective
     from automl.search.training import SearchRun  # TensorFlow loads here
 
     log = EventLog(out / "events.jsonl", events_stream)
     log.listeners.extend(listeners)
+    log.listeners.append(_indexer(out))
     try:
         try:
             run = SearchRun(request, prepared, out, log, deadline)
@@ -346,14 +386,18 @@ def run_search(
                 duration_s=time.monotonic() - started,
             )
         )
-        export = run.export(outcome, data_hash) if outcome is not None else None
+        # Simple models on the same test rows: a yardstick for the searched model's score.
+        baselines = prepared.baselines() if outcome is not None else {}
+        export = run.export(outcome, data_hash, baselines) if outcome is not None else None
     finally:
         log.close()
 
     summary = _summary(
         request, prepared, run, status, reason, best, outcome, export, data_hash, started
     )
+    summary["baselines"] = baselines
     write_json(out / "summary.json", summary)
+    _index_quietly(out)
     return SearchResult(
         status=summary["status"],
         summary=summary,
@@ -362,6 +406,24 @@ def run_search(
         exit_code=summary["exit_code"],
         notes=list(outcome.notes if outcome else []) + list(export.notes if export else []),
     )
+
+
+def _indexer(out: Path) -> Callable:
+    """Returns an event listener that updates the project index as each trial ends."""
+
+    def on_event(event) -> None:
+        if event.type in ("trial_ended", "trial_failed"):
+            _index_quietly(out)
+
+    return on_event
+
+
+def _index_quietly(out: Path) -> None:
+    """Updates the project index; a failure there must never end a search."""
+    try:
+        index_experiment(out)
+    except (AutoMLError, sqlite3.Error, OSError) as error:
+        print(f"warning: could not update the project index: {error}", file=sys.stderr)
 
 
 def data_fingerprint(path: Path) -> str:

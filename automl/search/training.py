@@ -283,25 +283,34 @@ class SearchRun:
                 "confusion_matrix": {"labels": labels, "matrix": matrix.tolist()},
                 "mistakes": mistakes,
             }
-        values = output.ravel().astype(float)
-        errors = np.abs(values - self.y_test)
+        # One row per test example; a forecast has one column per step ahead.
+        values = output.reshape(len(self.y_test), -1).astype(float)
+        actual = np.asarray(self.y_test, dtype=float).reshape(len(self.y_test), -1)
+        errors = np.abs(values - actual).mean(axis=1)
         worst = np.argsort(-errors)[:MISTAKES_SHOWN]
+
+        def shown(row: np.ndarray):
+            return float(row[0]) if len(row) == 1 else [float(v) for v in row]
+
         mistakes = [
             {
                 "row": int(self.prepared.splits.test[i]),
-                "actual": float(self.y_test[i]),
-                "predicted": float(values[i]),
+                "actual": shown(actual[i]),
+                "predicted": shown(values[i]),
                 "error": float(errors[i]),
                 "values": self.feeds.row_values(i),
             }
             for i in worst
         ]
         return {
-            "residuals": {"actual": self.y_test.tolist(), "predicted": values.tolist()},
+            "residuals": {
+                "actual": actual.ravel().tolist(),
+                "predicted": values.ravel().tolist(),
+            },
             "mistakes": mistakes,
         }
 
-    def export(self, outcome: Outcome, data_hash: str):
+    def export(self, outcome: Outcome, data_hash: str, baselines: dict | None = None):
         """Exports `outcome.model` to `out/model` and returns the `ExportResult`."""
         from automl.export.bundle import export_model
 
@@ -316,6 +325,7 @@ class SearchRun:
             "target": prepared.target,
             "metric": self.prepared.objective.name,
             "test_metrics": outcome.test_metrics,
+            "baselines": baselines or {},
             "search_test_metrics": outcome.search_test_metrics,
             "refit": outcome.refit,
             "hyperparameters": best.hyperparameters if best else {},
