@@ -123,6 +123,27 @@ def build_parser() -> argparse.ArgumentParser:
     propose.add_argument("--lookback", type=int, metavar="N")
     propose.add_argument("--horizon", type=int, metavar="N")
 
+    resume = commands.add_parser(
+        "resume", help="continue an interrupted search where it stopped"
+    )
+    resume.add_argument("experiment", help="experiment folder, or its name in --project")
+    resume.add_argument("--project", type=Path, default=Path("."), help="default: this folder")
+    resume.add_argument(
+        "--force", action="store_true", help="resume even if the data file has changed"
+    )
+    resume.add_argument("--events", choices=["-"], help="also write events to stdout")
+    resume.add_argument("--control-stdin", action="store_true", help="as for `automl search`")
+
+    rerun = commands.add_parser(
+        "rerun", help="retrain one trial exactly and compare its score with the original"
+    )
+    rerun.add_argument("experiment", help="experiment folder, or its name in --project")
+    rerun.add_argument("--trial", required=True, metavar="N", help="the trial's id")
+    rerun.add_argument("--project", type=Path, default=Path("."), help="default: this folder")
+    rerun.add_argument(
+        "--force", action="store_true", help="rerun even if the data file has changed"
+    )
+
     from automl.cli_experiments import add_commands
 
     add_commands(commands)
@@ -245,6 +266,27 @@ def _add_search_options(search: argparse.ArgumentParser) -> None:
         help='JSON search-space overrides, e.g. {"dense": {"max_layers": 2, "units": [64, 128]}}',
     )
     search.add_argument(
+        "--keep-checkpoints",
+        type=int,
+        default=3,
+        metavar="K",
+        help="keep only the best K trials' weights on disk (default 3); "
+        "failed and dominated trials' weights are deleted as the search goes",
+    )
+    search.add_argument(
+        "--checkpoint-every",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="a running trial saves a resume point at most this often (default 30; "
+        "0: every epoch), so `automl resume` goes on from there after a crash",
+    )
+    search.add_argument(
+        "--tensorboard",
+        action="store_true",
+        help="write TensorBoard logs per trial (with HParams) to EXPERIMENT/tensorboard",
+    )
+    search.add_argument(
         "--control-stdin",
         action="store_true",
         help="read commands on stdin: a line 'stop' ends the search after this epoch, "
@@ -259,7 +301,9 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0)
     try:
-        if args.command in {"search", "demo"}:
+        if args.command == "rerun":
+            return _rerun(args)
+        if args.command in {"search", "demo", "resume"}:
             from automl.cli_search import run_search_command
 
             return run_search_command(args)
@@ -323,6 +367,21 @@ def _predict(args) -> int:
     else:
         write_table(result.frame, args.output)
         print(f"wrote {len(result.frame)} predictions to {args.output}")
+    return 0
+
+
+def _rerun(args) -> int:
+    from automl.search.resume import rerun_trial
+    from automl.store import resolve_experiment
+
+    folder = resolve_experiment(args.project, str(args.experiment))
+    result = rerun_trial(folder, str(args.trial), force=args.force)
+    print(
+        f"trial {result['trial_id']}: {result['metric']} was {result['original']:.4f} "
+        f"(best epoch {result['original_best_epoch']}), rerun {result['rerun']:.4f} "
+        f"(best epoch {result['rerun_best_epoch']}): difference {result['difference']:+.4f}"
+    )
+    print(f"saved: {folder / 'reruns' / ('trial_' + result['trial_id'] + '.json')}")
     return 0
 
 

@@ -81,6 +81,9 @@ def request_from_args(args) -> SearchRequest:
         series_per_row=args.series_per_row,
         lookback=args.lookback,
         horizon=args.horizon,
+        keep_checkpoints=args.keep_checkpoints,
+        checkpoint_every_s=args.checkpoint_every,
+        tensorboard=args.tensorboard,
     )
 
 
@@ -114,10 +117,23 @@ def _read_space(path: Path | None) -> dict:
 
 
 def run_search_command(args) -> int:
+    """`automl search`, `automl demo` and `automl resume`: a search with live progress."""
     from automl.export.parity import ExportCheckFailed
-    from automl.search.run import run_search
 
-    request = request_from_args(args)
+    if args.command == "resume":
+        from automl.search.resume import resume_search
+        from automl.store import resolve_experiment
+
+        folder = resolve_experiment(args.project, str(args.experiment))
+
+        def run_search(_, **kwargs):
+            return resume_search(folder, force=args.force, **kwargs)
+
+        request = None
+    else:
+        from automl.search.run import run_search
+
+        request = request_from_args(args)
     events_stream = None
     if args.events == "-":
         events_stream = _claim_stdout_for_events()

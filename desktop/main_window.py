@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.dialogs import show_error
-from desktop.pages.data_page import DataPage
+from desktop.pages.data_page import FILE_FILTER, DataPage
 from desktop.pages.export_page import ExportPage
 from desktop.pages.model_page import ModelPage
 from desktop.pages.results_page import ResultsPage
@@ -70,7 +70,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-        self.state.status.connect(lambda text: self.statusBar().showMessage(text))
+        self.state.status.connect(self._show_status)
         self.state.data_changed.connect(self._remember_data)
         self.state.experiment_changed.connect(lambda: self.show_step(self.results_page))
         self._build_menus()
@@ -97,6 +97,13 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         menu.addAction(quit_action)
+
+    def _show_status(self, text: str) -> None:
+        # Elided: a long message (an engine error) would otherwise widen the window.
+        bar = self.statusBar()
+        width = max(200, self.width() - 120)
+        bar.showMessage(bar.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, width))
+        bar.setToolTip(text)
 
     def show_step(self, page: QWidget) -> None:
         self.steps.setCurrentRow(self.pages.index(page))
@@ -130,9 +137,7 @@ class MainWindow(QMainWindow):
         self._remember(folder)
 
     def _choose_data(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open data", "", "Tables (*.csv *.tsv *.txt *.parquet *.xlsx *.xls *.feather)"
-        )
+        path, _ = QFileDialog.getOpenFileName(self, "Open data", "", FILE_FILTER)
         if path:
             self.open_path(Path(path))
 

@@ -1,4 +1,4 @@
-"""What the pages share: the open table or image folder, column choices, the experiment.
+"""What the pages share: the open table, image folder or series, column choices, the experiment.
 
 Pages read and write this object and listen to its signals; none of them talks to
 another page directly.
@@ -12,7 +12,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from automl.data.kinds import MODEL_KINDS
+
 PROJECT_FILE = "project.json"
+MODEL_KIND_NAMES = frozenset(kind.value for kind in MODEL_KINDS)
 
 
 @dataclass
@@ -27,6 +30,34 @@ class SearchSettings:
     seed: int = 0
 
 
+#: How a table file may be read (`DataLayout.kind`), in the words the Data page shows.
+LAYOUTS = {
+    "table": "Table (one row per example)",
+    "series_per_row": "Series: one per row",
+    "long": "Series: long format",
+    "forecast": "Forecast a column",
+}
+
+
+@dataclass
+class DataLayout:
+    """How a table file is read: as a table, as labelled series, or as a series to forecast.
+
+    The label (series) or forecast column is `ProjectSettings.target`. `lookback` and
+    `horizon` of 0 mean "not chosen yet": the Data page fills in defaults for the file.
+    """
+
+    kind: str = "table"  # a key of LAYOUTS
+    id_column: str = ""
+    time_column: str = ""
+    lookback: int = 0
+    horizon: int = 0
+
+    @classmethod
+    def from_dict(cls, data: dict) -> DataLayout:
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
 @dataclass
 class ProjectSettings:
     """Everything a project folder remembers, as `project.json`."""
@@ -39,6 +70,7 @@ class ProjectSettings:
     space: dict[str, dict] = field(default_factory=dict)
     search: SearchSettings = field(default_factory=SearchSettings)
     experiments: list[str] = field(default_factory=list)
+    layout: DataLayout = field(default_factory=DataLayout)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -46,14 +78,16 @@ class ProjectSettings:
     @classmethod
     def from_dict(cls, data: dict) -> ProjectSettings:
         search = SearchSettings(**data.get("search", {}))
-        rest = {k: v for k, v in data.items() if k in cls.__dataclass_fields__ and k != "search"}
-        return cls(**rest, search=search)
+        layout = DataLayout.from_dict(data.get("layout", {}))
+        nested = ("search", "layout")
+        rest = {k: v for k, v in data.items() if k in cls.__dataclass_fields__ and k not in nested}
+        return cls(**rest, search=search, layout=layout)
 
 
 class StudioState(QObject):
     """The open project: data, column roles, search space and the latest experiment."""
 
-    data_changed = Signal()  # a table or image folder was loaded: see `modality`
+    data_changed = Signal()  # a table, image folder or series was loaded: see `modality`
     roles_changed = Signal()  # target, ignored columns or column types changed
     experiment_changed = Signal()  # a search finished, or an experiment was opened
     status = Signal(str)  # a line for the status bar
@@ -65,25 +99,66 @@ class StudioState(QObject):
         self.frame = None  # pandas.DataFrame of the open data, or None
         self.profile: dict | None = None  # automl.data.profile.TableProfile.to_dict()
         self.images: dict | None = None  # automl.data.images.ImageFolder.to_dict()
+        # desktop.series_data.series_summary / forecast_summary: series read from a NumPy
+        # file, or from the open table with a series or forecast `settings.layout`.
+        self.sequences: dict | None = None
+        # Why the table's chosen layout could not be read ("" when it could, or is a table).
+        self.layout_problem = ""
         self.experiment: Path | None = None
 
     @property
     def modality(self) -> str | None:
-        """Returns what is open: "table", "image" (a folder of class sub-folders) or None."""
+        """Returns what is open: "table", "image", "series", "forecast" or None.
+
+        "image" is a folder of class sub-folders; "series" labelled series (a NumPy file or
+        a table read as series); "forecast" a table column to forecast.
+        """
         if self.images is not None:
             return "image"
+        if self.sequences is not None:
+            return self.sequences["modality"]
         return "table" if self.frame is not None else None
+
+    def text_feature(self) -> str:
+        """Returns the table's only model feature when it is free text (the engine then
+        searches text models), else ""."""
+        if self.modality != "table" or not self.profile or not self.settings.target:
+            return ""
+        ignored = set(self.settings.ignored) | {self.settings.target}
+        kinds = {
+            c["name"]: self.settings.column_types.get(c["name"], c["kind"])
+            for c in self.profile["columns"]
+            if c["name"] not in ignored
+        }
+        used = [name for name, kind in kinds.items() if kind in MODEL_KIND_NAMES]
+        return used[0] if len(used) == 1 and kinds[used[0]] == "text" else ""
 
     @property
     def data_path(self) -> Path | None:
         return Path(self.settings.data) if self.settings.data else None
 
-    def set_table(self, path: Path, frame, profile: dict) -> None:
-        """Takes a freshly loaded table; keeps column choices that still apply."""
+    def set_table(
+        self,
+        path: Path,
+        frame,
+        profile: dict,
+        *,
+        layout: DataLayout | None = None,
+        sequences: dict | None = None,
+        layout_problem: str = "",
+    ) -> None:
+        """Takes a freshly loaded table; keeps column choices that still apply.
+
+        `layout` says how the table is read (a plain table without one), `sequences` what
+        that layout gave, `layout_problem` why it could not be read.
+        """
         self.settings.data = str(path)
         self.frame = frame
         self.profile = profile
         self.images = None
+        self.settings.layout = layout or DataLayout()
+        self.sequences = sequences
+        self.layout_problem = layout_problem
         names = set(map(str, frame.columns))
         if self.settings.target not in names:
             self.settings.target = ""
@@ -99,11 +174,38 @@ class StudioState(QObject):
         self.frame = None
         self.profile = None
         self.images = summary
-        # Each sub-folder is a class: there is no target column, nor columns to choose.
+        self.sequences = None
+        self._clear_columns()
+        self.data_changed.emit()
+
+    def set_sequences(self, path: Path, summary: dict) -> None:
+        """Takes series read from a NumPy file: its labels are in the file, not a column."""
+        self.settings.data = str(path)
+        self.frame = None
+        self.profile = None
+        self.images = None
+        self.sequences = summary
+        self._clear_columns()
+        self.data_changed.emit()
+
+    def set_layout(
+        self, layout: DataLayout, target: str, sequences: dict | None, problem: str = ""
+    ) -> None:
+        """Reads the open table another way: `sequences` is what `layout` gave (None for a
+        plain table, or when it could not be read: then `problem` says why)."""
+        self.settings.layout = layout
+        self.settings.target = target
+        self.sequences = sequences
+        self.layout_problem = problem
+        self.data_changed.emit()
+
+    def _clear_columns(self) -> None:
+        # Image classes are sub-folders and series labels an array: no columns to choose.
         self.settings.target = ""
         self.settings.ignored = []
         self.settings.column_types = {}
-        self.data_changed.emit()
+        self.settings.layout = DataLayout()
+        self.layout_problem = ""
 
     def set_roles(self, target: str, ignored: list[str], column_types: dict[str, str]) -> None:
         self.settings.target = target

@@ -46,6 +46,8 @@ class SearchStarted(Event):
     time_budget_s: float | None
     max_epochs: int
     rows: dict[str, int]
+    #: true when `automl resume` continues an interrupted search
+    resumed: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class TrialStarted(Event):
     type: ClassVar[str] = "trial_started"
     trial_id: str
     hyperparameters: dict[str, Any]
+    #: epochs already done when an interrupted trial goes on (`automl resume`)
+    resumed_from_epoch: int | None = None
 
 
 @dataclass(frozen=True)

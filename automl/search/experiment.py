@@ -21,6 +21,8 @@ OWN_ENTRIES = (
     "model",
     "check_rows.npz",
     "search.lock",
+    "reruns",
+    "tensorboard",
 )
 
 

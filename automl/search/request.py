@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from automl.errors import AutoMLError
@@ -60,6 +60,12 @@ class SearchRequest:
     #: forecasting: steps the model sees, and steps it predicts
     lookback: int | None = None
     horizon: int | None = None
+    #: weights kept on disk: the best K trials' (None keeps every trial's)
+    keep_checkpoints: int | None = 3
+    #: a running trial saves a resume point at most this often (0: every epoch)
+    checkpoint_every_s: float = 30.0
+    #: write TensorBoard logs (with the HParams plugin) per trial
+    tensorboard: bool = False
 
     def __post_init__(self) -> None:
         if self.tuner not in TUNERS:
@@ -84,6 +90,13 @@ class SearchRequest:
             raise AutoMLError(
                 f"--families {', '.join(unknown)}: unknown; choose among {', '.join(SPACES)}"
             )
+        if self.keep_checkpoints is not None and self.keep_checkpoints < 1:
+            raise AutoMLError(
+                f"--keep-checkpoints must be at least 1 (the best trial's weights are "
+                f"exported), not {self.keep_checkpoints}"
+            )
+        if self.checkpoint_every_s < 0:
+            raise AutoMLError("--checkpoint-every must be 0 (every epoch) or more seconds")
         for flag, value in (("--lookback", self.lookback), ("--horizon", self.horizon)):
             if value is not None and value < 1:
                 raise AutoMLError(f"{flag} must be at least 1, not {value}")
@@ -130,3 +143,16 @@ class SearchRequest:
     def to_dict(self) -> dict:
         data = asdict(self)
         return {k: str(v) if isinstance(v, Path) else v for k, v in data.items()}
+
+    @classmethod
+    def from_dict(cls, recorded: dict, **changes) -> SearchRequest:
+        """Returns the request `to_dict` wrote (experiment.json), with `changes` applied."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in recorded.items() if k in known}
+        for name in ("data", "out", "test_file"):
+            if values.get(name) is not None:
+                values[name] = Path(values[name])
+        for name in ("ignore", "formats", "families"):
+            if name in values:
+                values[name] = tuple(values[name])
+        return cls(**{**values, **changes})

@@ -335,7 +335,9 @@ def run_search(
         )
 
 
-def _search(request, prepared, out, deadline, data_hash, events_stream, on_start, listeners):
+def _search(
+    request, prepared, out, deadline, data_hash, events_stream, on_start, listeners, resume=False
+):
     started = deadline.start
     splits, objective = prepared.splits, prepared.objective
     from automl.search.training import SearchRun  # TensorFlow loads here
@@ -345,10 +347,11 @@ def _search(request, prepared, out, deadline, data_hash, events_stream, on_start
     log.listeners.append(_indexer(out))
     try:
         try:
-            run = SearchRun(request, prepared, out, log, deadline)
+            run = SearchRun(request, prepared, out, log, deadline, resume=resume)
         except AutoMLError:
             log.close()
-            release_folder(out)  # bad input leaves nothing half-written
+            if not resume:
+                release_folder(out)  # bad input leaves nothing half-written
             raise
         if on_start is not None:
             on_start(run.state)
@@ -369,6 +372,7 @@ def _search(request, prepared, out, deadline, data_hash, events_stream, on_start
                     "validation": len(splits.validation),
                     "test": len(splits.test),
                 },
+                resumed=resume,
             )
         )
         status, reason = run.search()

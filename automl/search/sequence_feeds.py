@@ -175,7 +175,6 @@ class TextFeeds(TableFeeds):
 
     def hypermodel(self, request, metrics: list, regression_scale: tuple[float, float]):
         from architectures.sequence import SequenceTask, TextInput
-
         from automl.search.features import text_vocabulary
 
         column = self.dataset.features[0]

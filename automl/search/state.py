@@ -23,6 +23,8 @@ class TrialRecord:
     best_epoch: int | None = None
     duration_s: float = 0.0
     reason: str = ""
+    #: retention deleted its weights (--keep-checkpoints)
+    checkpoint_deleted: bool = False
 
 
 class SearchState:
@@ -42,6 +44,8 @@ class SearchState:
         self.fit_seconds = 0.0
         #: Seconds from a trial's start to its first epoch's end (build + graph tracing).
         self.startup_seconds: list[float] = []
+        #: Sort key for trials, best first (set by the search: it knows the objective).
+        self.rank = lambda trial: 0.0
 
     def typical_startup(self) -> float:
         """Returns the median time a trial needs before its first epoch ends."""

@@ -54,7 +54,13 @@ class SearchRun:
     """One search over prepared data, writing into the experiment folder `out`."""
 
     def __init__(
-        self, request: SearchRequest, prepared, out: Path, log: EventLog, deadline: Deadline
+        self,
+        request: SearchRequest,
+        prepared,
+        out: Path,
+        log: EventLog,
+        deadline: Deadline,
+        resume: bool = False,
     ):
         self.request = request
         self.prepared = prepared
@@ -70,6 +76,10 @@ class SearchRun:
             search_deadline = deadline.earlier(REFIT_SHARE * request.time_budget_s)
         self.deadline = deadline
         self.state = SearchState(log, search_deadline)
+        self.state.rank = self._rank
+        self.resume = resume
+        if resume:
+            self.state.trials.update(finished_trials(out / "events.jsonl"))
         self.search_seconds = 0.0
         self.refit_seconds = 0.0
         self.export_seconds = 0.0
@@ -101,6 +111,9 @@ class SearchRun:
             directory=str(out),
             seed=request.seed,
             search_state=self.state,
+            resume=self.resume,
+            checkpoint_every_s=request.checkpoint_every_s,
+            keep_checkpoints=request.keep_checkpoints,
         )
 
     def _keras_metric(self):
@@ -119,6 +132,9 @@ class SearchRun:
         callbacks: list = []
         if objective.keras_metric is None and objective.name != "log_loss":
             callbacks.append(ValidationScores(self._predict_validation, self.y_val, objective))
+        if self.request.tensorboard:
+            # Keras Tuner gives each trial its own log folder and adds the HParams plugin.
+            callbacks.append(keras.callbacks.TensorBoard(log_dir=str(self.out / "tensorboard")))
         callbacks += [
             SearchProgress(self.state),
             keras.callbacks.EarlyStopping(
@@ -391,6 +407,94 @@ class SearchRun:
             "refit_s": round(self.refit_seconds, 3),
             "export_s": round(self.export_seconds, 3),
         }
+
+
+    def rerun(self, trial_id: str) -> dict:
+        """Retrains trial `trial_id` with its hyperparameters, seed and data split.
+
+        Returns its original and new best validation values, and their difference.
+        """
+        from automl.search.tuners import trial_seed
+
+        try:
+            trial = self.tuner.oracle.get_trial(trial_id)
+        except KeyError:
+            known = ", ".join(sorted(self.tuner.oracle.trials)) or "none"
+            raise AutoMLError(f"--trial {trial_id}: no such trial; trials: {known}") from None
+        if trial.status != "COMPLETED" or trial.score is None:
+            raise AutoMLError(f"--trial {trial_id} did not complete; nothing to compare with")
+        hp = trial.hyperparameters
+        record = TrialRecord(trial_id, dict(hp.values))
+        self.state.trials[trial_id] = record
+        self.state.current = record
+        keras.utils.set_random_seed(trial_seed(self.request.seed, trial_id))
+        keras.backend.clear_session(free_memory=False)
+        model = self.hypermodel.build(hp)
+        x, y = self.feeds.fit_inputs(self.feeds.train, self.y_train)
+        began = time.monotonic()
+        fit_kwargs = {}
+        if "tuner/epochs" in hp.values:
+            fit_kwargs = {
+                "epochs": hp.values["tuner/epochs"],
+                "initial_epoch": hp.values["tuner/initial_epoch"],
+            }
+        self.hypermodel.fit(
+            hp,
+            model,
+            x,
+            y,
+            validation_data=self.feeds.validation_data(),
+            **{"epochs": self.request.max_epochs, **fit_kwargs},
+            callbacks=self._callbacks(),
+            verbose=0,
+        )
+        objective = self.prepared.objective
+        values = [e.get(objective.monitor) for e in record.history]
+        known = [(v, i) for i, v in enumerate(values) if v is not None]
+        if not known:
+            raise AutoMLError(f"the rerun of trial {trial_id} produced no validation score")
+        best, index = (max if objective.direction == "max" else min)(known)
+        return {
+            "trial_id": trial_id,
+            "metric": objective.monitor,
+            "original": float(trial.score),
+            "original_best_epoch": int(trial.best_step) + 1,
+            "rerun": float(best),
+            "rerun_best_epoch": index + 1,
+            "difference": float(best) - float(trial.score),
+            "epochs": len(record.history),
+            "duration_s": round(time.monotonic() - began, 3),
+            "hyperparameters": record.hyperparameters,
+        }
+
+
+def finished_trials(events_path: Path) -> dict[str, TrialRecord]:
+    """Returns the trials an earlier run of this search finished, read from its events.
+
+    A trial that started but never ended was interrupted: Keras Tuner retries it, and it
+    goes on from its resume point.
+    """
+    from automl.search.events import read_events
+
+    records: dict[str, TrialRecord] = {}
+    histories: dict[str, list[dict[str, float]]] = {}
+    for event in read_events(events_path):
+        if event.type == "trial_started":
+            # A resumed trial keeps the epochs its resume point had reached.
+            kept = histories.get(event.trial_id, [])[: event.resumed_from_epoch or 0]
+            histories[event.trial_id] = kept
+        elif event.type == "epoch_ended":
+            histories.setdefault(event.trial_id, []).append(event.metrics)
+        elif event.type in ("trial_ended", "trial_failed"):
+            record = TrialRecord(event.trial_id, dict(event.hyperparameters))
+            record.history = histories.get(event.trial_id, [])
+            if event.type == "trial_ended":
+                record.status, record.score = "completed", event.score
+                record.best_epoch, record.duration_s = event.best_epoch, event.duration_s
+            else:
+                record.status, record.reason = "failed", event.reason
+            records[event.trial_id] = record
+    return records
 
 
 class _DeadlineOnly(keras.callbacks.Callback):

@@ -5,12 +5,19 @@ from __future__ import annotations
 import copy
 import gc
 import time
+from pathlib import Path
 
 import keras
 import keras_tuner
 from keras_tuner.src.engine import tuner_utils
 
 from automl.errors import AutoMLError
+from automl.search.checkpoints import (
+    ResumePoint,
+    TrialCheckpoint,
+    read_resume_point,
+    remove_resume_point,
+)
 from automl.search.events import TrialEnded, TrialFailed, TrialStarted
 from automl.search.request import TUNERS
 from automl.search.state import SearchState, TrialRecord
@@ -35,9 +42,20 @@ class _Reporting:
     leave a trial that never ran.
     """
 
-    def __init__(self, *args, search_state: SearchState, **kwargs):
+    def __init__(
+        self,
+        *args,
+        search_state: SearchState,
+        checkpoint_every_s: float = 30.0,
+        keep_checkpoints: int | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.search_state = search_state
+        self.search_seed = kwargs.get("seed") or 0
+        self.checkpoint_every_s = checkpoint_every_s
+        self.keep_checkpoints = keep_checkpoints
+        self._resume: ResumePoint | None = None
 
     def pre_create_trial(self):
         if self.search_state.stop_requested.is_set():
@@ -55,19 +73,39 @@ class _Reporting:
         keras.backend.clear_session(free_memory=False)
         if len(self.search_state.trials) % FULL_COLLECT_EVERY == 0:
             gc.collect()
+        if self._resume is not None:
+            return self._resume.load_model()  # weights and optimizer state as they were
         model = self._build_hypermodel(hp)
         if not isinstance(model, keras.Model):
             raise keras_tuner.errors.FatalTypeError(f"build() returned {type(model)}")
         return model
 
     def run_trial(self, trial, *args, **kwargs):
-        """Keras Tuner's run_trial, keeping the best epoch's weights in memory.
+        """Keras Tuner's run_trial, seeded per trial, going on from a resume point if any.
 
-        The stock checkpoint writes a weights file at every improving epoch (about 0.1 s
-        each); this one writes it once, when training ends.
+        Each trial seeds Keras from the search seed and its own id, so `automl rerun`
+        retrains it with the same initial weights and dropout masks.
         """
-        checkpoint = _BestEpochInMemory(
-            objective=self.oracle.objective, filepath=self._get_checkpoint_fname(trial.trial_id)
+        keras.utils.set_random_seed(trial_seed(self.search_seed, trial.trial_id))
+        record = self.search_state.trials[trial.trial_id]
+        trial_dir = Path(self.get_trial_dir(trial.trial_id))
+        hp = trial.hyperparameters.values
+        if "tuner/epochs" in hp:
+            # Hyperband's bracket decides this trial's epochs (Keras Tuner's own
+            # Hyperband.run_trial does this, but it sits after this method in the MRO).
+            kwargs["epochs"] = hp["tuner/epochs"]
+            kwargs["initial_epoch"] = hp["tuner/initial_epoch"]
+        self._resume = read_resume_point(trial_dir)
+        if self._resume is not None:
+            record.history[:] = self._resume.history
+            kwargs["initial_epoch"] = self._resume.epoch
+        checkpoint = TrialCheckpoint(
+            self.oracle.objective,
+            self._get_checkpoint_fname(trial.trial_id),
+            trial_dir,
+            self.checkpoint_every_s,
+            record.history,
+            self._resume,
         )
         original_callbacks = kwargs.pop("callbacks", [])
         histories = []
@@ -78,16 +116,24 @@ class _Reporting:
             callbacks.append(tuner_utils.TunerCallback(self, trial))
             callbacks.append(checkpoint)
             copied_kwargs["callbacks"] = callbacks
-            histories.append(self._build_and_fit_model(trial, *args, **copied_kwargs))
+            try:
+                histories.append(self._build_and_fit_model(trial, *args, **copied_kwargs))
+            finally:
+                self._resume = None
         return histories
 
     def on_trial_begin(self, trial):
         super().on_trial_begin(trial)
         record = TrialRecord(trial.trial_id, dict(trial.hyperparameters.values))
+        resume = read_resume_point(Path(self.get_trial_dir(trial.trial_id)))
         self.search_state.trials[trial.trial_id] = record
         self.search_state.current = record
         self.search_state.log.emit(
-            TrialStarted(trial_id=trial.trial_id, hyperparameters=record.hyperparameters)
+            TrialStarted(
+                trial_id=trial.trial_id,
+                hyperparameters=record.hyperparameters,
+                resumed_from_epoch=resume.epoch if resume else None,
+            )
         )
 
     def on_trial_end(self, trial):
@@ -123,25 +169,22 @@ class _Reporting:
                     hyperparameters=record.hyperparameters,
                 )
             )
+        remove_resume_point(Path(self.get_trial_dir(trial.trial_id)))
+        if self.keep_checkpoints is not None:
+            self._prune_checkpoints()
 
-
-class _BestEpochInMemory(tuner_utils.SaveBestEpoch):
-    """Keeps the best epoch's weights in memory and writes them once at the end."""
-
-    def __init__(self, objective, filepath):
-        super().__init__(objective, filepath)
-        self._best_weights = None
-
-    def _save_model(self):
-        self._best_weights = self.model.get_weights()
-
-    def on_train_end(self, logs=None):
-        if self._best_weights is None:
-            return
-        current = self.model.get_weights()
-        self.model.set_weights(self._best_weights)
-        self.model.save_weights(self.filepath)
-        self.model.set_weights(current)
+    def _prune_checkpoints(self) -> None:
+        """Deletes the weights of failed trials and of all but the best `keep_checkpoints`."""
+        trials = self.search_state.trials.values()
+        completed = sorted(
+            (t for t in trials if t.status == "completed"), key=self.search_state.rank
+        )
+        dropped = completed[self.keep_checkpoints :] + [t for t in trials if t.status == "failed"]
+        for record in dropped:
+            path = Path(self._get_checkpoint_fname(record.trial_id))
+            if path.exists():
+                path.unlink()
+            record.checkpoint_deleted = True
 
 
 def start_from_defaults(tuner):
@@ -167,6 +210,12 @@ def start_from_defaults(tuner):
 
     oracle.populate_space = populate_space
     return tuner
+
+
+def trial_seed(search_seed: int, trial_id: str) -> int:
+    """Returns the seed a trial trains with: the same for the same search seed and trial."""
+    digits = "".join(ch for ch in str(trial_id) if ch.isdigit()) or "0"
+    return (int(search_seed) * 10_007 + int(digits)) % (2**31 - 1)
 
 
 def _last_line(message: str | None) -> str:
@@ -196,6 +245,9 @@ def make_tuner(
     directory: str,
     seed: int,
     search_state: SearchState,
+    resume: bool = False,
+    checkpoint_every_s: float = 30.0,
+    keep_checkpoints: int | None = None,
 ) -> keras_tuner.Tuner:
     """Returns a reporting tuner of `kind` ("random", "bayesian" or "hyperband").
 
@@ -208,8 +260,11 @@ def make_tuner(
         directory=directory,
         project_name="tuner",
         seed=seed,
-        overwrite=True,
+        # Resuming reloads the oracle and its trials from `directory`.
+        overwrite=not resume,
         search_state=search_state,
+        checkpoint_every_s=checkpoint_every_s,
+        keep_checkpoints=keep_checkpoints,
         # A failed trial is recorded and the search goes on; "none succeeded" is ours to say.
         max_consecutive_failed_trials=10**6,
     )

@@ -1,8 +1,9 @@
-"""The Data page: open a table or an image folder, preview it, choose roles, read its profile.
+"""The Data page: open a table, an image folder or series; preview, choose roles and layout.
 
-Reading and profiling a file, or scanning an image folder and decoding its thumbnails, can
-take seconds, so they run on a worker thread (`open_data`, `profile_frame`: plain functions
-with no widgets, testable alone); the page only decides where they run and what to show when
+Reading and profiling a file, scanning an image folder and decoding its thumbnails, or
+reading series, can take seconds, so they run on a worker thread (`open_data`,
+`profile_frame`, `desktop.series_data.read_series`: plain functions with no widgets,
+testable alone); the page only decides where they run and what to show when
 they finish. A newer request, or Cancel, abandons the result
 of the one before: pandas cannot be interrupted, so its answer is simply not used.
 """
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QStyle,
@@ -42,7 +44,10 @@ from automl.data.kinds import ColumnKind
 from automl.errors import AutoMLError
 from desktop import plots
 from desktop.dialogs import show_error
-from desktop.state import ProjectSettings, StudioState
+from desktop.layout_box import LayoutBox
+from desktop.series_data import LoadedSeries, guess_series_per_row, read_series
+from desktop.series_view import SeriesView
+from desktop.state import DataLayout, ProjectSettings, StudioState
 from desktop.table_model import DataFrameModel
 from desktop.thumbnails import (
     ImageGallery,
@@ -55,12 +60,16 @@ from desktop.thumbnails import (
 if TYPE_CHECKING:
     import pandas as pd
 
-FILE_FILTER = "Tables (*.csv *.tsv *.txt *.parquet *.xlsx *.xls *.feather);;All files (*)"
+FILE_FILTER = (
+    "Data (*.csv *.tsv *.txt *.parquet *.xlsx *.xls *.feather *.npz *.npy);;"
+    "Tables (*.csv *.tsv *.txt *.parquet *.xlsx *.xls *.feather);;"
+    "Series (*.npz *.npy);;All files (*)"
+)
 #: Widest a preview column starts (pixels); the user can widen it.
 MAX_PREVIEW_WIDTH = 220
 PLACEHOLDER = (
-    "Open a CSV, Parquet or Excel file, or a folder of images with one sub-folder per class;\n"
-    "or drop it here"
+    "Open a CSV, Parquet or Excel file, series in a NumPy .npz/.npy file,\n"
+    "or a folder of images with one sub-folder per class; or drop it here"
 )
 KINDS = tuple(kind.value for kind in ColumnKind)
 ROLES = ("feature", "target", "ignore")
@@ -79,6 +88,10 @@ class LoadedTable:
     frame: pd.DataFrame
     profile: dict
     target: str  # the target the profile was made with; "" for none
+    layout: DataLayout = field(default_factory=DataLayout)
+    series: LoadedSeries | None = None  # what a series or forecast `layout` gave
+    layout_problem: str = ""  # why `layout` could not be read
+    series_hint: tuple[str, str] | None = None  # (label, id) if it looks like series per row
 
 
 def profile_frame(frame: pd.DataFrame, column_types: Mapping[str, str], target: str) -> dict:
@@ -119,15 +132,22 @@ def load_table(path: Path, column_types: Mapping[str, str], target: str) -> Load
 
 
 def open_data(
-    path: Path, column_types: Mapping[str, str], target: str
-) -> LoadedTable | ScannedImages:
-    """Returns a loaded table, or for a folder of class sub-folders its scan and thumbnails.
+    path: Path,
+    column_types: Mapping[str, str],
+    target: str,
+    layout: DataLayout | None = None,
+) -> LoadedTable | ScannedImages | LoadedSeries:
+    """Returns a loaded table, series from a NumPy file, or an image folder's scan.
+
+    A table is also read with `layout` when that is not a plain table; if that fails, the
+    table still opens and `layout_problem` says why.
 
     Raises:
-        AutoMLError: the file is not a readable table, or the folder not a usable image
-            folder (an empty class folder, a single class, no images).
+        AutoMLError: the file is not a readable table or series file, or the folder not a
+            usable image folder (an empty class folder, a single class, no images).
     """
     from automl.data.images import is_image_folder
+    from automl.data.sequences import is_sequence_file
 
     path = Path(path)
     if path.is_dir():
@@ -137,7 +157,18 @@ def open_data(
             f"{path} is a folder without class sub-folders of images; open a table file, or a "
             f"folder with one sub-folder of images per class"
         )
-    return load_table(path, column_types, target)
+    if is_sequence_file(path):
+        return read_series(path)
+    table = load_table(path, column_types, target)
+    table = replace(table, series_hint=guess_series_per_row(table.frame, target))
+    layout = layout or DataLayout()
+    if layout.kind == "table":
+        return table
+    try:
+        series = read_series(path, layout, target)
+    except AutoMLError as error:
+        return replace(table, layout=layout, layout_problem=first_line(error))
+    return replace(table, layout=series.layout, series=series)
 
 
 def first_line(error: BaseException) -> str:
@@ -220,6 +251,7 @@ class _Pending:
     job_id: int
     on_success: Callable[[object], None]
     error_title: str
+    on_failure: Callable[[str], None] | None = None  # instead of the error dialog
 
 
 # --- widgets -------------------------------------------------------------------------------
@@ -467,6 +499,7 @@ class DataPage(QWidget):
         self._pending: _Pending | None = None
         self._choices = ColumnChoices()
         self._selected = ""
+        self._series_hint: tuple[str, str] | None = None  # the open table's, if any
         self._dialog: QFileDialog | None = None
         self.setAcceptDrops(True)
         self._build()
@@ -478,15 +511,40 @@ class DataPage(QWidget):
     # public API -------------------------------------------------------------------------
 
     def open_path(self, path: Path) -> None:
-        """Starts loading a table or image folder in the background; errors show a dialog."""
+        """Starts loading a table, series file or image folder in the background; errors
+        show a dialog."""
         path = Path(path)
         self.state.status.emit(f"Loading {path.name}…")
         choices = ColumnChoices.from_settings(self.state.settings)
+        # The same file again (a project, a recent file) is read the way it was; a new
+        # file starts as a plain table.
+        same = self.state.data_path is not None and Path(self.state.data_path) == path
+        layout = self.state.settings.layout if same else DataLayout()
         self._start(
             f"Loading {path.name}…",
-            lambda: open_data(path, choices.column_types, choices.target),
+            lambda: open_data(path, choices.column_types, choices.target, layout),
             self._commit_loaded,
             "Cannot open data",
+        )
+
+    def apply_layout(self, layout: DataLayout, column: str) -> None:
+        """Reads the open table with `layout` in the background; a problem shows beside
+        the layout choice, and the data shown so far stays."""
+        path = self.state.data_path
+        if path is None or self.state.frame is None:
+            return
+        if layout.kind == "table":
+            self.state.set_layout(layout, self.state.settings.target, None)
+            choices = ColumnChoices.from_settings(self.state.settings)
+            if not choices.matches(self.state.profile):
+                self._reprofile(choices)  # the series' label column is now the target
+            return
+        self._start(
+            f"Reading as {LAYOUT_WORDS[layout.kind]}…",
+            lambda: read_series(path, layout, column),
+            self._commit_layout,
+            "Cannot read this layout",
+            on_failure=self._layout_failed,
         )
 
     def choose_folder(self) -> None:
@@ -524,6 +582,11 @@ class DataPage(QWidget):
         self.folder_button.clicked.connect(self.choose_folder)
         self.file_label = QLabel()
         self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Cut rather than widen the window when the busy bar shares the row.
+        self.file_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.layout_box = LayoutBox()
+        self.layout_box.layout_chosen.connect(self.apply_layout)
+        self.layout_box.hide()
         self.busy_bar = BusyBar()
         self.busy_bar.cancelled.connect(self._cancel)
         top = QHBoxLayout()
@@ -571,9 +634,12 @@ class DataPage(QWidget):
         self.stack.addWidget(self.placeholder)
         self.stack.addWidget(content)
         self.stack.addWidget(self._build_image_view())
+        self.series_view = SeriesView()
+        self.stack.addWidget(self.series_view)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.layout_box)
         layout.addWidget(self.stack, 1)
         self.setTabOrder(self.open_button, self.preview)
         self.setTabOrder(self.preview, self.columns)
@@ -608,10 +674,14 @@ class DataPage(QWidget):
         work: Callable[[], object],
         on_success: Callable[[object], None],
         error_title: str,
+        on_failure: Callable[[str], None] | None = None,
     ) -> None:
-        """Runs `work` on the pool; a job started earlier is abandoned."""
+        """Runs `work` on the pool; a job started earlier is abandoned.
+
+        A failure shows an error dialog titled `error_title`, or goes to `on_failure`.
+        """
         self._next_job_id += 1
-        self._pending = _Pending(self._next_job_id, on_success, error_title)
+        self._pending = _Pending(self._next_job_id, on_success, error_title, on_failure)
         self.busy_bar.start(text)
         self._pool.start(_Job(self._next_job_id, work, self._signals))
 
@@ -634,6 +704,9 @@ class DataPage(QWidget):
         if pending is None:
             return
         self.state.status.emit(f"{pending.error_title}: {message}")
+        if pending.on_failure is not None:
+            pending.on_failure(message)
+            return
         show_error(self, pending.error_title, message)
         self._refresh_columns()  # a rejected choice reverts
 
@@ -643,11 +716,30 @@ class DataPage(QWidget):
         self.state.status.emit("Cancelled")
         self._refresh_columns()
 
-    def _commit_loaded(self, loaded: LoadedTable | ScannedImages) -> None:
+    def _commit_loaded(self, loaded: LoadedTable | ScannedImages | LoadedSeries) -> None:
         if isinstance(loaded, ScannedImages):
             self._commit_images(loaded)
+        elif isinstance(loaded, LoadedSeries):
+            self._commit_series(loaded)
         else:
             self._commit_table(loaded)
+
+    def _commit_series(self, loaded: LoadedSeries) -> None:
+        # The example curves live in the page, not the state: they are for this view only.
+        self.series_view.show_series(loaded.summary, loaded.groups)
+        self.state.set_sequences(loaded.path, loaded.summary)
+        self.state.status.emit(f"Loaded {series_status(loaded.summary)}")
+
+    def _commit_layout(self, loaded: LoadedSeries) -> None:
+        self.series_view.show_series(loaded.summary, loaded.groups)
+        self.state.set_layout(loaded.layout, loaded.target, loaded.summary)
+        self.state.status.emit(f"Read {series_status(loaded.summary)}")
+
+    def _layout_failed(self, message: str) -> None:
+        # The view keeps the data read before; the Search page will not start until the
+        # layout reads (or the user goes back to a table).
+        self.state.layout_problem = message
+        self.layout_box.show_problem(message)
 
     def _commit_images(self, scanned: ScannedImages) -> None:
         summary = scanned.summary
@@ -659,12 +751,25 @@ class DataPage(QWidget):
         )
 
     def _commit_table(self, loaded: LoadedTable) -> None:
-        self.state.set_table(loaded.path, loaded.frame, loaded.profile)
+        self._series_hint = loaded.series_hint
+        series = loaded.series
+        if series is not None:
+            self.series_view.show_series(series.summary, series.groups)
+        self.state.set_table(
+            loaded.path,
+            loaded.frame,
+            loaded.profile,
+            layout=loaded.layout,
+            sequences=series.summary if series else None,
+            layout_problem=loaded.layout_problem,
+        )
         settings = self.state.settings
-        if settings.target != loaded.target:
+        # A series or forecast layout keeps its own column as the target.
+        if loaded.layout.kind == "table" and settings.target != loaded.target:
             self.state.set_roles(loaded.target, settings.ignored, settings.column_types)
         rows, columns = loaded.frame.shape
-        self.state.status.emit(f"Loaded {rows:,} rows × {columns} columns")
+        read = f"; read as {series_status(series.summary)}" if series else ""
+        self.state.status.emit(f"Loaded {rows:,} rows × {columns} columns{read}")
 
     def _commit_roles(self, choices: ColumnChoices, profile: dict) -> None:
         # The profile first: roles_changed listeners read it.
@@ -704,8 +809,12 @@ class DataPage(QWidget):
     # slots: state changes -------------------------------------------------------------------
 
     def _on_data_changed(self) -> None:
+        self._show_layout()
         if self.state.modality == "image":
             self._show_images()
+            return
+        if self.state.modality in ("series", "forecast"):
+            self._show_series()
             return
         frame, profile = self.state.frame, self.state.profile
         self.model.set_frame(frame)
@@ -728,6 +837,30 @@ class DataPage(QWidget):
         if self._selected not in names:
             self._selected = _first_numeric(profile) if profile else ""
         self._refresh_profile()
+
+    def _show_layout(self) -> None:
+        """Shows the layout choice for a table file (not for NumPy files nor images)."""
+        state = self.state
+        self.layout_box.setVisible(state.frame is not None)
+        if state.frame is None or state.profile is None:
+            return
+        kinds = {c["name"]: c["kind"] for c in state.profile["columns"]}
+        self.layout_box.show_state(
+            kinds,
+            state.settings.layout,
+            state.settings.target,
+            self._series_hint,
+            state.layout_problem,
+        )
+
+    def _show_series(self) -> None:
+        """Shows series (from a NumPy file or the table read as series): curves and summary."""
+        summary, path = self.state.sequences, self.state.data_path
+        if self.state.frame is None:
+            self.model.set_frame(None)  # the table views keep no stale rows behind the scenes
+        self.stack.setCurrentWidget(self.series_view)
+        self.file_label.setText(f"<b>{path.name}</b> — {series_status(summary)}")
+        self.file_label.setToolTip(str(path))
 
     def _show_images(self) -> None:
         """Shows the open image folder: summary line, class balance and how it is used."""
@@ -808,6 +941,35 @@ class DataPage(QWidget):
             )
         else:
             self.open_path(paths[0])  # a folder that is not an image folder is refused there
+
+
+#: How the busy bar names each layout ("Reading data.csv as …").
+LAYOUT_WORDS = {
+    "series_per_row": "one series per row",
+    "long": "series in long format",
+    "forecast": "a series to forecast",
+}
+
+
+def series_status(summary: dict) -> str:
+    """Returns one line about series: how many, how long, how many classes (or the window).
+
+    Example:
+        >>> series_status({"modality": "series", "samples": 600, "min_length": 60,
+        ...                "max_length": 80, "features": 1, "classes": 4})
+        '600 series · 60–80 steps · 1 feature · 4 classes'
+    """
+    if summary["modality"] == "forecast":
+        return (
+            f"{summary['series']:,} series to forecast · {summary['target']!r} "
+            f"{summary['horizon']} steps ahead from {summary['lookback']} · "
+            f"{summary['samples']:,} windows"
+        )
+    low, high = summary["min_length"], summary["max_length"]
+    steps = f"{high:,} steps" if low == high else f"{low:,}–{high:,} steps"
+    features = f"{summary['features']} feature{'s' if summary['features'] != 1 else ''}"
+    what = f"{summary['classes']} classes" if summary["classes"] else "numeric labels"
+    return f"{summary['samples']:,} series · {steps} · {features} · {what}"
 
 
 def _boxed(title: str, widget: QWidget) -> QGroupBox:

@@ -1,0 +1,152 @@
+"""A trial's checkpoints: its best epoch's weights, and a resume point while it runs.
+
+Keras Tuner restarts an interrupted trial from epoch 0. Here a running trial saves a
+resume point (the whole model with its optimizer state, plus the epoch reached, the best
+value so far and the history) every few seconds of training, so `automl resume` goes on
+from the last one. The point is written to a fresh folder and renamed into place: a kill
+while writing leaves the previous point intact.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import keras
+from keras_tuner.src.engine import tuner_utils
+
+RESUME_DIR = "resume"
+MODEL_FILE = "model.keras"
+STATE_FILE = "state.json"
+
+
+@dataclass
+class ResumePoint:
+    """Where an interrupted trial stopped: epochs done, best value so far, its history."""
+
+    folder: Path
+    epoch: int
+    best_value: float
+    best_epoch: int | None
+    history: list[dict[str, float]] = field(default_factory=list)
+
+    def load_model(self) -> keras.Model:
+        import architectures.layers  # noqa: F401  (registers the custom layers)
+
+        return keras.saving.load_model(self.folder / MODEL_FILE, safe_mode=True)
+
+
+def read_resume_point(trial_dir: Path) -> ResumePoint | None:
+    """Returns the trial's last complete resume point, or None."""
+    for name in (RESUME_DIR, f"{RESUME_DIR}.old"):
+        folder = Path(trial_dir) / name
+        try:
+            state = json.loads((folder / STATE_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if (folder / MODEL_FILE).exists():
+            return ResumePoint(
+                folder,
+                int(state["epoch"]),
+                float(state["best_value"]),
+                state.get("best_epoch"),
+                list(state.get("history") or []),
+            )
+    return None
+
+
+def remove_resume_point(trial_dir: Path) -> None:
+    for name in (RESUME_DIR, f"{RESUME_DIR}.old", f"{RESUME_DIR}.partial"):
+        shutil.rmtree(Path(trial_dir) / name, ignore_errors=True)
+
+
+class TrialCheckpoint(tuner_utils.SaveBestEpoch):
+    """Keeps the best epoch's weights in memory, writes them once, and saves resume points.
+
+    The stock Keras Tuner checkpoint writes a weights file at every improving epoch
+    (about 0.1 s each); this one writes the best weights when training ends, and a
+    resume point at most every `every_s` seconds (0: every epoch).
+
+    Args:
+        history: the trial's epoch metrics so far (shared with the search's record).
+        resume: the point an interrupted trial goes on from, or None for a fresh trial.
+    """
+
+    def __init__(
+        self,
+        objective,
+        filepath: str,
+        trial_dir: Path,
+        every_s: float,
+        history: list[dict[str, float]],
+        resume: ResumePoint | None = None,
+    ):
+        super().__init__(objective, filepath)
+        self.trial_dir = Path(trial_dir)
+        self.every_s = every_s
+        self.history = history
+        self.resume = resume
+        self.best_epoch: int | None = None
+        self._best_weights = None
+        self._last_saved = time.monotonic()
+        if resume is not None:
+            self.best_value = resume.best_value
+            self.best_epoch = resume.best_epoch
+
+    def on_train_begin(self, logs=None):
+        self._last_saved = time.monotonic()
+        if self.resume is not None and Path(self.filepath).exists():
+            # The best epoch so far came before the interruption: start from its weights.
+            current = self.model.get_weights()
+            self.model.load_weights(self.filepath)
+            self._best_weights = self.model.get_weights()
+            self.model.set_weights(current)
+
+    def on_epoch_end(self, epoch, logs=None):
+        before = self.best_value
+        super().on_epoch_end(epoch, logs)
+        if self.best_value != before:
+            self.best_epoch = epoch + 1
+        if time.monotonic() - self._last_saved >= self.every_s:
+            self._save_resume_point(epoch + 1)
+            self._last_saved = time.monotonic()
+
+    def _save_model(self):
+        self._best_weights = self.model.get_weights()
+
+    def _write_best(self) -> None:
+        if self._best_weights is None:
+            return
+        current = self.model.get_weights()
+        self.model.set_weights(self._best_weights)
+        self.model.save_weights(self.filepath)
+        self.model.set_weights(current)
+
+    def _save_resume_point(self, epochs_done: int) -> None:
+        partial = self.trial_dir / f"{RESUME_DIR}.partial"
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir(parents=True)
+        self._write_best()
+        self.model.save(partial / MODEL_FILE)
+        state = {
+            "epoch": epochs_done,
+            "best_value": self.best_value,
+            "best_epoch": self.best_epoch,
+            "history": self.history,
+        }
+        (partial / STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
+        current, old = self.trial_dir / RESUME_DIR, self.trial_dir / f"{RESUME_DIR}.old"
+        shutil.rmtree(old, ignore_errors=True)
+        if current.exists():
+            current.rename(old)
+        partial.rename(current)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def on_train_end(self, logs=None):
+        self._write_best()
+        # The trial is over (finished, stopped early or cut by the deadline): nothing
+        # is left to resume.
+        remove_resume_point(self.trial_dir)

@@ -1,0 +1,168 @@
+"""`automl resume` and `automl rerun`: an experiment folder taken up again.
+
+Both rebuild the search from what the folder recorded (the request in experiment.json,
+the data file's SHA-256, the split), and refuse when the data file has changed since,
+unless forced: a different file would silently give a different experiment.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from pathlib import Path
+from typing import IO
+
+from automl.errors import AutoMLError
+from automl.search.budget import Deadline
+from automl.search.events import read_events
+from automl.search.experiment import MARKER, write_json
+from automl.search.request import SearchRequest
+from automl.store import index_experiment, search_alive, search_lock
+
+#: Under this many seconds of budget left, a resumed search only refits and exports.
+MIN_RESUME_SECONDS = 1.0
+
+
+def load_experiment(folder: Path, force: bool) -> tuple[SearchRequest, dict]:
+    """Returns the experiment's request (its folder as `out`) and experiment.json.
+
+    Raises:
+        AutoMLError: not an experiment, its data file is gone, or changed (without `force`).
+    """
+    folder = Path(folder)
+    try:
+        recorded = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AutoMLError(f"{folder} is not an experiment folder (no {MARKER})") from None
+    except ValueError as error:
+        raise AutoMLError(f"{folder / MARKER} is damaged ({error})") from None
+    given = Path(recorded["request"]["data"])
+    data = Path(recorded.get("data_path") or given)
+    if not data.exists() and given.exists():
+        data = given
+    if not data.exists():
+        raise AutoMLError(f"the experiment's data file {data} no longer exists")
+    request = SearchRequest.from_dict(
+        recorded["request"], out=folder, data=data, overwrite=False
+    )
+    from automl.search.run import data_fingerprint
+
+    found = data_fingerprint(data)
+    if found != recorded.get("data_sha256") and not force:
+        raise AutoMLError(
+            f"{data} has changed since the search (sha256 {found[:12]}..., recorded "
+            f"{str(recorded.get('data_sha256'))[:12]}...); pass --force to use it anyway"
+        )
+    return request, recorded
+
+
+def time_used(events_path: Path) -> float:
+    """Returns the seconds earlier runs of the search spent, from their first to last event."""
+    used, start, last = 0.0, None, None
+    for event in read_events(events_path) if events_path.exists() else []:
+        if event.type == "search_started":
+            if start is not None and last is not None:
+                used += last - start
+            start = event.time
+        last = event.time
+    if start is not None and last is not None:
+        used += last - start
+    return used
+
+
+def resume_search(
+    folder: Path,
+    *,
+    force: bool = False,
+    events_stream: IO[str] | None = None,
+    on_start: Callable | None = None,
+    listeners: tuple[Callable, ...] = (),
+):
+    """Continues an interrupted search in `folder` and returns its `SearchResult`.
+
+    Completed trials are kept; the trial that was running goes on from its last resume
+    point; the time budget is what the earlier run left.
+
+    Raises:
+        AutoMLError: the search finished already, is still running, or its data changed.
+    """
+    from automl.search.run import _search, prepare
+
+    folder = Path(folder)
+    request, recorded = load_experiment(folder, force)
+    summary = folder / "summary.json"
+    if summary.exists():
+        status = json.loads(summary.read_text()).get("status")
+        raise AutoMLError(f"{folder} finished already ({status}); nothing to resume")
+    if search_alive(folder):
+        raise AutoMLError(f"a search is still running in {folder}; stop it before resuming")
+    if not (folder / "tuner").is_dir():
+        raise AutoMLError(f"{folder} has no tuner state to resume; start the search again")
+    remaining = None
+    if request.time_budget_s is not None:
+        remaining = max(0.0, request.time_budget_s - time_used(folder / "events.jsonl"))
+    prepared = prepare(request)
+    recorded_splits = json.loads((folder / "splits.json").read_text())
+    if recorded_splits["test"] != prepared.splits.test.tolist():
+        raise AutoMLError(
+            f"the data split of {folder} cannot be rebuilt (the data or a library changed); "
+            "start a new search"
+        )
+    deadline = Deadline(remaining, start=time.monotonic())
+    with ExitStack() as lock:
+        lock.enter_context(search_lock(folder))
+        index_experiment(folder)
+        return _search(
+            request,
+            prepared,
+            folder,
+            deadline,
+            recorded["data_sha256"],
+            events_stream,
+            on_start,
+            listeners,
+            resume=True,
+        )
+
+
+def rerun_trial(folder: Path, trial_id: str, *, force: bool = False) -> dict:
+    """Retrains one trial of the experiment in `folder` and compares its validation score.
+
+    The result is also written to `reruns/trial_<id>.json`, with the rerun's epoch events
+    in `reruns/trial_<id>.events.jsonl`.
+    """
+    from automl.search.events import EventLog
+    from automl.search.run import prepare
+
+    folder = Path(folder)
+    request, _ = load_experiment(folder, force)
+    if not (folder / "tuner").is_dir():
+        raise AutoMLError(f"{folder} has no tuner state (its trials' hyperparameters)")
+    prepared = prepare(request)
+    from automl.search.training import SearchRun  # TensorFlow loads here
+
+    reruns = folder / "reruns"
+    reruns.mkdir(exist_ok=True)
+    trial_id = _trial_id(folder, trial_id)
+    log = EventLog(reruns / f"trial_{trial_id}.events.jsonl")
+    try:
+        run = SearchRun(request, prepared, folder, log, Deadline(None), resume=True)
+        result = run.rerun(trial_id)
+    finally:
+        log.close()
+    write_json(reruns / f"trial_{trial_id}.json", result)
+    return result
+
+
+def _trial_id(folder: Path, given: str) -> str:
+    """Returns the tuner's id for trial `given` ("3" finds "03" in a 10+ trial search)."""
+    ids = [p.name.removeprefix("trial_") for p in (folder / "tuner").glob("trial_*")]
+    if given in ids:
+        return given
+    matches = [i for i in ids if i.isdigit() and given.isdigit() and int(i) == int(given)]
+    if len(matches) == 1:
+        return matches[0]
+    known = ", ".join(sorted(ids)) or "none"
+    raise AutoMLError(f"--trial {given}: no such trial in {folder}; trials: {known}")
