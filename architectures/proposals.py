@@ -11,11 +11,13 @@ import importlib
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 #: Family name -> "module:class" of its HyperModel.
 FAMILIES = {
     "dense": "architectures.dense:DenseHyperModel",
     "cnn": "architectures.cnn:CNNHyperModel",
+    "transfer": "architectures.transfer:TransferHyperModel",
     "rnn": "architectures.rnn:RNNHyperModel",
     "lstm": "architectures.lstm:LSTMHyperModel",
     "conv1d": "architectures.conv1d:Conv1DHyperModel",
@@ -29,6 +31,7 @@ MODALITIES = ("table", "image", "series", "text", "forecast")
 SECONDS_PER_STEP = {
     "dense": 2e-5,
     "cnn": 6e-6,
+    "transfer": 3e-5,
     "rnn": 2e-5,
     "lstm": 2e-5,
     "conv1d": 7e-5,
@@ -65,6 +68,7 @@ class DataDescription:
         horizon: forecast: steps predicted ahead.
         text_column: text: the column holding it.
         text_tokens: text: mean tokens (words) per text; 0 when unknown.
+        backbone_weights: images: a local pretrained backbone's weights file, if given.
     """
 
     modality: str
@@ -79,6 +83,7 @@ class DataDescription:
     horizon: int = 0
     text_column: str | None = None
     text_tokens: float = 0.0
+    backbone_weights: str | None = None
 
     def __post_init__(self) -> None:
         if self.modality not in MODALITIES:
@@ -116,6 +121,16 @@ def propose_architectures(description: DataDescription) -> list[Proposal]:
         ranked = [("dense", _table_reason(d))]
     elif d.modality == "image":
         ranked = [("cnn", _image_reason(d))]
+        if d.backbone_weights:
+            transfer = (
+                "transfer",
+                f"Transfer: a pretrained backbone ({Path(d.backbone_weights).name}) with a new "
+                f"head for {d.classes} classes; features learned on millions of photos help "
+                "most when images are few and look like photos",
+            )
+            # Tiny images (digits, icons) gain little from photo features: CNN first.
+            small = min(d.image_size or (0, 0)) < 32
+            ranked = ranked + [transfer] if small else [transfer, *ranked]
     elif d.modality == "text":
         ranked = _text_families(d)
     else:

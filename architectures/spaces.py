@@ -256,9 +256,46 @@ def _sequence_problems(space: RNNSpace | LSTMSpace) -> list[str]:
     return problems + space._text_problems() + space._training_problems()
 
 
+@dataclass(frozen=True)
+class TransferSpace(_Space):
+    """Choices for the transfer-learning family: a pretrained backbone and a new head.
+
+    `fine_tune_layers` are how many of the backbone's last layers may train (0: the
+    backbone stays frozen and only the head learns, the safe choice on small data).
+
+    Example:
+        >>> TransferSpace.from_dict({"fine_tune_layers": [0]}).fine_tune_layers
+        (0,)
+    """
+
+    family: ClassVar[str] = "transfer"
+
+    fine_tune_layers: tuple[int, ...] = (0, 20)
+    max_dropout: float = 0.5
+    dense_units: tuple[int, ...] = (0, 128)
+    tune_augmentation: bool = True
+    min_learning_rate: float = 1e-4
+    max_learning_rate: float = 3e-3
+    optimizers: tuple[str, ...] = ("adam",)
+    batch_sizes: tuple[int, ...] = (16, 32, 64)
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not self.fine_tune_layers or any(n < 0 for n in self.fine_tune_layers):
+            problems.append("fine_tune_layers must be whole numbers >= 0")
+        if not 0 <= self.max_dropout < 1:
+            problems.append("max_dropout must be in [0, 1)")
+        if not self.dense_units or any(u < 0 for u in self.dense_units):
+            problems.append("dense units must be whole numbers >= 0 (0: no hidden layer)")
+        problems += self._training_problems()
+        if problems:
+            raise ValueError("transfer search space: " + "; ".join(problems))
+
+
 SPACES = {
     "dense": DenseSpace,
     "cnn": CNNSpace,
+    "transfer": TransferSpace,
     "rnn": RNNSpace,
     "lstm": LSTMSpace,
     "conv1d": Conv1DSpace,

@@ -35,6 +35,9 @@ def search(
     series_per_row: bool = False,
     lookback: int | None = None,
     horizon: int | None = None,
+    keep_checkpoints: int | None = 3,
+    checkpoint_every_s: float = 30.0,
+    tensorboard: bool = False,
 ):
     """Runs a search and returns a `SearchResult` (leaderboard, test metrics, model path).
 
@@ -80,5 +83,8 @@ def search(
         series_per_row=series_per_row,
         lookback=lookback,
         horizon=horizon,
+        keep_checkpoints=keep_checkpoints,
+        checkpoint_every_s=checkpoint_every_s,
+        tensorboard=tensorboard,
     )
     return run_search(request)

@@ -117,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--target", default="", help="column to predict (not needed for images or .npz)"
     )
     propose.add_argument("--image-column", metavar="COL", help="a CSV of image paths' column")
+    propose.add_argument(
+        "--backbone-weights", type=Path, metavar="FILE", help="a local pretrained backbone"
+    )
     propose.add_argument("--id-column", metavar="COL")
     propose.add_argument("--time-column", metavar="COL")
     propose.add_argument("--series-per-row", action="store_true")
@@ -156,12 +159,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_search_options(search: argparse.ArgumentParser) -> None:
-    series = search.add_argument_group("series, forecasting and model families")
+    series = search.add_argument_group("model families, images, series and forecasting")
     series.add_argument(
         "--families",
         metavar="NAMES",
         help="model families to search, comma-separated: dense, cnn, rnn, lstm, conv1d "
         "(default: the proposed ones; several make the family a hyperparameter)",
+    )
+    series.add_argument(
+        "--backbone-weights",
+        type=Path,
+        metavar="FILE",
+        help="images: a local pretrained backbone's weights (no top), e.g. "
+        "mobilenet_v2 notop .h5; adds the transfer family (nothing is downloaded)",
+    )
+    series.add_argument(
+        "--backbone",
+        choices=["mobilenet_v2", "efficientnet_b0"],
+        help="the backbone those weights belong to (default: told by the file name)",
     )
     series.add_argument("--id-column", metavar="COL", help="long-format series: the series id")
     series.add_argument(
@@ -430,6 +445,7 @@ def _propose(args) -> int:
         series_per_row=args.series_per_row,
         lookback=args.lookback,
         horizon=args.horizon,
+        backbone_weights=args.backbone_weights,
     )
     for rank, proposal in enumerate(proposals_for(prepare(request)), start=1):
         budget = proposal.get("budget") or {}

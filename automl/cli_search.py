@@ -84,6 +84,8 @@ def request_from_args(args) -> SearchRequest:
         keep_checkpoints=args.keep_checkpoints,
         checkpoint_every_s=args.checkpoint_every,
         tensorboard=args.tensorboard,
+        backbone_weights=args.backbone_weights,
+        backbone=args.backbone,
     )
 
 

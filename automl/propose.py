@@ -38,8 +38,11 @@ def propose_for_columns(column_kinds: dict[str, str], task: str, rows: int) -> l
     return _proposals(DataDescription("table", task, rows, column_kinds=used))
 
 
-def propose_for_image_folder(summary: dict) -> list[dict]:
-    """Returns [{"family", "reason", "space", "budget"}] for an `ImageFolder.to_dict()`."""
+def propose_for_image_folder(summary: dict, backbone_weights: str | None = None) -> list[dict]:
+    """Returns [{"family", "reason", "space", "budget"}] for an `ImageFolder.to_dict()`.
+
+    A transfer-learning family is proposed only with a local `backbone_weights` file.
+    """
     from architectures.proposals import DataDescription
 
     classes = len(summary["class_names"])
@@ -51,6 +54,7 @@ def propose_for_image_folder(summary: dict) -> list[dict]:
             image_size=tuple(summary["image_size"]),
             channels=summary["channels"],
             classes=classes,
+            backbone_weights=str(backbone_weights) if backbone_weights else None,
         )
     )
 
@@ -91,7 +95,7 @@ def propose_for_sequences(summary: dict) -> list[dict]:
 def proposals_for(prepared) -> list[dict]:
     """Returns the proposals for data as `automl.search.run.prepare` loaded it, any modality."""
     if prepared.modality == "image":
-        return propose_for_image_folder(prepared.folder.to_dict())
+        return propose_for_image_folder(prepared.folder.to_dict(), prepared.backbone_weights)
     if prepared.modality == "table":
         return propose_for_table(prepared.dataset.schema, prepared.target, prepared.task_kind)
     from automl.search.sequence_feeds import sequence_summary

@@ -7,8 +7,11 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from automl.search.events import EpochEnded, TrialEnded, TrialFailed, TrialStarted
 
 COLUMNS = ("trial", "status", "best", "epochs", "duration", "hyperparameters")
+#: With several families searched, the family each trial built gets its own column.
+FAMILY_COLUMNS = ("trial", "status", "family", "best", "epochs", "duration", "hyperparameters")
 TOOLTIPS = {
     "trial": "Keras Tuner's trial number",
+    "family": "the model family this trial built (the tuner chooses it like a hyperparameter)",
     "status": "running, completed or failed",
     "best": "best validation value of the objective so far in this trial",
     "epochs": "epochs trained (early stopping may end a trial before the cap)",
@@ -26,16 +29,23 @@ class TrialTableModel(QAbstractTableModel):
         self._index: dict[str, int] = {}
         self.monitor = monitor
         self.direction = direction
+        self.columns = COLUMNS
 
     def reset(self, monitor: str, direction: str) -> None:
         self.beginResetModel()
         self.rows, self._index = [], {}
         self.monitor, self.direction = monitor, direction
+        self.columns = COLUMNS
         self.endResetModel()
 
     def take(self, event) -> None:
         """Updates the table from one engine event."""
         if isinstance(event, TrialStarted):
+            if "family" in event.hyperparameters and self.columns is COLUMNS:
+                # The first trial of a search over several families: show the family.
+                self.beginResetModel()
+                self.columns = FAMILY_COLUMNS
+                self.endResetModel()
             self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows))
             self._index[event.trial_id] = len(self.rows)
             self.rows.append(
@@ -82,18 +92,21 @@ class TrialTableModel(QAbstractTableModel):
 
     def _changed(self, trial_id: str) -> None:
         row = self._index[trial_id]
-        self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else len(self.columns)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        row, column = self.rows[index.row()], COLUMNS[index.column()]
+        row, column = self.rows[index.row()], self.columns[index.column()]
+        if column == "family":
+            value = row["hyperparameters"].get("family", "")
+            return str(value) if role == Qt.ItemDataRole.DisplayRole else None
         value = row[column]
         if role == Qt.ItemDataRole.DisplayRole:
             if column == "best":
@@ -101,7 +114,8 @@ class TrialTableModel(QAbstractTableModel):
             if column == "duration":
                 return "" if value is None else f"{value:.1f} s"
             if column == "hyperparameters":
-                return ", ".join(f"{k}={_short(v)}" for k, v in value.items())
+                shown = value.items() if self.columns is COLUMNS else _without_family(value)
+                return ", ".join(f"{k}={_short(v)}" for k, v in shown)
             return str(value)
         if role == Qt.ItemDataRole.ToolTipRole and column in ("hyperparameters", "status"):
             return str(value)
@@ -111,10 +125,15 @@ class TrialTableModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+            return self.columns[section]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return TOOLTIPS[COLUMNS[section]]
+            return TOOLTIPS[self.columns[section]]
         return None
+
+
+def _without_family(hyperparameters: dict) -> list[tuple[str, object]]:
+    """Returns the hyperparameters but the family (it has its own column)."""
+    return [(k, v) for k, v in hyperparameters.items() if k != "family"]
 
 
 def _short(value) -> str:

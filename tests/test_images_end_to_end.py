@@ -107,3 +107,46 @@ def test_bad_image_folders_are_one_line_errors(layout, tmp_path):
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1].startswith("automl: error:")
     assert not out.exists()
+
+
+def test_a_local_backbone_weights_file_adds_the_transfer_family(small_digits, tmp_path):
+    import keras
+
+    weights = tmp_path / "mobilenet_v2_notop.weights.h5"
+    keras.applications.MobileNetV2(
+        include_top=False, weights=None, input_shape=(32, 32, 3), pooling="avg"
+    ).save_weights(weights)
+    out = tmp_path / "transfer"
+    done = run_cli(
+        "search",
+        str(small_digits),
+        "--out",
+        str(out),
+        "--backbone-weights",
+        str(weights),
+        "--families",
+        "transfer",
+        "--max-trials",
+        "1",
+        "--epochs",
+        "2",
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    metadata = json.loads((out / "model" / "metadata.json").read_text())
+    assert "fine_tune_layers" in metadata["hyperparameters"]
+    assert metadata["parity"]["max_abs_diff"] < 1e-5
+
+    proposals = run_cli("propose", str(small_digits), "--backbone-weights", str(weights))
+    assert proposals.returncode == 0, proposals.stderr[-2000:]
+    assert "Transfer" in proposals.stdout
+
+    missing = run_cli(
+        "search", str(small_digits), "--out", str(tmp_path / "x"),
+        "--backbone-weights", str(tmp_path / "nope.h5"),
+    )
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+    no_weights = run_cli(
+        "search", str(small_digits), "--out", str(tmp_path / "y"), "--families", "transfer",
+    )
+    assert no_weights.returncode == 2 and "--backbone-weights" in no_weights.stderr
+    assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()

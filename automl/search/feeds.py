@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from automl.errors import AutoMLError
+
 
 class TableFeeds:
     """Tables: rows are dicts of column arrays, fed through tf.data by the dense family."""
@@ -137,17 +139,40 @@ class ImageFeeds:
         return self._pipeline(self.validation, True)
 
     def hypermodel(self, request, metrics: list, regression_scale: tuple[float, float]):
-        from architectures.cnn import CNNHyperModel
+        from automl.propose import propose_for_image_folder
+        from automl.search.sequence_feeds import combine
 
         height, width = self.folder.image_size
-        return CNNHyperModel(
-            (height, width, self.folder.channels),
-            len(self.folder.class_names),
-            metrics=metrics,
-            train_rows=len(self.train),
-            seed=request.seed,
-            space=request.cnn_space,
+        shape = (height, width, self.folder.channels)
+        families = tuple(request.families) or tuple(
+            p["family"]
+            for p in propose_for_image_folder(self.folder.to_dict(), request.backbone_weights)
         )
+
+        def build(family: str):
+            common = dict(
+                metrics=metrics,
+                train_rows=len(self.train),
+                seed=request.seed,
+                space=request.space_for(family),
+            )
+            if family == "transfer":
+                from architectures.transfer import TransferHyperModel
+
+                return TransferHyperModel(
+                    shape,
+                    len(self.folder.class_names),
+                    weights=request.backbone_weights,
+                    backbone=request.backbone_spec,
+                    **common,
+                )
+            if family != "cnn":
+                raise AutoMLError(f"--families {family}: images take cnn or transfer")
+            from architectures.cnn import CNNHyperModel
+
+            return CNNHyperModel(shape, len(self.folder.class_names), **common)
+
+        return combine(families, build)
 
     def row_values(self, position: int) -> dict[str, str]:
         return {"path": str(self.test.files[position])}

@@ -66,6 +66,10 @@ class SearchRequest:
     checkpoint_every_s: float = 30.0
     #: write TensorBoard logs (with the HParams plugin) per trial
     tensorboard: bool = False
+    #: images: a local pretrained backbone's weights file (offers the transfer family)
+    backbone_weights: Path | None = None
+    #: its `keras.applications` network; None: told by the file's name
+    backbone: str | None = None
 
     def __post_init__(self) -> None:
         if self.tuner not in TUNERS:
@@ -90,6 +94,8 @@ class SearchRequest:
             raise AutoMLError(
                 f"--families {', '.join(unknown)}: unknown; choose among {', '.join(SPACES)}"
             )
+        if self.backbone_weights is not None or self.backbone is not None:
+            self.backbone_spec  # validates the file and the name  # noqa: B018
         if self.keep_checkpoints is not None and self.keep_checkpoints < 1:
             raise AutoMLError(
                 f"--keep-checkpoints must be at least 1 (the best trial's weights are "
@@ -131,6 +137,20 @@ class SearchRequest:
         except (ValueError, TypeError) as error:
             raise AutoMLError(str(error)) from None
 
+    @property
+    def backbone_spec(self):
+        """Returns the transfer family's `architectures.transfer.Backbone`."""
+        if self.backbone_weights is None:
+            raise AutoMLError(
+                "the transfer family needs --backbone-weights FILE (nothing is downloaded)"
+            )
+        from architectures.backbones import backbone_for
+
+        try:
+            return backbone_for(Path(self.backbone_weights), self.backbone)
+        except ValueError as error:
+            raise AutoMLError(str(error)) from None
+
     def space_for(self, family: str):
         """Returns `family`'s search space, with the user's overrides."""
         from architectures.spaces import SPACES
@@ -149,7 +169,7 @@ class SearchRequest:
         """Returns the request `to_dict` wrote (experiment.json), with `changes` applied."""
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in recorded.items() if k in known}
-        for name in ("data", "out", "test_file"):
+        for name in ("data", "out", "test_file", "backbone_weights"):
             if values.get(name) is not None:
                 values[name] = Path(values[name])
         for name in ("ignore", "formats", "families"):

@@ -151,6 +151,7 @@ class PreparedImages:
     modality: str = "image"
     classification: bool = True
     image_column: str | None = None
+    backbone_weights: str | None = None
 
     @property
     def task_kind(self) -> str:
@@ -247,7 +248,14 @@ def _prepare_images(request: SearchRequest) -> PreparedImages:
     )
     if test_folder is not None:
         splits = replace(splits, test=np.arange(len(test_folder.files)))
-    return PreparedImages(folder, test_folder, splits, objective, image_column=request.image_column)
+    return PreparedImages(
+        folder,
+        test_folder,
+        splits,
+        objective,
+        image_column=request.image_column,
+        backbone_weights=str(request.backbone_weights) if request.backbone_weights else None,
+    )
 
 
 def _prepare_table(request: SearchRequest) -> PreparedData:

@@ -65,6 +65,8 @@ def format_value(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):  # a forecast's values, one per step ahead
+        return "[" + ", ".join(format_value(v) for v in value) + "]"
     if isinstance(value, float):
         # .4g would write 45000.0 as 4.5e+04; large values read better as whole numbers.
         return f"{value:.0f}" if abs(value) >= 1000 else f"{value:.4g}"
@@ -278,8 +280,11 @@ class MistakesTable(QTableWidget):
         self.verticalHeader().hide()  # the "row" column already numbers the data file's rows
         self.horizontalHeader().setStretchLastSection(True)
 
-    def show_mistakes(self, mistakes: list[dict], target: str) -> None:
-        """Fills one line per mistake: row, actual, predicted, confidence or error, values."""
+    def show_mistakes(self, mistakes: list[dict], target: str, modality: str = "") -> None:
+        """Fills one line per mistake: row, actual, predicted, confidence or error, values.
+
+        A forecast's actual and predicted values are lists, one per step ahead.
+        """
         self.clear()
         regression = any("error" in m for m in mistakes)
         score_name = "error" if regression else "confidence"
@@ -288,16 +293,25 @@ class MistakesTable(QTableWidget):
             value_names.update(dict.fromkeys(mistake.get("values") or {}))
         value_names.pop(target, None)  # already shown as "actual"
         headers = [
-            ("row", "the row's position in the data file (0 = first data row)"),
-            ("actual", f"the true {target!r} of the row"),
+            ROW_HEADERS.get(modality, ROW_HEADERS["table"]),
+            (
+                "actual",
+                f"the true next values of {target!r}, one per step ahead"
+                if modality == "forecast"
+                else f"the true {target!r} of the row",
+            ),
             ("predicted", "what the exported model predicted"),
             (
                 score_name,
-                "predicted minus actual"
+                "how far the prediction is from the actual value (absolute; for a forecast, "
+                "the mean over the steps ahead)"
                 if regression
                 else "the model's probability for its (wrong) prediction",
             ),
-            *((name, f"the row's {name!r} as written in the data file") for name in value_names),
+            *(
+                (name, VALUE_TIPS.get(name, f"the row's {name!r} as written in the data file"))
+                for name in value_names
+            ),
         ]
         self.setColumnCount(len(headers))
         self.setRowCount(len(mistakes))
@@ -318,6 +332,20 @@ class MistakesTable(QTableWidget):
         self.resizeColumnsToContents()
 
 
+#: The first column of the mistakes table: what a test example is, per modality.
+ROW_HEADERS = {
+    "table": ("row", "the row's position in the data file (0 = first data row)"),
+    "series": ("series", "the series' position in the data (0 = first)"),
+    "forecast": ("window", "the test window's number; 'origin' is its last observed time"),
+}
+#: Tooltips of the values the engine keeps beside a series' or a window's mistake.
+VALUE_TIPS = {
+    "origin": "the time of the window's last observed step: the forecast starts after it",
+    "series": "which series the example comes from",
+    "length": "the series' length in steps (without padding)",
+}
+
+
 class ResidualsPlot(QWidget):
     """Regression residuals: actual minus predicted against predicted, with the zero line."""
 
@@ -331,8 +359,11 @@ class ResidualsPlot(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
 
-    def show_residuals(self, actual: list[float], predicted: list[float]) -> None:
-        """Draws one point per test row."""
+    def show_residuals(
+        self, actual: list[float], predicted: list[float], title: str = "residuals on the test rows"
+    ) -> None:
+        """Draws one point per test row (per step ahead of each window, for a forecast)."""
+        self.plot.setTitle(title)
         self.plot.clear()
         residuals = [a - p for a, p in zip(actual, predicted, strict=True)]
         self.plot.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen("#888", width=1)))
@@ -396,6 +427,13 @@ class ResultsPage(QWidget):
         self.metrics_label = QLabel()
         self.metrics_label.setWordWrap(True)
         self.metrics_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.baseline_label = QLabel(objectName="baselines")
+        self.baseline_label.setWordWrap(True)
+        self.baseline_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.baseline_label.setToolTip(
+            "A simple model scored on the same test rows: a searched model should beat it"
+        )
+        self.baseline_label.hide()
         self.confusion_table = ConfusionMatrixTable()
         self.residuals = ResidualsPlot()
         self.no_evaluation = QLabel("No evaluation yet: the search has not exported a model.")
@@ -417,6 +455,7 @@ class ResultsPage(QWidget):
         evaluation_row.setSizes([380, 720])
         test_layout = QVBoxLayout(self.test_box)
         test_layout.addWidget(self.metrics_label)
+        test_layout.addWidget(self.baseline_label)
         test_layout.addWidget(evaluation_row, 1)
 
         header = QHBoxLayout()
@@ -525,6 +564,10 @@ class ResultsPage(QWidget):
 
     def _show_evaluation(self, report: dict) -> None:
         self.metrics_label.setText(_test_metrics_text(report))
+        baselines = baseline_text(report)
+        self.baseline_label.setText(baselines)
+        self.baseline_label.setVisible(bool(baselines))
+        modality = report_modality(report)
         evaluation = report.get("evaluation") or {}
         if "confusion_matrix" in evaluation:
             matrix = evaluation["confusion_matrix"]
@@ -532,15 +575,21 @@ class ResultsPage(QWidget):
             self.evaluation_stack.setCurrentWidget(self.confusion_table)
         elif "residuals" in evaluation:
             residuals = evaluation["residuals"]
-            self.residuals.show_residuals(residuals["actual"], residuals["predicted"])
+            title = (
+                "residuals, every step ahead"
+                if modality == "forecast"
+                else "residuals on the test rows"
+            )
+            self.residuals.show_residuals(residuals["actual"], residuals["predicted"], title)
             self.evaluation_stack.setCurrentWidget(self.residuals)
         else:
             self.evaluation_stack.setCurrentWidget(self.no_evaluation)
         mistakes = evaluation.get("mistakes") or []
+        what = {"forecast": "windows", "series": "series"}.get(modality, "rows")
         self.mistakes_label.setText(
-            f"Worst test rows ({len(mistakes)} kept)" if mistakes else "No mistakes recorded"
+            f"Worst test {what} ({len(mistakes)} kept)" if mistakes else "No mistakes recorded"
         )
-        self.mistakes_table.show_mistakes(mistakes, report.get("target", ""))
+        self.mistakes_table.show_mistakes(mistakes, report.get("target", ""), modality)
         self.mistakes_table.setVisible(bool(mistakes))
 
     @staticmethod
@@ -594,6 +643,57 @@ def _test_metrics_text(report: dict) -> str:
         f"Exported model: best trial {best} as searched{on_rows}: "
         f"{format_metrics(report['test_metrics'])}."
     )
+
+
+#: Metrics written in capitals: they are abbreviations.
+METRIC_ABBREVIATIONS = {"mae", "rmse", "r2", "auc", "f1"}
+#: Metrics where lower is better (the others: higher).
+LOWER_IS_BETTER = {"mae", "rmse", "log_loss", "loss", "mse"}
+
+
+def metric_name(metric: str) -> str:
+    """Returns a metric's name as people write it: MAE, RMSE, accuracy, balanced accuracy."""
+    if metric in METRIC_ABBREVIATIONS:
+        return "R²" if metric == "r2" else metric.upper()
+    return metric.replace("_", " ")
+
+
+def report_modality(report: dict) -> str:
+    """Returns "table", "image", "series", "forecast" or "text" for a report."""
+    if report.get("modality"):
+        return report["modality"]
+    return "forecast" if report.get("task") == "forecast" else "table"
+
+
+def baseline_text(report: dict) -> str:
+    """Returns one line per baseline, beside the exported model on the same metric.
+
+    Example:
+        >>> baseline_text({"metric": "mae", "test_metrics": {"mae": 17.3, "rmse": 22.0},
+        ...                "baselines": {"naive last value": {"mae": 24.1, "rmse": 30.2}}})
+        'Baseline — naive last value: MAE 24.1 — this model: MAE 17.3 (better)'
+    """
+    metrics = report.get("test_metrics") or {}
+    lines = []
+    for name, scores in (report.get("baselines") or {}).items():
+        shared = [metric for metric in scores if metric in metrics]
+        if not shared:
+            continue
+        metric = report.get("metric") if report.get("metric") in shared else shared[0]
+        ours, theirs = metrics[metric], scores[metric]
+        lower = metric in LOWER_IS_BETTER
+        verdict = "same" if ours == theirs else "better" if (ours < theirs) == lower else "worse"
+        shown = metric_name(metric)
+        lines.append(
+            f"Baseline — {name}: {shown} {_score(theirs)} — "
+            f"this model: {shown} {_score(ours)} ({verdict})"
+        )
+    return "<br>".join(lines)
+
+
+def _score(value: float) -> str:
+    """Returns a score with four decimals when small (0.7500), else four digits (24.13)."""
+    return f"{value:.4f}" if abs(value) < 10 else format_value(float(value))
 
 
 def _blend(low: QColor, high: QColor, share: float) -> QColor:

@@ -212,10 +212,14 @@ class SearchPage(QWidget):
             self.device_box.addItem(f"{device['id']}: {device['name']}{memory}", device["id"])
 
     def _refresh_metrics(self) -> None:
-        task = ((self.state.profile or {}).get("target") or {}).get("task", "")
+        modality = self.state.modality
+        if modality in ("series", "forecast"):
+            task = self.state.sequences["task"]
+        else:
+            task = ((self.state.profile or {}).get("target") or {}).get("task", "")
         # An image folder is always classification: each sub-folder is a class.
-        image = self.state.modality == "image"
-        kind = "regression" if task == "regression" and not image else "classification"
+        numeric = task in ("regression", "forecast") and modality != "image"
+        kind = "regression" if numeric else "classification"
         current = self.metric_box.currentText()
         self.metric_box.clear()
         self.metric_box.addItem("default")
@@ -233,15 +237,15 @@ class SearchPage(QWidget):
         if not settings.data:
             show_error(self, "Cannot start", "Open a data file on the Data page first.")
             return
-        image = self.state.modality == "image"
-        if not image and not settings.target:
-            show_error(self, "Cannot start", "Choose the column to predict on the Data page.")
+        problem = self._start_problem()
+        if problem:
+            show_error(self, "Cannot start", problem)
             return
         self._save_settings()
         root = self.state.experiments_root()
         root.mkdir(parents=True, exist_ok=True)
-        # An image folder has no target column; its folder name says what is predicted.
-        name = Path(settings.data).name if image else settings.target
+        # Image folders and NumPy files have no target column; the file name says it all.
+        name = Path(settings.data).name if self._labels_in_file() else settings.target
         self.out = root / f"{_safe(name)}-{time.strftime('%Y%m%d-%H%M%S')}"
         arguments = self.search_arguments(self.out)
         self.trials.reset("", "max")
@@ -259,17 +263,47 @@ class SearchPage(QWidget):
         self.state.status.emit(f"Search started: {self.out}")
         self.engine.start(arguments)
 
+    def _labels_in_file(self) -> bool:
+        """Whether the labels come with the data, not from a column: an image folder (each
+        sub-folder a class) or a NumPy file of series (its `y`)."""
+        return self.state.modality == "image" or (
+            self.state.modality == "series" and self.state.frame is None
+        )
+
+    def _start_problem(self) -> str:
+        """Returns why a search cannot start with the current data and choices, or ""."""
+        state, settings = self.state, self.state.settings
+        if state.layout_problem:
+            return f"The data layout cannot be read: {state.layout_problem}"
+        if not self._labels_in_file() and not settings.target:
+            if state.modality == "forecast":
+                return "Choose the column to forecast on the Data page."
+            return "Choose the column to predict on the Data page."
+        if self._searched_families() == []:
+            return "Check at least one model family on the Model page."
+        return ""
+
+    def _searched_families(self) -> list[str] | None:
+        """Returns the families to pass with `--families`, or None to leave it out: a
+        table or image folder has one family, series and text a choice of several."""
+        if self.state.modality in ("series", "forecast") or self.state.text_feature():
+            return list(self.state.settings.families)
+        return None
+
     def search_arguments(self, out: Path) -> list[str]:
         """Returns the `automl search` command line for the current settings.
 
-        An image folder gets no `--target` nor column options: each sub-folder is a class.
+        An image folder or a NumPy file of series gets no `--target` (the labels come with
+        the data); a table read as series or a forecast gets its layout's flags; column
+        options are for tables only.
         """
         settings = self.state.settings
-        image = self.state.modality == "image"
+        modality = self.state.modality
+        image = modality == "image"
         arguments = [
             "search",
             settings.data,
-            *([] if image else ["--target", settings.target]),
+            *([] if self._labels_in_file() else ["--target", settings.target]),
             "--out",
             str(out),
             "--events",
@@ -295,13 +329,20 @@ class SearchPage(QWidget):
         if image:
             # The Model page's space describes table families; the engine picks the CNN.
             return arguments
-        for column in settings.ignored:
-            arguments += ["--ignore", column]
-        for column, kind in settings.column_types.items():
-            arguments += ["--column-type", f"{column}={kind}"]
-        if any(settings.space.values()):
+        arguments += layout_arguments(self.state)
+        families = self._searched_families()
+        if families:
+            arguments += ["--families", ",".join(families)]
+        if modality == "table":
+            for column in settings.ignored:
+                arguments += ["--ignore", column]
+            for column, kind in settings.column_types.items():
+                arguments += ["--column-type", f"{column}={kind}"]
+        searched = families or ["dense"]
+        space = {f: s for f, s in settings.space.items() if s and f in searched}
+        if space:
             space_file = out.parent / f".{out.name}.space.json"
-            space_file.write_text(json.dumps(settings.space))
+            space_file.write_text(json.dumps(space))
             arguments += ["--space", str(space_file)]
         return arguments
 
@@ -409,6 +450,33 @@ class SearchPage(QWidget):
             self.seed_box,
         ):
             box.setEnabled(not running)
+
+
+def layout_arguments(state: StudioState) -> list[str]:
+    """Returns the `automl search` flags that say how the open table is read.
+
+    Example:
+        >>> from desktop.state import DataLayout
+        >>> state = StudioState()
+        >>> state.settings.layout = DataLayout("forecast", time_column="year", lookback=20,
+        ...                                    horizon=5)
+        >>> state.sequences = {"modality": "forecast"}
+        >>> layout_arguments(state)
+        ['--lookback', '20', '--horizon', '5', '--time-column', 'year']
+    """
+    layout = state.settings.layout
+    if state.modality not in ("series", "forecast"):
+        return []  # a table's columns, or a NumPy file whose layout is fixed
+    arguments: list[str] = []
+    if layout.kind == "series_per_row":
+        arguments.append("--series-per-row")
+    elif layout.kind == "forecast":
+        arguments += ["--lookback", str(layout.lookback), "--horizon", str(layout.horizon)]
+    if layout.kind in ("long", "forecast") and layout.time_column:
+        arguments += ["--time-column", layout.time_column]
+    if layout.kind != "table" and layout.id_column:
+        arguments += ["--id-column", layout.id_column]
+    return arguments
 
 
 def _spin(low: int, high: int, value: int, suffix: str, tip: str) -> QSpinBox:
