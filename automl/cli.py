@@ -137,6 +137,26 @@ def build_parser() -> argparse.ArgumentParser:
     resume.add_argument("--events", choices=["-"], help="also write events to stdout")
     resume.add_argument("--control-stdin", action="store_true", help="as for `automl search`")
 
+    worker = commands.add_parser(
+        "worker", help="train trials for a search whose chief runs elsewhere (--chief)"
+    )
+    worker.add_argument("--oracle", required=True, metavar="HOST:PORT", help="the chief")
+    worker.add_argument(
+        "--experiment",
+        required=True,
+        type=Path,
+        help="the experiment folder, on storage shared with the chief",
+    )
+    worker.add_argument("--tuner-id", help="this worker's name (default: tuner-HOST-PID)")
+    worker.add_argument(
+        "--data", type=Path, help="where the data file is on this machine (default: as recorded)"
+    )
+    worker.add_argument("--threads", type=int, help="CPU threads for training")
+    worker.add_argument("--memory-limit", type=float, metavar="MIB", help=argparse.SUPPRESS)
+    worker.add_argument(
+        "--force", action="store_true", help="join even if the data file differs"
+    )
+
     rerun = commands.add_parser(
         "rerun", help="retrain one trial exactly and compare its score with the original"
     )
@@ -280,6 +300,28 @@ def _add_search_options(search: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help='JSON search-space overrides, e.g. {"dense": {"max_layers": 2, "units": [64, 128]}}',
     )
+    parallel = search.add_argument_group("parallel and distributed search")
+    parallel.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="train trials in N worker processes on this machine (Keras Tuner's "
+        "chief/worker mode over loopback; one GPU each when there are several)",
+    )
+    parallel.add_argument(
+        "--chief",
+        action="store_true",
+        help="also serve the oracle to workers on other machines: "
+        "`automl worker --oracle HOST:PORT --experiment PATH` (see --port)",
+    )
+    parallel.add_argument("--port", type=int, metavar="P", help="the oracle's port")
+    parallel.add_argument(
+        "--worker-memory",
+        type=float,
+        metavar="MIB",
+        help="replace a worker between trials once its resident memory passes this",
+    )
     search.add_argument(
         "--keep-checkpoints",
         type=int,
@@ -318,6 +360,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "rerun":
             return _rerun(args)
+        if args.command == "worker":
+            return _worker(args)
         if args.command in {"search", "demo", "resume"}:
             from automl.cli_search import run_search_command
 
@@ -383,6 +427,24 @@ def _predict(args) -> int:
         write_table(result.frame, args.output)
         print(f"wrote {len(result.frame)} predictions to {args.output}")
     return 0
+
+
+def _worker(args) -> int:
+    import os
+    import socket
+
+    from automl.search.distributed import run_worker
+
+    tuner_id = args.tuner_id or f"tuner-{socket.gethostname()}-{os.getpid()}"
+    return run_worker(
+        args.experiment,
+        args.oracle,
+        tuner_id,
+        threads=args.threads,
+        memory_limit_mb=args.memory_limit,
+        data=args.data,
+        force=args.force,
+    )
 
 
 def _rerun(args) -> int:

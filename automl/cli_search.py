@@ -86,6 +86,10 @@ def request_from_args(args) -> SearchRequest:
         tensorboard=args.tensorboard,
         backbone_weights=args.backbone_weights,
         backbone=args.backbone,
+        workers=args.workers,
+        chief=args.chief,
+        port=args.port,
+        worker_memory_mb=args.worker_memory,
     )
 
 

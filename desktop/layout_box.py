@@ -199,8 +199,11 @@ class LayoutBox(QGroupBox):
             else "The column with each series' class or value"
         )
         self.id_label.setText("Series id" if forecast else "Id column")
-        self.id_column.setItemText(0, "(one series)" if forecast else "(none)")
-        self.time_column.setItemText(0, "(file order)")
+        # Long format needs both columns; a forecast or one series per row does without.
+        self.id_column.setItemText(
+            0, {"forecast": "(one series)", "long": "(choose)"}.get(kind, "(none)")
+        )
+        self.time_column.setItemText(0, "(choose)" if kind == "long" else "(file order)")
         shown = {
             "table": (),
             "series_per_row": ("column", "id"),

@@ -66,7 +66,7 @@ class ProjectSettings:
     target: str = ""
     ignored: list[str] = field(default_factory=list)
     column_types: dict[str, str] = field(default_factory=dict)
-    families: list[str] = field(default_factory=lambda: ["dense"])
+    families: list[str] = field(default_factory=list)  # [] = what the Model page proposes
     space: dict[str, dict] = field(default_factory=dict)
     search: SearchSettings = field(default_factory=SearchSettings)
     experiments: list[str] = field(default_factory=list)

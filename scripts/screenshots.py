@@ -1,10 +1,12 @@
 """Screenshots of every page of the desktop app with real content, for the README.
 
     QT_QPA_PLATFORM=offscreen python scripts/screenshots.py [--out docs/screenshots]
+        [--only series]
 
 Opens the bundled penguins table, picks `species` as the target, runs a real small
 search from the Search page (captured while it runs), then shows Results and Export
-with a prediction, saving one PNG per page.
+with a prediction, saving one PNG per page. Then opens the bundled shapes series
+(`7-series.png`). `--only series` takes just that last one (no search, seconds).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PENGUINS = ROOT / "assets" / "samples" / "penguins.csv"
+SHAPES = ROOT / "assets" / "samples" / "shapes.npz"
 
 
 def wait_until(app, predicate, timeout_s: float = 300) -> None:
@@ -39,10 +42,13 @@ def wait_until(app, predicate, timeout_s: float = 300) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument(
+        "--only", choices=["series"], help="take only this screenshot (no search is run)"
+    )
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication, QComboBox
+    from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
     from desktop.main_window import MainWindow
@@ -61,6 +67,18 @@ def main() -> None:
         path = args.out / f"{name}.png"
         window.grab().save(str(path))
         print(f"wrote {path}")
+
+    if args.only != "series":
+        table_flow(app, window, work, shot)
+    window.show_step(window.data_page)
+    window.open_path(SHAPES)
+    wait_until(app, lambda: window.state.modality == "series" and not window.data_page.busy)
+    shot("7-series")
+
+
+def table_flow(app, window, work: Path, shot) -> None:
+    """Penguins from the Data page to a prediction on the Export page: shots 1 to 5."""
+    from PySide6.QtWidgets import QComboBox
 
     window.open_path(PENGUINS)
     wait_until(app, lambda: window.state.frame is not None)

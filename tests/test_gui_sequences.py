@@ -440,3 +440,27 @@ def test_results_show_the_naive_forecast_and_list_mistakes(qtbot, forecast_exper
     assert actual.startswith("[") and actual.count(",") == 2  # three steps ahead
     assert page.mistakes_label.text().startswith("Worst test windows")
     page.grab().save(str(tmp_path / "results_forecast.png"))
+
+
+def test_a_table_of_free_text_gets_the_text_families(qtbot, window, tmp_path):
+    phrases = ["great, works well", "broke after a day", "really love it", "waste of money"]
+    data = tmp_path / "reviews.csv"
+    pd.DataFrame(
+        {"review": [f"{phrases[i % 4]} (item {i})" for i in range(40)], "label": ["+", "-"] * 20}
+    ).to_csv(data, index=False)
+    window.open_path(data)
+    wait_loaded(qtbot, window, "table")
+    window.state.set_roles("label", [], {})
+    qtbot.waitUntil(
+        lambda: "conv1d" in window.model_page.cards and not window.data_page.busy,
+        timeout=WAIT_MS,
+    )
+    assert window.state.text_feature() == "review"
+    assert sorted(window.model_page.cards) == ["conv1d", "dense", "lstm"]
+    assert "from the text in 'review'" in window.model_page.summary.text()
+    arguments = window.search_page.search_arguments(tmp_path / "out")
+    assert sorted(arguments[arguments.index("--families") + 1].split(",")) == [
+        "conv1d",
+        "dense",
+        "lstm",
+    ]

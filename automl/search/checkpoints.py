@@ -10,6 +10,7 @@ while writing leaves the previous point intact.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from keras_tuner.src.engine import tuner_utils
 RESUME_DIR = "resume"
 MODEL_FILE = "model.keras"
 STATE_FILE = "state.json"
+BEST_FILE = "best.weights.h5"
 
 
 @dataclass
@@ -98,10 +100,11 @@ class TrialCheckpoint(tuner_utils.SaveBestEpoch):
 
     def on_train_begin(self, logs=None):
         self._last_saved = time.monotonic()
-        if self.resume is not None and Path(self.filepath).exists():
-            # The best epoch so far came before the interruption: start from its weights.
+        best = None if self.resume is None else self.resume.folder / BEST_FILE
+        if best is not None and best.exists():
+            # The best epoch so far came before the interruption: keep its weights.
             current = self.model.get_weights()
-            self.model.load_weights(self.filepath)
+            self.model.load_weights(best)
             self._best_weights = self.model.get_weights()
             self.model.set_weights(current)
 
@@ -117,19 +120,25 @@ class TrialCheckpoint(tuner_utils.SaveBestEpoch):
     def _save_model(self):
         self._best_weights = self.model.get_weights()
 
-    def _write_best(self) -> None:
+    def _write_best(self, path: Path | None = None) -> None:
+        """Writes the best epoch's weights, whole or not at all (a temporary name first)."""
         if self._best_weights is None:
             return
+        path = Path(path or self.filepath)
+        partial = path.with_name(f"partial-{path.name}")
         current = self.model.get_weights()
         self.model.set_weights(self._best_weights)
-        self.model.save_weights(self.filepath)
-        self.model.set_weights(current)
+        try:
+            self.model.save_weights(partial)
+        finally:
+            self.model.set_weights(current)
+        os.replace(partial, path)
 
     def _save_resume_point(self, epochs_done: int) -> None:
         partial = self.trial_dir / f"{RESUME_DIR}.partial"
         shutil.rmtree(partial, ignore_errors=True)
         partial.mkdir(parents=True)
-        self._write_best()
+        self._write_best(partial / BEST_FILE)
         self.model.save(partial / MODEL_FILE)
         state = {
             "epoch": epochs_done,

@@ -57,6 +57,8 @@ class TrialStarted(Event):
     hyperparameters: dict[str, Any]
     #: epochs already done when an interrupted trial goes on (`automl resume`)
     resumed_from_epoch: int | None = None
+    #: the worker that ran it in a parallel search (`tuner0`, `tuner1`, ...)
+    worker: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class EpochEnded(Event):
     trial_id: str
     epoch: int
     metrics: dict[str, float]
+    worker: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ class TrialEnded(Event):
     duration_s: float
     metrics: dict[str, float]
     hyperparameters: dict[str, Any]
+    worker: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,7 @@ class TrialFailed(Event):
     trial_id: str
     reason: str
     hyperparameters: dict[str, Any]
+    worker: str | None = None
 
 
 @dataclass(frozen=True)

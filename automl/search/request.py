@@ -70,6 +70,14 @@ class SearchRequest:
     backbone_weights: Path | None = None
     #: its `keras.applications` network; None: told by the file's name
     backbone: str | None = None
+    #: parallel search: worker processes on this machine (0: train in this process)
+    workers: int = 0
+    #: serve the oracle to workers on other machines (`automl worker --oracle HOST:PORT`)
+    chief: bool = False
+    #: the oracle's port (None: a free one)
+    port: int | None = None
+    #: a worker is replaced between trials once its resident memory passes this (MiB)
+    worker_memory_mb: float | None = None
 
     def __post_init__(self) -> None:
         if self.tuner not in TUNERS:
@@ -96,6 +104,10 @@ class SearchRequest:
             )
         if self.backbone_weights is not None or self.backbone is not None:
             self.backbone_spec  # validates the file and the name  # noqa: B018
+        if self.workers < 0:
+            raise AutoMLError(f"--workers must be at least 1, not {self.workers}")
+        if self.port is not None and not 0 < self.port < 65536:
+            raise AutoMLError(f"--port {self.port}: choose a port between 1 and 65535")
         if self.keep_checkpoints is not None and self.keep_checkpoints < 1:
             raise AutoMLError(
                 f"--keep-checkpoints must be at least 1 (the best trial's weights are "

@@ -25,8 +25,12 @@ from automl.store import index_experiment, search_alive, search_lock
 MIN_RESUME_SECONDS = 1.0
 
 
-def load_experiment(folder: Path, force: bool) -> tuple[SearchRequest, dict]:
+def load_experiment(
+    folder: Path, force: bool, data: Path | None = None
+) -> tuple[SearchRequest, dict]:
     """Returns the experiment's request (its folder as `out`) and experiment.json.
+
+    `data` points at the data file where it lives elsewhere (a worker on another machine).
 
     Raises:
         AutoMLError: not an experiment, its data file is gone, or changed (without `force`).
@@ -39,9 +43,10 @@ def load_experiment(folder: Path, force: bool) -> tuple[SearchRequest, dict]:
     except ValueError as error:
         raise AutoMLError(f"{folder / MARKER} is damaged ({error})") from None
     given = Path(recorded["request"]["data"])
-    data = Path(recorded.get("data_path") or given)
-    if not data.exists() and given.exists():
-        data = given
+    if data is None:
+        data = Path(recorded.get("data_path") or given)
+        if not data.exists() and given.exists():
+            data = given
     if not data.exists():
         raise AutoMLError(f"the experiment's data file {data} no longer exists")
     request = SearchRequest.from_dict(

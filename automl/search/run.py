@@ -475,6 +475,7 @@ def _summary(request, prepared, run, status, reason, best, outcome, export, data
         "metric": prepared.objective.name,
         "direction": prepared.objective.direction,
         "tuner": request.tuner,
+        "workers": request.workers,
         "budget": {
             "max_trials": request.max_trials,
             "time_budget_s": request.time_budget_s,
@@ -508,6 +509,8 @@ def _summary(request, prepared, run, status, reason, best, outcome, export, data
             "saved_model": str(export.path / "saved_model" / "1"),
             "parity": export.parity.to_dict(),
         },
-        "notes": list(outcome.notes if outcome else []) + list(export.notes if export else []),
+        "notes": list(getattr(run, "notes", []))
+        + list(outcome.notes if outcome else [])
+        + list(export.notes if export else []),
         "leaderboard": run.leaderboard(),
     }

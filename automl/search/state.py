@@ -23,6 +23,8 @@ class TrialRecord:
     best_epoch: int | None = None
     duration_s: float = 0.0
     reason: str = ""
+    #: the worker that ran it (parallel searches)
+    worker: str | None = None
     #: retention deleted its weights (--keep-checkpoints)
     checkpoint_deleted: bool = False
 
@@ -46,6 +48,8 @@ class SearchState:
         self.startup_seconds: list[float] = []
         #: Sort key for trials, best first (set by the search: it knows the objective).
         self.rank = lambda trial: 0.0
+        #: A worker asks to be replaced between trials once its memory passes this.
+        self.memory_limit_mb: float | None = None
 
     def typical_startup(self) -> float:
         """Returns the median time a trial needs before its first epoch ends."""

@@ -5,6 +5,7 @@ Imported only once a search runs, so `import automl` stays free of TensorFlow.
 
 from __future__ import annotations
 
+import sys
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from automl.search.feeds import make_feeds
 from automl.search.metrics import score
 from automl.search.request import REFIT_ROWS, SearchRequest
 from automl.search.state import SearchState, TrialRecord
-from automl.search.tuners import SearchDeadline, SearchStopped, make_tuner
+from automl.search.tuners import SearchDeadline, SearchStopped, WorkerRecycle, make_tuner
 from automl.versions import package_versions
 
 #: Share of the time budget kept back for the refit when one will run.
@@ -61,6 +62,7 @@ class SearchRun:
         log: EventLog,
         deadline: Deadline,
         resume: bool = False,
+        worker: bool = False,
     ):
         self.request = request
         self.prepared = prepared
@@ -72,7 +74,10 @@ class SearchRun:
             request.refit if request.refit is not None else len(self.y_train) < REFIT_ROWS
         )
         search_deadline = deadline
-        if self.refit_wanted and request.time_budget_s is not None:
+        self.worker = worker
+        self.notes: list[str] = []
+        # A worker's deadline is already the chief's search deadline.
+        if self.refit_wanted and request.time_budget_s is not None and not worker:
             search_deadline = deadline.earlier(REFIT_SHARE * request.time_budget_s)
         self.deadline = deadline
         self.state = SearchState(log, search_deadline)
@@ -111,7 +116,7 @@ class SearchRun:
             directory=str(out),
             seed=request.seed,
             search_state=self.state,
-            resume=self.resume,
+            resume=self.resume or self.worker,
             checkpoint_every_s=request.checkpoint_every_s,
             keep_checkpoints=request.keep_checkpoints,
         )
@@ -157,6 +162,8 @@ class SearchRun:
         # Keras then warns at the end of every pass although nothing is wrong.
         warnings.filterwarnings("ignore", message="Your input ran out of data")
         try:
+            if (self.request.workers or self.request.chief) and not self.worker:
+                return self._search_parallel(began)
             x, y = self.feeds.fit_inputs(self.feeds.train, self.y_train)
             self.tuner.search(
                 x,
@@ -171,11 +178,45 @@ class SearchRun:
             status, reason = "deadline", "the time budget ran out"
         except SearchStopped:
             status, reason = "stopped", "stopped by the user"
+        except WorkerRecycle as error:
+            status, reason = "recycle", str(error)
         finally:
             self.search_seconds = time.monotonic() - began
         if self.state.hard_stop.is_set():
             status, reason = "stopped", "interrupted by the user"
         return status, reason
+
+    def _search_parallel(self, began: float) -> tuple[str, str]:
+        """Runs the trials on worker processes (and remote workers with --chief)."""
+        from automl.search.distributed import sensible_workers, supervise
+
+        workers = self.request.workers
+        if workers:
+            workers, warning = sensible_workers(workers)
+            if warning:
+                print(f"warning: {warning}", file=sys.stderr, flush=True)
+                self.notes.append(warning)
+        try:
+            self.notes += supervise(
+                self,
+                workers,
+                host="0.0.0.0" if self.request.chief else "127.0.0.1",
+                port=self.request.port,
+                memory_limit_mb=self.request.worker_memory_mb,
+            )
+        finally:
+            self.search_seconds = time.monotonic() - began
+        self.state.trials.clear()
+        self.state.trials.update(finished_trials(self.out / "events.jsonl"))
+        self.state.fit_seconds = sum(t.duration_s for t in self.state.trials.values())
+        if self.request.keep_checkpoints is not None:
+            self.tuner.keep_checkpoints = self.request.keep_checkpoints
+            self.tuner._prune_checkpoints()  # workers each saw only their own trials
+        if self.state.hard_stop.is_set() or self.state.stop_requested.is_set():
+            return "stopped", "stopped by the user"
+        if self.state.deadline.passed():
+            return "deadline", "the time budget ran out"
+        return "completed", "all trials done"
 
     def best_trial(self) -> TrialRecord | None:
         done = [t for t in self.state.trials.values() if t.status == "completed"]
@@ -392,6 +433,7 @@ class SearchRun:
                 "duration_s": round(t.duration_s, 3),
                 "hyperparameters": t.hyperparameters,
                 "reason": t.reason,
+                **({"worker": t.worker} if t.worker else {}),
             }
             for t in sorted(self.state.trials.values(), key=self._rank)
         ]
@@ -488,6 +530,7 @@ def finished_trials(events_path: Path) -> dict[str, TrialRecord]:
         elif event.type in ("trial_ended", "trial_failed"):
             record = TrialRecord(event.trial_id, dict(event.hyperparameters))
             record.history = histories.get(event.trial_id, [])
+            record.worker = event.worker
             if event.type == "trial_ended":
                 record.status, record.score = "completed", event.score
                 record.best_epoch, record.duration_s = event.best_epoch, event.duration_s

@@ -34,6 +34,10 @@ class SearchStopped(keras_tuner.errors.FatalError):
     """The user asked the search to stop; it ends keeping what it found."""
 
 
+class WorkerRecycle(keras_tuner.errors.FatalError):
+    """A worker's memory grew past its bound: it ends between trials to be replaced."""
+
+
 class _Reporting:
     """Mixin over a Keras Tuner tuner: events for each trial, and a clean way out.
 
@@ -60,6 +64,14 @@ class _Reporting:
     def pre_create_trial(self):
         if self.search_state.stop_requested.is_set():
             raise SearchStopped("stopped by the user")
+        limit = self.search_state.memory_limit_mb
+        if limit and self.search_state.trials:
+            from automl.search.distributed import current_rss_mb
+
+            rss = current_rss_mb()
+            if rss is not None and rss > limit:
+                # TensorFlow does not give all memory back; a fresh process does.
+                raise WorkerRecycle(f"resident memory {rss:.0f} MiB > {limit:.0f} MiB")
         if self.search_state.deadline.passed():
             raise SearchDeadline("the time budget ran out")
         remaining = self.search_state.deadline.remaining()
@@ -143,6 +155,8 @@ class _Reporting:
         record.hyperparameters = dict(trial.hyperparameters.values)
         self.search_state.current = None
         super().on_trial_end(trial)
+        # A worker's oracle is the chief's: the score lives there, not in this copy.
+        trial = self.oracle.get_trial(trial.trial_id)
         if trial.status == "COMPLETED" and trial.score is not None:
             record.status = "completed"
             record.score = float(trial.score)
@@ -196,6 +210,8 @@ def start_from_defaults(tuner):
     tries them and the tuner explores from there.
     """
     oracle = tuner.oracle
+    if not hasattr(oracle, "populate_space"):
+        return tuner  # a worker's oracle is the chief's: trials are drawn there
     draw = oracle.populate_space
 
     def populate_space(trial_id):

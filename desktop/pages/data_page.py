@@ -573,7 +573,9 @@ class DataPage(QWidget):
 
     def _build(self) -> None:
         self.open_button = QPushButton("&Open data…")
-        self.open_button.setToolTip("Open a CSV, TSV, Parquet, Excel or Feather file")
+        self.open_button.setToolTip(
+            "Open a CSV, TSV, Parquet, Excel or Feather file, or series in a NumPy .npz/.npy"
+        )
         self.open_button.clicked.connect(self.choose_file)
         self.folder_button = QPushButton("Open &image folder…")
         self.folder_button.setToolTip(
@@ -890,6 +892,7 @@ class DataPage(QWidget):
         )
 
     def _on_roles_changed(self) -> None:
+        self._show_layout()  # the target is also a series' label or the forecast column
         choices = ColumnChoices.from_settings(self.state.settings)
         if self.state.frame is not None and not choices.matches(self.state.profile):
             self._reprofile(choices)  # changed elsewhere (a project was opened)

@@ -38,7 +38,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 PLACEHOLDER = "Run a search first, or open an experiment folder"
-DATA_FILTER = "Data files (*.csv *.tsv *.txt *.parquet *.feather *.xlsx *.xls);;All files (*)"
+DATA_FILTER = (
+    "Data files (*.csv *.tsv *.txt *.parquet *.feather *.xlsx *.xls *.npz *.npy);;All files (*)"
+)
 
 
 def parity_text(parity: dict | None) -> str:

@@ -42,6 +42,10 @@ class ModelPage(QWidget):
         self.state = state
         self.cards: dict[str, QCheckBox] = {}
         self.forms: dict[str, SpaceForm] = {}
+        # The families last proposed, and for which settings: the user's ticks are kept
+        # while the same families are offered for the same project.
+        self._offered: list[str] | None = None
+        self._settings = state.settings
         layout = QVBoxLayout(self)
         self.summary = QLabel(NO_PROPOSALS)
         self.summary.setWordWrap(True)
@@ -91,8 +95,14 @@ class ModelPage(QWidget):
         self.summary.setText(text)
         proposed = [p["family"] for p in proposals]
         settings = self.state.settings
-        # Families chosen before that still fit; else every proposal, as the CLI does.
-        chosen = [f for f in settings.families if f in proposed] or proposed
+        if settings is not self._settings:  # a project was opened: its ticks count
+            self._settings, self._offered = settings, None
+        if self._offered is None or set(self._offered) == set(proposed):
+            # The ticks made for this data (or saved in the project) that still fit.
+            chosen = [f for f in settings.families if f in proposed] or proposed
+        else:
+            chosen = proposed  # another kind of data: every proposal, as the CLI does
+        self._offered = proposed
         settings.families = chosen
         # Word-vector sizes matter only for text.
         hidden = () if text_input else ("embedding_dims",)
