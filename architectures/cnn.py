@@ -109,7 +109,9 @@ class CNNHyperModel(keras_tuner.HyperModel):
             x = keras.layers.Dense(units, activation="relu", name="hidden")(x)
             if dropout > 0:
                 x = keras.layers.Dropout(dropout, name="hidden_dropout")(x)
-        outputs = keras.layers.Dense(self.classes, activation="softmax", name="probabilities")(x)
+        outputs = keras.layers.Dense(
+            self.classes, activation="softmax", name="probabilities", dtype="float32"
+        )(x)
         model = keras.Model(inputs, outputs, name="cnn")
 
         learning_rate = hp.Float(

@@ -123,13 +123,13 @@ class DenseHyperModel(keras_tuner.HyperModel):
     def _head(self, x):
         if self.task.kind == "regression":
             # Predict in standard units, then rescale: the first guess is the mean.
-            raw = keras.layers.Dense(1, name="standardized")(x)
+            raw = keras.layers.Dense(1, name="standardized", dtype="float32")(x)
             value = keras.layers.Rescaling(
-                self.task.target_std, offset=self.task.target_mean, name="value"
+                self.task.target_std, offset=self.task.target_mean, name="value", dtype="float32"
             )(raw)
             return value, "mean_squared_error"
         probabilities = keras.layers.Dense(
-            self.task.classes, activation="softmax", name="probabilities"
+            self.task.classes, activation="softmax", name="probabilities", dtype="float32"
         )(x)
         return probabilities, "sparse_categorical_crossentropy"
 

@@ -216,19 +216,24 @@ class SequenceHyperModel(keras_tuner.HyperModel):
         task = self.task
         if task.kind == "regression":
             # Predict in standard units, then rescale: the first guess is the mean.
-            standardized = keras.layers.Dense(1, name="standardized")(x)
-            value = keras.layers.Rescaling(task.target_std, offset=task.target_mean, name="value")(
-                standardized
-            )
+            standardized = keras.layers.Dense(1, name="standardized", dtype="float32")(x)
+            value = keras.layers.Rescaling(
+                task.target_std, offset=task.target_mean, name="value", dtype="float32"
+            )(standardized)
             return value, "mean_squared_error"
         if task.kind == "forecast":
-            standardized = keras.layers.Dense(task.outputs, name="standardized")(x)
-            change = keras.layers.Rescaling(task.target_std, name="change")(standardized)
+            standardized = keras.layers.Dense(
+                task.outputs, name="standardized", dtype="float32"
+            )(x)
+            change = keras.layers.Rescaling(
+                task.target_std, name="change", dtype="float32"
+            )(standardized)
             # Taken from the raw input, before standardizing: the forecast is in data units.
-            last = LastObserved(task.target_feature, name="last_observed")(raw)
-            return keras.layers.Add(name="forecast")([change, last]), "mean_squared_error"
+            last = LastObserved(task.target_feature, name="last_observed", dtype="float32")(raw)
+            forecast = keras.layers.Add(name="forecast", dtype="float32")([change, last])
+            return forecast, "mean_squared_error"
         probabilities = keras.layers.Dense(
-            task.classes, activation="softmax", name="probabilities"
+            task.classes, activation="softmax", name="probabilities", dtype="float32"
         )(x)
         return probabilities, "sparse_categorical_crossentropy"
 

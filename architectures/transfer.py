@@ -98,7 +98,9 @@ class TransferHyperModel(CNNHyperModel):
             x = keras.layers.Dense(units, activation="relu", name="hidden")(x)
         if dropout > 0:
             x = keras.layers.Dropout(dropout, name="head_dropout")(x)
-        outputs = keras.layers.Dense(self.classes, activation="softmax", name="probabilities")(x)
+        outputs = keras.layers.Dense(
+            self.classes, activation="softmax", name="probabilities", dtype="float32"
+        )(x)
         model = keras.Model(inputs, outputs, name="transfer")
         learning_rate = hp.Float(
             "learning_rate",

@@ -322,6 +322,19 @@ def _add_search_options(search: argparse.ArgumentParser) -> None:
         metavar="MIB",
         help="replace a worker between trials once its resident memory passes this",
     )
+    parallel.add_argument(
+        "--precision",
+        choices=["float32", "mixed"],
+        default="float32",
+        help="mixed: float16 compute with float32 outputs and loss scaling (GPUs; "
+        "on a CPU it warns and trains in float32)",
+    )
+    parallel.add_argument("--jit", action="store_true", help="compile trials with XLA")
+    parallel.add_argument(
+        "--strategy",
+        choices=["mirrored"],
+        help="mirrored: train each trial across all GPUs (tf.distribute.MirroredStrategy)",
+    )
     search.add_argument(
         "--keep-checkpoints",
         type=int,
@@ -412,6 +425,9 @@ _VALUE_OPTIONS = {
     "--validation-split",
     "--lookback",
     "--horizon",
+    "--workers",
+    "--keep-checkpoints",
+    "--port",
 }
 
 

@@ -90,6 +90,9 @@ def request_from_args(args) -> SearchRequest:
         chief=args.chief,
         port=args.port,
         worker_memory_mb=args.worker_memory,
+        precision=args.precision,
+        jit=args.jit,
+        strategy=args.strategy,
     )
 
 

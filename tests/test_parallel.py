@@ -71,9 +71,26 @@ def test_two_workers_finish_the_search_when_one_is_killed_mid_trial(tmp_path):
 def test_bad_parallel_options_get_one_line_and_exit_2(tmp_path):
     done = run_cli(
         "search", str(PENGUINS), "--target", "species", "--out", str(tmp_path / "a"),
-        "--workers", "0", "--chief", "--port", "70000",
+        "--chief", "--port", "70000",
     )
     assert done.returncode == 2 and "--port 70000" in done.stderr
+    done = run_cli(
+        "search", str(PENGUINS), "--target", "species", "--out", str(tmp_path / "b"),
+        "--workers", "-1",
+    )
+    assert done.returncode == 2 and "--workers" in done.stderr
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = run_cli(
+            "search", str(PENGUINS), "--target", "species", "--out", str(tmp_path / "c"),
+            "--chief", "--port", str(port),
+        )
+    assert done.returncode == 2 and "in use" in done.stderr
+    assert not (tmp_path / "c").exists()
     started = time.monotonic()
     done = run_cli(
         "worker", "--oracle", "127.0.0.1:9", "--experiment", str(tmp_path / "nowhere"),
@@ -83,3 +100,77 @@ def test_bad_parallel_options_get_one_line_and_exit_2(tmp_path):
     assert time.monotonic() - started < 60
     done = run_cli("worker", "--oracle", "nonsense", "--experiment", str(tmp_path))
     assert done.returncode == 2 and "HOST:PORT" in done.stderr
+
+
+def test_an_out_of_memory_trial_is_retried_with_half_the_batch(tmp_path):
+    """A HyperModel that runs out of memory above batch 16 (a fake device limit)."""
+    import keras
+    import keras_tuner
+    import numpy as np
+    import tensorflow as tf
+
+    from automl.search.budget import Deadline
+    from automl.search.events import EventLog, read_events
+    from automl.search.state import SearchState
+    from automl.search.tuners import make_tuner
+
+    class Greedy(keras_tuner.HyperModel):
+        def build(self, hp):
+            model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+            model.compile("adam", "mse")
+            return model
+
+        def fit(self, hp, model, x, y, **kwargs):
+            batch = hp.Choice("batch_size", [64])
+            if batch > 16:
+                raise tf.errors.ResourceExhaustedError(None, None, "OOM when allocating")
+            return model.fit(x, y, batch_size=batch, **kwargs)
+
+    log = EventLog(tmp_path / "events.jsonl")
+    state = SearchState(log, Deadline(None))
+    tuner = make_tuner(
+        "random",
+        Greedy(),
+        objective=keras_tuner.Objective("val_loss", "min"),
+        max_trials=1,
+        max_epochs=1,
+        directory=str(tmp_path),
+        seed=0,
+        search_state=state,
+    )
+    x = np.zeros((32, 2), "float32")
+    tuner.search(x, x[:, :1], validation_data=(x, x[:, :1]), epochs=1, verbose=0)
+    log.close()
+    events = read_events(tmp_path / "events.jsonl")
+    retried = [e for e in events if e.type == "trial_failed"]
+    # 64 -> 32 still fails: the trial is then failed with the reason, and the search goes on.
+    assert retried[0].retrying and "batch size 32" in retried[0].reason
+    assert state.trials["0"].status == "failed"
+    assert "OOM" in state.trials["0"].reason or "memory" in state.trials["0"].reason.lower()
+
+
+def test_too_many_workers_are_capped_with_a_warning():
+    from automl.errors import AutoMLError
+    from automl.search.distributed import sensible_workers
+
+    count, warning = sensible_workers(99)
+    assert count == max(2, os.cpu_count() or 1) and "starting" in warning
+    assert sensible_workers(1) == (1, "")
+    try:
+        sensible_workers(0)
+    except AutoMLError as error:
+        assert "at least 1" in str(error)
+    else:
+        raise AssertionError("--workers 0 was accepted")
+
+
+def test_mixed_precision_on_a_cpu_warns_and_trains_in_float32(tmp_path):
+    out = tmp_path / "mixed"
+    done = run_cli(
+        "search", str(PENGUINS), "--target", "species", "--out", str(out),
+        "--max-trials", "1", "--epochs", "1", "--precision", "mixed", "--jit",
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "--precision mixed needs a GPU" in done.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert any("needs a GPU" in note for note in summary["notes"])

@@ -48,6 +48,18 @@ def free_port(host: str = "127.0.0.1") -> int:
         return probe.getsockname()[1]
 
 
+def check_port(port: int, host: str = "0.0.0.0") -> None:
+    """Raises AutoMLError when `port` cannot be served on (taken by another program)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            raise AutoMLError(
+                f"--port {port}: the port is in use on this machine; choose another"
+            ) from None
+
+
 def sensible_workers(requested: int) -> tuple[int, str]:
     """Returns the workers to start and a warning ("" if none) for `--workers N`."""
     if requested < 1:

@@ -90,6 +90,8 @@ class TrialFailed(Event):
     reason: str
     hyperparameters: dict[str, Any]
     worker: str | None = None
+    #: true when the trial is tried again (out of memory: with half the batch size)
+    retrying: bool = False
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,12 @@ class SearchRequest:
     port: int | None = None
     #: a worker is replaced between trials once its resident memory passes this (MiB)
     worker_memory_mb: float | None = None
+    #: "float32" or "mixed" (float16 compute, float32 outputs; GPUs only)
+    precision: str = "float32"
+    #: compile trials with XLA
+    jit: bool = False
+    #: "mirrored": train each trial across all GPUs (tf.distribute.MirroredStrategy)
+    strategy: str | None = None
 
     def __post_init__(self) -> None:
         if self.tuner not in TUNERS:
@@ -104,6 +110,10 @@ class SearchRequest:
             )
         if self.backbone_weights is not None or self.backbone is not None:
             self.backbone_spec  # validates the file and the name  # noqa: B018
+        if self.precision not in ("float32", "mixed"):
+            raise AutoMLError(f"--precision {self.precision}: choose float32 or mixed")
+        if self.strategy not in (None, "mirrored"):
+            raise AutoMLError(f"--strategy {self.strategy}: the one strategy is mirrored")
         if self.workers < 0:
             raise AutoMLError(f"--workers must be at least 1, not {self.workers}")
         if self.port is not None and not 0 < self.port < 65536:

@@ -311,6 +311,10 @@ def run_search(
     started = time.monotonic()
     deadline = Deadline(request.time_budget_s, start=started)
     prepared = prepare(request)
+    if request.port is not None and (request.chief or request.workers):
+        from automl.search.distributed import check_port
+
+        check_port(request.port)
     out = Path(request.out)
     if out.is_dir() and search_alive(out):
         raise AutoMLError(f"another search is writing to {out}; wait for it to end or stop it")

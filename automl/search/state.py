@@ -50,6 +50,8 @@ class SearchState:
         self.rank = lambda trial: 0.0
         #: A worker asks to be replaced between trials once its memory passes this.
         self.memory_limit_mb: float | None = None
+        #: Compile each trial's model with XLA (`--jit`).
+        self.jit = False
 
     def typical_startup(self) -> float:
         """Returns the median time a trial needs before its first epoch ends."""

@@ -90,6 +90,8 @@ class SearchRun:
         self.export_seconds = 0.0
 
         self.device = pin_device(request.device)
+        self._set_precision(request.precision)
+        self.state.jit = request.jit
         keras.utils.set_random_seed(request.seed)
         metric = self._keras_metric()
         scale = (float(self.y_train.mean()), float(self.y_train.std() or 1.0))
@@ -106,6 +108,27 @@ class SearchRun:
                 "narrow it with --space"
             ) from error
 
+    def _set_precision(self, precision: str) -> None:
+        """Turns on mixed precision where a GPU can use it; says so where it cannot."""
+        policy = "float32"
+        if precision == "mixed":
+            if self.device.startswith("gpu"):
+                # Keras scales the loss itself under this policy; the output layers of
+                # every family are float32, so probabilities and values stay exact.
+                policy = "mixed_float16"
+            else:
+                message = "--precision mixed needs a GPU; training in float32 on the CPU"
+                print(f"warning: {message}", file=sys.stderr, flush=True)
+                self.notes.append(message)
+        keras.mixed_precision.set_global_policy(policy)
+
+    def _strategy(self):
+        if self.request.strategy != "mirrored":
+            return None
+        import tensorflow as tf
+
+        return tf.distribute.MirroredStrategy()
+
     def _make_tuner(self, request: SearchRequest, objective, out: Path):
         return make_tuner(
             request.tuner,
@@ -119,6 +142,7 @@ class SearchRun:
             resume=self.resume or self.worker,
             checkpoint_every_s=request.checkpoint_every_s,
             keep_checkpoints=request.keep_checkpoints,
+            distribution_strategy=self._strategy(),
         )
 
     def _keras_metric(self):

@@ -90,6 +90,8 @@ class _Reporting:
         model = self._build_hypermodel(hp)
         if not isinstance(model, keras.Model):
             raise keras_tuner.errors.FatalTypeError(f"build() returned {type(model)}")
+        if self.search_state.jit:
+            model.jit_compile = True  # XLA: fused kernels, faster steps on GPUs
         return model
 
     def run_trial(self, trial, *args, **kwargs):
@@ -129,10 +131,35 @@ class _Reporting:
             callbacks.append(checkpoint)
             copied_kwargs["callbacks"] = callbacks
             try:
-                histories.append(self._build_and_fit_model(trial, *args, **copied_kwargs))
+                histories.append(self._fit_with_memory_retry(trial, args, copied_kwargs))
             finally:
                 self._resume = None
         return histories
+
+    def _fit_with_memory_retry(self, trial, args, kwargs):
+        """Trains; a trial that runs out of memory is retried once with half the batch."""
+        try:
+            return self._build_and_fit_model(trial, *args, **kwargs)
+        except Exception as error:
+            values = trial.hyperparameters.values
+            key = next((k for k in values if k.split("/")[-1] == "batch_size"), None)
+            if not out_of_memory(error) or key is None or values[key] <= 1:
+                raise
+            values[key] = max(1, int(values[key]) // 2)
+            self.search_state.log.emit(
+                TrialFailed(
+                    trial_id=trial.trial_id,
+                    reason=f"out of memory; retrying with batch size {values[key]}",
+                    hyperparameters=dict(values),
+                    retrying=True,
+                )
+            )
+            self._resume = None
+            record = self.search_state.trials[trial.trial_id]
+            record.history.clear()
+            keras.backend.clear_session(free_memory=True)
+            gc.collect()
+            return self._build_and_fit_model(trial, *args, **kwargs)
 
     def on_trial_begin(self, trial):
         super().on_trial_begin(trial)
@@ -228,6 +255,14 @@ def start_from_defaults(tuner):
     return tuner
 
 
+def out_of_memory(error: BaseException) -> bool:
+    """Returns whether `error` says a device (or the host) ran out of memory."""
+    if isinstance(error, MemoryError):
+        return True
+    text = f"{type(error).__name__}: {error}"
+    return any(sign in text for sign in ("ResourceExhausted", "RESOURCE_EXHAUSTED", " OOM "))
+
+
 def trial_seed(search_seed: int, trial_id: str) -> int:
     """Returns the seed a trial trains with: the same for the same search seed and trial."""
     digits = "".join(ch for ch in str(trial_id) if ch.isdigit()) or "0"
@@ -264,6 +299,7 @@ def make_tuner(
     resume: bool = False,
     checkpoint_every_s: float = 30.0,
     keep_checkpoints: int | None = None,
+    distribution_strategy=None,
 ) -> keras_tuner.Tuner:
     """Returns a reporting tuner of `kind` ("random", "bayesian" or "hyperband").
 
@@ -281,6 +317,7 @@ def make_tuner(
         search_state=search_state,
         checkpoint_every_s=checkpoint_every_s,
         keep_checkpoints=keep_checkpoints,
+        distribution_strategy=distribution_strategy,
         # A failed trial is recorded and the search goes on; "none succeeded" is ours to say.
         max_consecutive_failed_trials=10**6,
     )
