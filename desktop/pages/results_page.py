@@ -682,7 +682,7 @@ def baseline_text(report: dict) -> str:
         metric = report.get("metric") if report.get("metric") in shared else shared[0]
         ours, theirs = metrics[metric], scores[metric]
         lower = metric in LOWER_IS_BETTER
-        verdict = "same" if ours == theirs else "better" if (ours < theirs) == lower else "worse"
+        verdict = "equal" if ours == theirs else "better" if (ours < theirs) == lower else "worse"
         shown = metric_name(metric)
         lines.append(
             f"Baseline — {name}: {shown} {_score(theirs)} — "
