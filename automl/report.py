@@ -61,6 +61,7 @@ def load_report(experiment: str | Path) -> dict:
             "rows",
             "best_trial",
             "baselines",
+            "modality",
         ):
             if key in summary:
                 report[key] = summary[key]

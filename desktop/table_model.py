@@ -22,6 +22,7 @@ class DataFrameModel(QAbstractTableModel):
     Series per call and makes scrolling stutter.
 
     Example:
+        >>> import pandas as pd
         >>> model = DataFrameModel(pd.DataFrame({"x": [1.5, None]}))
         >>> model.data(model.index(1, 0))
         ''

@@ -212,7 +212,7 @@ def is_sequence_request(request: SearchRequest) -> bool:
         is_sequence_file(Path(request.data))
         or request.lookback
         or request.series_per_row
-        or (request.id_column and request.time_column)
+        or request.id_column  # a long-format CSV (--time-column orders its steps)
     )
 
 
