@@ -38,6 +38,8 @@ def search(
     keep_checkpoints: int | None = 3,
     checkpoint_every_s: float = 30.0,
     tensorboard: bool = False,
+    ensemble: int = 1,
+    workers: int = 0,
 ):
     """Runs a search and returns a `SearchResult` (leaderboard, test metrics, model path).
 
@@ -86,5 +88,7 @@ def search(
         keep_checkpoints=keep_checkpoints,
         checkpoint_every_s=checkpoint_every_s,
         tensorboard=tensorboard,
+        ensemble=ensemble,
+        workers=workers,
     )
     return run_search(request)

@@ -336,6 +336,14 @@ def _add_search_options(search: argparse.ArgumentParser) -> None:
         help="mirrored: train each trial across all GPUs (tf.distribute.MirroredStrategy)",
     )
     search.add_argument(
+        "--ensemble",
+        type=int,
+        default=1,
+        metavar="K",
+        help="average the top K trials inside the exported model when that beats the best "
+        "trial alone on validation (default 1: no ensemble)",
+    )
+    search.add_argument(
         "--keep-checkpoints",
         type=int,
         default=3,

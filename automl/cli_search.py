@@ -93,6 +93,7 @@ def request_from_args(args) -> SearchRequest:
         precision=args.precision,
         jit=args.jit,
         strategy=args.strategy,
+        ensemble=args.ensemble,
     )
 
 

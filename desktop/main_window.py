@@ -1,7 +1,8 @@
 """The main window: a list of steps beside the page for each, menus and a status bar.
 
 A thin shell: it builds the pages, wires them to the shared `StudioState`, and routes
-File menu actions and dropped files to the page that handles them.
+File menu actions and dropped files to the page that handles them. Opening a project lists
+its experiments off the GUI thread and offers to resume a search that was interrupted.
 """
 
 from __future__ import annotations
@@ -20,12 +21,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from automl.store import is_project
 from desktop.dialogs import show_error
+from desktop.experiments_dialog import ExperimentsDialog
 from desktop.pages.data_page import FILE_FILTER, DataPage
 from desktop.pages.export_page import ExportPage
 from desktop.pages.model_page import ModelPage
 from desktop.pages.results_page import ResultsPage
 from desktop.pages.search_page import SearchPage
+from desktop.project_experiments import ExperimentLister, interrupted, resume_question
 from desktop.state import PROJECT_FILE, StudioState
 
 RECENT_KEY = "recent"
@@ -70,9 +74,20 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
+        # No Qt parent: a pool thread may still answer after the window is gone.
+        self.lister = ExperimentLister()
+        self.lister.listed.connect(self._experiments_listed)
+        self.lister.failed.connect(self._experiments_failed)
+        self._opening = 0  # the listing whose answer may ask to resume (0: none)
+        self.experiments_dialog = ExperimentsDialog(self)
+        self.experiments_dialog.refresh_requested.connect(self.list_experiments)
+        self.experiments_dialog.open_requested.connect(self.state.set_experiment)
+        self.experiments_dialog.resume_requested.connect(self.resume)
+
         self.state.status.connect(self._show_status)
         self.state.data_changed.connect(self._remember_data)
         self.state.experiment_changed.connect(lambda: self.show_step(self.results_page))
+        self.state.experiment_changed.connect(self._refresh_experiments)
         self._build_menus()
         self.statusBar().showMessage("Open a data file to begin (File > Open data…)")
 
@@ -83,6 +98,7 @@ class MainWindow(QMainWindow):
             ("Open &image folder…", None, self._choose_image_folder),
             ("Open &project…", None, self._choose_project),
             ("Open &experiment…", None, self._choose_experiment),
+            ("Project e&xperiments…", QKeySequence("Ctrl+E"), self.show_experiments),
             ("&Save project…", QKeySequence.StandardKey.Save, self._save_project),
         ):
             action = QAction(text, self)
@@ -113,7 +129,7 @@ class MainWindow(QMainWindow):
     def open_path(self, path: Path) -> None:
         """Opens a data file, a project folder or an experiment folder."""
         path = Path(path)
-        if path.is_dir() and (path / PROJECT_FILE).exists():
+        if path.is_dir() and ((path / PROJECT_FILE).exists() or is_project(path)):
             self.open_project(path)
         elif path.is_dir() and (path / "events.jsonl").exists():
             self.state.set_experiment(path)
@@ -122,19 +138,100 @@ class MainWindow(QMainWindow):
             self.data_page.open_path(path)
 
     def open_project(self, folder: Path) -> None:
+        """Opens a project folder: the desktop's `project.json` (data and choices), the
+        engine's experiments (`project.db`, `experiments/`), or both in one folder.
+
+        Its experiments are listed in the background; interrupted searches are offered
+        for resuming, and a folder with experiments only shows the Experiments view.
+        """
+        folder = Path(folder)
         try:
             self.state.load_project(folder)
         except (OSError, ValueError, TypeError) as error:
             show_error(self, "Cannot open project", f"{folder}: {error}")
             return
         self.setWindowTitle(f"AutoML Studio — {folder.name}")
-        if self.state.settings.data:
-            self.data_page.open_path(Path(self.state.settings.data))
-        if self.state.settings.experiments:
-            last = Path(self.state.settings.experiments[-1])
-            if (last / "events.jsonl").exists():
-                self.state.set_experiment(last)
+        if (folder / PROJECT_FILE).exists():
+            if self.state.settings.data:
+                self.data_page.open_path(Path(self.state.settings.data))
+            if self.state.settings.experiments:
+                last = Path(self.state.settings.experiments[-1])
+                if (last / "events.jsonl").exists():
+                    self.state.set_experiment(last)
         self._remember(folder)
+        self._opening = self.list_experiments()
+
+    # -- the project's experiments --------------------------------------------------------
+
+    def list_experiments(self) -> int:
+        """Starts listing the open project's experiments; returns the request (0: none)."""
+        if self.state.project_dir is None:
+            return 0
+        return self.lister.list_project(self.state.project_dir)
+
+    def show_experiments(self) -> None:
+        """Shows the Experiments view of the open project, read afresh."""
+        if self.state.project_dir is None:
+            show_error(
+                self, "No project open", "Open a project folder first (File > Open project…)."
+            )
+            return
+        self.list_experiments()
+        self.experiments_dialog.show()
+        self.experiments_dialog.raise_()
+
+    def resume(self, folder: Path) -> None:
+        """Continues the interrupted search in `folder` on the Search page."""
+        self.show_step(self.search_page)
+        self.search_page.resume(Path(folder))
+
+    def ask_resume(self, waiting: list[dict]) -> QMessageBox:
+        """Asks whether to resume the newest of the `waiting` (interrupted) experiments.
+
+        Window-modal and opened with `open()`: the event loop keeps running.
+        """
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Resume an interrupted search?",
+            resume_question(waiting),
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        box.setObjectName("resumeQuestion")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        resume_button = box.addButton("Resume", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(resume_button)
+        folder = Path(waiting[0]["path"])
+        resume_button.clicked.connect(lambda: self.resume(folder))
+        box.open()
+        return box
+
+    def _experiments_listed(self, request: int, project: Path, rows: list[dict]) -> None:
+        if project != self.state.project_dir:
+            return  # the answer for a project opened before this one
+        self.experiments_dialog.show_experiments(project, rows)
+        if request != self._opening:
+            return
+        self._opening = 0
+        waiting = interrupted(rows)
+        if rows:
+            extra = f", {len(waiting)} interrupted" if waiting else ""
+            self.state.status.emit(f"Project {project.name}: {len(rows)} experiments{extra}")
+        if rows and not (project / PROJECT_FILE).exists():
+            self.experiments_dialog.show()  # nothing else to show for it
+        if waiting and not self.search_page.engine.running:
+            self.ask_resume(waiting)
+
+    def _experiments_failed(self, request: int, project: Path, message: str) -> None:
+        if project == self.state.project_dir:
+            self.experiments_dialog.show_problem(project, message)
+            if request == self._opening:
+                self._opening = 0
+
+    def _refresh_experiments(self) -> None:
+        if self.experiments_dialog.isVisible():
+            self.list_experiments()
 
     def _choose_data(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open data", "", FILE_FILTER)
@@ -151,13 +248,14 @@ class MainWindow(QMainWindow):
     def _choose_project(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Open project folder")
         if folder:
-            if (Path(folder) / PROJECT_FILE).exists():
+            if (Path(folder) / PROJECT_FILE).exists() or is_project(Path(folder)):
                 self.open_project(Path(folder))
             else:
                 show_error(
                     self,
                     "Not a project",
-                    f"{folder} has no {PROJECT_FILE}; use File > Save project… to make one",
+                    f"{folder} has no {PROJECT_FILE}, project.db or experiments; "
+                    "use File > Save project… to make one",
                 )
 
     def _choose_experiment(self) -> None:

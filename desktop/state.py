@@ -28,6 +28,8 @@ class SearchSettings:
     epochs: int = 100
     metric: str = ""  # "" = the engine's default for the task
     seed: int = 0
+    workers: int = 1  # 1 = train in the search process; more = `--workers N`
+    precision: str = "float32"  # or "mixed" (`--precision mixed`, GPUs only)
 
 
 #: How a table file may be read (`DataLayout.kind`), in the words the Data page shows.
@@ -234,6 +236,13 @@ class StudioState(QObject):
         self.project_dir = folder
 
     def load_project(self, folder: Path) -> None:
-        """Reads `project.json`; the caller then loads the data file it names."""
-        self.settings = ProjectSettings.from_dict(json.loads((folder / PROJECT_FILE).read_text()))
+        """Reads `project.json`; the caller then loads the data file it names.
+
+        A folder without one (an engine project: `project.db` and experiment folders
+        written by `automl search --project`) becomes the open project as it is: the open
+        data and choices stay, and new experiments go into its `experiments/` folder.
+        """
+        if (folder / PROJECT_FILE).exists():
+            text = (folder / PROJECT_FILE).read_text()
+            self.settings = ProjectSettings.from_dict(json.loads(text))
         self.project_dir = folder

@@ -7,12 +7,14 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from automl.search.events import EpochEnded, TrialEnded, TrialFailed, TrialStarted
 
 COLUMNS = ("trial", "status", "best", "epochs", "duration", "hyperparameters")
-#: With several families searched, the family each trial built gets its own column.
-FAMILY_COLUMNS = ("trial", "status", "family", "best", "epochs", "duration", "hyperparameters")
+#: Columns shown only once a trial carries them (several families searched, a parallel
+#: search): {column: the column it follows}.
+OPTIONAL_COLUMNS = {"worker": "status", "family": "status"}
 TOOLTIPS = {
     "trial": "Keras Tuner's trial number",
+    "worker": "the worker process that trained this trial (a parallel search, --workers N)",
     "family": "the model family this trial built (the tuner chooses it like a hyperparameter)",
-    "status": "running, completed or failed",
+    "status": "running, completed, failed, or interrupted (its search died before it ended)",
     "best": "best validation value of the objective so far in this trial",
     "epochs": "epochs trained (early stopping may end a trial before the cap)",
     "duration": "wall-clock seconds the trial took",
@@ -41,17 +43,26 @@ class TrialTableModel(QAbstractTableModel):
     def take(self, event) -> None:
         """Updates the table from one engine event."""
         if isinstance(event, TrialStarted):
-            if "family" in event.hyperparameters and self.columns is COLUMNS:
-                # The first trial of a search over several families: show the family.
-                self.beginResetModel()
-                self.columns = FAMILY_COLUMNS
-                self.endResetModel()
+            # The first trial of a search over several families shows the family; the
+            # first of a parallel search the worker.
+            if "family" in event.hyperparameters:
+                self._show_column("family")
+            if event.worker:
+                self._show_column("worker")
+            if event.trial_id in self._index:
+                # A resumed search starts its interrupted trial again: same row, running.
+                row = self.rows[self._index[event.trial_id]]
+                row.update(status="running", hyperparameters=event.hyperparameters)
+                row["worker"] = event.worker or row["worker"]
+                self._changed(event.trial_id)
+                return
             self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows))
             self._index[event.trial_id] = len(self.rows)
             self.rows.append(
                 {
                     "trial": event.trial_id,
                     "status": "running",
+                    "worker": event.worker or "",
                     "best": None,
                     "epochs": 0,
                     "duration": None,
@@ -79,6 +90,22 @@ class TrialTableModel(QAbstractTableModel):
             else:
                 row.update(status=f"failed: {event.reason}")
             self._changed(event.trial_id)
+
+    def mark_unfinished(self, status: str) -> None:
+        """Gives every trial still shown as running `status` (its search is gone)."""
+        for row in self.rows:
+            if row["status"] == "running":
+                row["status"] = status
+                self._changed(row["trial"])
+
+    def _show_column(self, name: str) -> None:
+        if name in self.columns:
+            return
+        columns = list(self.columns)
+        columns.insert(columns.index(OPTIONAL_COLUMNS[name]) + 1, name)
+        self.beginResetModel()
+        self.columns = tuple(columns)
+        self.endResetModel()
 
     def best_trial(self) -> str | None:
         done = [r for r in self.rows if r["status"] == "completed" and r["best"] is not None]
@@ -114,7 +141,7 @@ class TrialTableModel(QAbstractTableModel):
             if column == "duration":
                 return "" if value is None else f"{value:.1f} s"
             if column == "hyperparameters":
-                shown = value.items() if self.columns is COLUMNS else _without_family(value)
+                shown = _without_family(value) if "family" in self.columns else value.items()
                 return ", ".join(f"{k}={_short(v)}" for k, v in shown)
             return str(value)
         if role == Qt.ItemDataRole.ToolTipRole and column in ("hyperparameters", "status"):

@@ -1,18 +1,23 @@
 """Screenshots of every page of the desktop app with real content, for the README.
 
     QT_QPA_PLATFORM=offscreen python scripts/screenshots.py [--out docs/screenshots]
-        [--only series]
+        [--only series|experiments]
 
 Opens the bundled penguins table, picks `species` as the target, runs a real small
 search from the Search page (captured while it runs), then shows Results and Export
 with a prediction, saving one PNG per page. Then opens the bundled shapes series
-(`7-series.png`). `--only series` takes just that last one (no search, seconds).
+(`7-series.png`), and the project's Experiments view with an interrupted copy of the
+search beside it (`8-experiments.png`). `--only series` takes just the series (no search,
+seconds); `--only experiments` the Experiments view over a small search run by the CLI.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -43,7 +48,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument(
-        "--only", choices=["series"], help="take only this screenshot (no search is run)"
+        "--only",
+        choices=["series", "experiments"],
+        help="take only this screenshot (series: no search; experiments: a CLI search)",
     )
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -68,12 +75,54 @@ def main() -> None:
         window.grab().save(str(path))
         print(f"wrote {path}")
 
-    if args.only != "series":
+    if args.only is None:
         table_flow(app, window, work, shot)
-    window.show_step(window.data_page)
-    window.open_path(SHAPES)
-    wait_until(app, lambda: window.state.modality == "series" and not window.data_page.busy)
-    shot("7-series")
+    if args.only in (None, "series"):
+        window.show_step(window.data_page)
+        window.open_path(SHAPES)
+        wait_until(app, lambda: window.state.modality == "series" and not window.data_page.busy)
+        shot("7-series")
+    if args.only == "experiments":
+        cli_search(work / "project")
+    if args.only in (None, "experiments"):
+        experiments_view(app, window, work / "project", args.out / "8-experiments.png")
+
+
+def cli_search(project: Path) -> None:
+    """Runs a small penguins search into `project` with the CLI, as a user's shell would."""
+    subprocess.run(
+        [sys.executable, "-m", "automl", "search", str(PENGUINS), "--target", "species"]
+        + ["--max-trials", "3", "--epochs", "5", "--project", str(project)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def experiments_view(app, window, project: Path, path: Path) -> None:
+    """Opens `project` beside an interrupted copy of its search; shoots the Experiments view."""
+    from PySide6.QtWidgets import QMessageBox
+
+    finished = sorted((project / "experiments").iterdir())[-1]
+    killed = finished.with_name(f"{finished.name}-killed")
+    shutil.copytree(finished, killed)
+    # What a kill leaves: no summary, events up to the first finished trial, a free lock.
+    (killed / "summary.json").unlink()
+    lines = (killed / "events.jsonl").read_text().splitlines()
+    first_end = next(i for i, line in enumerate(lines) if '"type":"trial_ended"' in line)
+    (killed / "events.jsonl").write_text("\n".join(lines[: first_end + 1]) + "\n")
+    (killed / "search.lock").touch()
+
+    window.open_path(project)
+    wait_until(app, lambda: window.findChild(QMessageBox, "resumeQuestion") is not None)
+    question = window.findChild(QMessageBox, "resumeQuestion")
+    next(b for b in question.buttons() if b.text() == "Not now").click()
+    dialog = window.experiments_dialog
+    wait_until(app, lambda: dialog.isVisible() and dialog.model.rowCount() >= 2)
+    dialog.select(killed.name)
+    app.processEvents()
+    dialog.grab().save(str(path))
+    print(f"wrote {path}")
 
 
 def table_flow(app, window, work: Path, shot) -> None:

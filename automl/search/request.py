@@ -84,6 +84,8 @@ class SearchRequest:
     jit: bool = False
     #: "mirrored": train each trial across all GPUs (tf.distribute.MirroredStrategy)
     strategy: str | None = None
+    #: average the top K trials in the exported model when that beats the best alone
+    ensemble: int = 1
 
     def __post_init__(self) -> None:
         if self.tuner not in TUNERS:
@@ -114,6 +116,8 @@ class SearchRequest:
             raise AutoMLError(f"--precision {self.precision}: choose float32 or mixed")
         if self.strategy not in (None, "mirrored"):
             raise AutoMLError(f"--strategy {self.strategy}: the one strategy is mirrored")
+        if self.ensemble < 1:
+            raise AutoMLError(f"--ensemble must be at least 1 (1: none), not {self.ensemble}")
         if self.workers < 0:
             raise AutoMLError(f"--workers must be at least 1, not {self.workers}")
         if self.port is not None and not 0 < self.port < 65536:

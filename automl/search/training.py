@@ -49,6 +49,8 @@ class Outcome:
     evaluation: dict
     curves: dict
     notes: list[str] = field(default_factory=list)
+    #: trial ids averaged in the exported model (`--ensemble`), empty for one model
+    ensemble: list[str] = field(default_factory=list)
 
 
 class SearchRun:
@@ -96,6 +98,14 @@ class SearchRun:
         metric = self._keras_metric()
         scale = (float(self.y_train.mean()), float(self.y_train.std() or 1.0))
         self.hypermodel = feeds.hypermodel(request, [metric] if metric else [], scale)
+        if self.classification:
+            from architectures.weighting import ClassWeighting, balanced_weights, is_imbalanced
+
+            classes = len(prepared.class_names)
+            if is_imbalanced(self.y_train, classes):
+                # Balanced class weights become a hyperparameter the search can take or leave.
+                weights = balanced_weights(self.y_train, classes)
+                self.hypermodel = ClassWeighting(self.hypermodel, weights)
         objective = prepared.objective
         try:
             self.tuner = self._make_tuner(request, objective, out)
@@ -141,7 +151,10 @@ class SearchRun:
             search_state=self.state,
             resume=self.resume or self.worker,
             checkpoint_every_s=request.checkpoint_every_s,
-            keep_checkpoints=request.keep_checkpoints,
+            # An ensemble needs its members' weights.
+            keep_checkpoints=None
+            if request.keep_checkpoints is None
+            else max(request.keep_checkpoints, request.ensemble),
             distribution_strategy=self._strategy(),
         )
 
@@ -267,7 +280,17 @@ class SearchRun:
         search_scores = score(self.classification, self.y_test, self._predict_test(model))
         curves = _curves(best.history)
         outcome = Outcome(model, False, search_scores, {}, {}, curves)
-        if self.refit_wanted and not self.state.stop_requested.is_set():
+        self.ensemble_note = ""
+        ensemble = self._ensemble(model, best) if self.request.ensemble > 1 else None
+        if self.ensemble_note:
+            outcome.notes.append(self.ensemble_note)
+        if ensemble is not None:
+            outcome.model, outcome.ensemble = ensemble
+            outcome.search_test_metrics = search_scores
+            outcome.test_metrics = score(
+                self.classification, self.y_test, self._predict_test(outcome.model)
+            )
+        elif self.refit_wanted and not self.state.stop_requested.is_set():
             refit = self._refit(trial.hyperparameters, refit_epochs(best))
             verdict = self._refit_verdict(model, refit) if refit is not None else None
             if verdict:
@@ -287,6 +310,52 @@ class SearchRun:
                 )
         outcome.evaluation = self._evaluation(outcome.model)
         return outcome
+
+    def _ensemble(self, best_model: keras.Model, best: TrialRecord):
+        """Returns (model, member trial ids) when averaging the top trials scores better.
+
+        Judged on the validation rows: the test rows stay untouched for the report.
+        """
+        from automl.search.ensemble import average_models
+
+        ranked = [
+            t for t in sorted(self.state.trials.values(), key=self._rank)
+            if t.status == "completed"
+        ][: self.request.ensemble]
+        members, models = [], []
+        for record in ranked:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", UserWarning)
+                    trial = self.tuner.oracle.get_trial(record.trial_id)
+                    models.append(best_model if record is best else self.tuner.load_model(trial))
+                members.append(record.trial_id)
+            except (OSError, ValueError):  # its weights were not kept
+                continue
+        if len(models) < 2:
+            return None
+        averaged = average_models(models)
+        objective = self.prepared.objective
+        key = objective.name if objective.name in ("accuracy", "balanced_accuracy", "f1", "auc",
+                                                  "log_loss", "mae", "rmse") else None
+        single = score(self.classification, self.y_val, self._predict_validation(best_model))
+        joint = score(self.classification, self.y_val, self._predict_validation(averaged))
+        key = key if key in single else ("log_loss" if self.classification else "rmse")
+        better = (
+            joint[key] > single[key] if objective.direction == "max" and key == objective.name
+            else joint[key] < single[key]
+        )
+        if not better:
+            self.ensemble_note = (
+                f"ensemble of {len(models)} not kept: validation {key} {joint[key]:.4f} vs "
+                f"{single[key]:.4f} for the best trial alone"
+            )
+            return None
+        self.ensemble_note = (
+            f"exported an ensemble of trials {', '.join(members)} (their average): validation "
+            f"{key} {joint[key]:.4f} vs {single[key]:.4f} for the best trial alone"
+        )
+        return averaged, members
 
     def _refit(self, hp, epochs: int) -> keras.Model | None:
         began = time.monotonic()
@@ -410,6 +479,7 @@ class SearchRun:
             "search_test_metrics": outcome.search_test_metrics,
             "refit": outcome.refit,
             "hyperparameters": best.hyperparameters if best else {},
+            "ensemble": outcome.ensemble,
             "best_trial": None
             if best is None
             else {"trial_id": best.trial_id, "score": best.score, "best_epoch": best.best_epoch},

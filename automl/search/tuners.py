@@ -229,12 +229,13 @@ class _Reporting:
 
 
 def start_from_defaults(tuner):
-    """Makes the tuner's first trial the family's default (known-good) configuration.
+    """Makes the tuner's first trials the families' default (known-good) configurations.
 
     A random first draw can be a poor corner of the space (a tiny learning rate, a huge
     batch); with a small trial budget that can be the whole search. Each family's
     hyperparameter defaults are its published, known-good shape, so the first trial
-    tries them and the tuner explores from there.
+    tries them, and when several families are searched, trial k is family k's defaults
+    (FCN, then BiLSTM, ...); the tuner explores from there.
     """
     oracle = tuner.oracle
     if not hasattr(oracle, "populate_space"):
@@ -242,13 +243,17 @@ def start_from_defaults(tuner):
     draw = oracle.populate_space
 
     def populate_space(trial_id):
-        if oracle.trials:  # only the first trial; later ones are the tuner's own draws
-            return draw(trial_id)
+        space = oracle.hyperparameters.space
+        family = next((hp for hp in space if hp.name == "family"), None)
+        seeded = list(family.values) if family is not None else [None]
+        done = len(oracle.trials)
+        if done >= len(seeded):
+            return draw(trial_id)  # later trials are the tuner's own draws
         defaults = keras_tuner.HyperParameters()
-        for hp in oracle.hyperparameters.space:
+        for hp in space:
             defaults.merge([hp])
             if defaults.is_active(hp):
-                defaults.values[hp.name] = hp.default
+                defaults.values[hp.name] = seeded[done] if hp is family else hp.default
         return {"status": "RUNNING", "values": defaults.values}
 
     oracle.populate_space = populate_space

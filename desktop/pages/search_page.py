@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
@@ -24,7 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from automl.search.events import EpochEnded, SearchEnded, SearchStarted, TrialEnded
+from automl.search.events import (
+    EpochEnded,
+    Event,
+    SearchEnded,
+    SearchStarted,
+    TrialEnded,
+    read_events,
+)
 from desktop.dialogs import show_error
 from desktop.engine_process import EngineProcess, last_error_line
 from desktop.state import StudioState
@@ -43,6 +52,16 @@ EXIT_MEANING = {
     2: "the engine rejected the input",
     3: "no trial succeeded",
 }
+WORKERS_TIP = (
+    "How many trials train at the same time, each in its own worker process (Keras Tuner's "
+    "chief/worker mode on this machine, `--workers N`). 1 trains in the search process. "
+    "Each worker uses a share of the CPU cores, or one GPU each when there are several, "
+    "so more workers finish more trials in the budget but each trial trains slower."
+)
+PRECISION_TIP = (
+    "Train in float16 with float32 outputs and loss scaling (`--precision mixed`): faster "
+    "and lighter on recent GPUs, same exported model inputs and outputs. Only with a GPU."
+)
 
 
 class SearchPage(QWidget):
@@ -61,9 +80,11 @@ class SearchPage(QWidget):
         self.curves: dict[str, list[float]] = {}
         self.monitor = ""
         self.out: Path | None = None
-        self.budget_s = 0
+        self.budget_s: float | None = 0
         self.max_trials = 0
         self.stderr: list[str] = []
+        self.done_before = 0  # trials an interrupted search had finished before its resume
+        self._running = False
         self.clock = QElapsedTimer()
         self.ticker = QTimer(self)
         self.ticker.setInterval(500)
@@ -123,9 +144,15 @@ class SearchPage(QWidget):
             "Where the search trains; the list comes from TensorFlow in "
             "a child process (`automl devices`)"
         )
+        self.device_box.currentIndexChanged.connect(self._refresh_precision)
         self.devices = EngineProcess(self)
         self.devices.output.connect(self._take_devices)
         self._devices_asked = False
+        self.workers_box = _spin(1, max(2, os.cpu_count() or 1), settings.workers, "", WORKERS_TIP)
+        self.workers_box.setSpecialValueText("1 (in the search process)")
+        self.precision_box = QCheckBox("Mixed precision (float16)")
+        self.precision_box.setToolTip(PRECISION_TIP)
+        self.precision_box.setChecked(settings.precision == "mixed")
         for label, widget in (
             ("Tuner", self.tuner),
             ("Trials", self.max_trials_box),
@@ -135,8 +162,11 @@ class SearchPage(QWidget):
             ("Seed", self.seed_box),
             ("Early stopping", self.patience_box),
             ("Device", self.device_box),
+            ("Parallel workers", self.workers_box),
+            ("Precision", self.precision_box),
         ):
             form.addRow(label, widget)
+        self.form = form
         settings_box = QGroupBox("Budget and tuner")
         settings_box.setLayout(form)
 
@@ -194,6 +224,7 @@ class SearchPage(QWidget):
         layout.addWidget(right, 1)
         self._set_running(False)
         self._refresh_metrics()
+        self._refresh_precision()
 
     def showEvent(self, event) -> None:
         # Asking TensorFlow costs a few seconds in a child; only when the page is seen.
@@ -210,6 +241,20 @@ class SearchPage(QWidget):
         for device in found:
             memory = f", {device['memory_mb']} MiB" if device.get("memory_mb") else ""
             self.device_box.addItem(f"{device['id']}: {device['name']}{memory}", device["id"])
+        self._refresh_precision()
+
+    def has_gpu(self) -> bool:
+        """Whether `automl devices` listed a GPU (False until it answers)."""
+        return any(
+            str(self.device_box.itemData(i)).startswith("gpu")
+            for i in range(self.device_box.count())
+        )
+
+    def _refresh_precision(self) -> None:
+        # Mixed precision only helps on a GPU: hidden without one, off when pinned to the CPU.
+        self.form.setRowVisible(self.precision_box, self.has_gpu())
+        on_cpu = self.device_box.currentData() == "cpu"
+        self.precision_box.setEnabled(not on_cpu and not self._running)
 
     def _refresh_metrics(self) -> None:
         modality = self.state.modality
@@ -248,19 +293,58 @@ class SearchPage(QWidget):
         name = Path(settings.data).name if self._labels_in_file() else settings.target
         self.out = root / f"{_safe(name)}-{time.strftime('%Y%m%d-%H%M%S')}"
         arguments = self.search_arguments(self.out)
+        self._clear()
+        self.budget_s = self.budget_box.value()
+        self.max_trials = self.max_trials_box.value()
+        self._launch(arguments, "Starting the search process…", f"Search started: {self.out}")
+
+    def resume(self, folder: Path) -> None:
+        """Continues the interrupted search in `folder`, shown as a search from this page.
+
+        The trials it finished before appear at once (read from its events.jsonl); the
+        rest arrive as it runs, and Stop, Kill and the results work as for a new search.
+        """
+        if self.engine.running:
+            show_error(self, "Cannot resume", "A search is running; stop it first.")
+            return
+        self.out = Path(folder)
+        self._clear()
+        try:
+            past = read_events(self.out / "events.jsonl")
+        except OSError:
+            past = []
+        self.max_trials = 0
+        for event in past:
+            self._on_event(event)
+        self.trials.mark_unfinished("interrupted")
+        self.done_before = sum(r["status"] != "interrupted" for r in self.trials.rows)
+        self.budget_s = budget_left(past)
+        self._launch(
+            self.resume_arguments(self.out),
+            f"Resuming {self.out.name} ({self.done_before} of {self.max_trials} trials were "
+            "done when it stopped)…",
+            f"Search resumed: {self.out}",
+        )
+
+    def resume_arguments(self, folder: Path) -> list[str]:
+        """Returns the `automl resume` command line that continues the search in `folder`."""
+        return ["resume", str(folder), "--events", "-", "--control-stdin"]
+
+    def _clear(self) -> None:
         self.trials.reset("", "max")
         self.curves.clear()
         self.stderr.clear()
         self.log_view.clear()
         self.running_curve.setData([], [])
         self.best_curve.setData([], [])
-        self.budget_s = self.budget_box.value()
-        self.max_trials = self.max_trials_box.value()
+        self.done_before = 0
+
+    def _launch(self, arguments: list[str], progress: str, status: str) -> None:
         self.clock.start()
         self.ticker.start()
         self._set_running(True)
-        self.progress.setText("Starting the search process…")
-        self.state.status.emit(f"Search started: {self.out}")
+        self.progress.setText(progress)
+        self.state.status.emit(status)
         self.engine.start(arguments)
 
     def _labels_in_file(self) -> bool:
@@ -324,6 +408,10 @@ class SearchPage(QWidget):
             arguments += ["--patience", str(self.patience_box.value())]
         if self.device_box.currentData():
             arguments += ["--device", self.device_box.currentData()]
+        if self.workers_box.value() > 1:
+            arguments += ["--workers", str(self.workers_box.value())]
+        if self.precision_box.isChecked() and self.has_gpu() and self.precision_box.isEnabled():
+            arguments += ["--precision", "mixed"]
         if self.metric_box.currentText() != "default":
             arguments += ["--metric", self.metric_box.currentText()]
         if image:
@@ -364,12 +452,15 @@ class SearchPage(QWidget):
             "" if self.metric_box.currentText() == "default" else self.metric_box.currentText()
         )
         search.seed = self.seed_box.value()
+        search.workers = self.workers_box.value()
+        search.precision = "mixed" if self.precision_box.isChecked() else "float32"
 
     # -- engine events ----------------------------------------------------------------------
 
     def _on_event(self, event) -> None:
         self.trials.take(event)
         if isinstance(event, SearchStarted):
+            self.max_trials = event.max_trials
             self.monitor = "val_loss" if event.objective == "log_loss" else f"val_{event.objective}"
             self.trials.monitor, self.trials.direction = self.monitor, event.direction
             self.plot.setLabel("left", self.monitor)
@@ -423,19 +514,22 @@ class SearchPage(QWidget):
 
     def _tick(self) -> None:
         elapsed = self.clock.elapsed() / 1000
-        done = sum(r["status"] != "running" for r in self.trials.rows)
-        left = max(0.0, self.budget_s - elapsed)
-        if done:
-            by_trials = (self.max_trials - done) * elapsed / done
-            left = min(left, by_trials)
+        done = sum(r["status"] not in ("running", "interrupted") for r in self.trials.rows)
+        # No time budget (a resumed CLI search may have none): only the trials tell.
+        left = float("inf") if self.budget_s is None else max(0.0, self.budget_s - elapsed)
+        if done > self.done_before:
+            by_trials = (self.max_trials - done) * elapsed / (done - self.done_before)
+            left = min(left, max(0.0, by_trials))
         if self.engine.stop_requested:
             return
+        estimate = f"about {left:.0f} s left" if left != float("inf") else "time left unknown"
         self.progress.setText(
-            f"Running: {elapsed:.0f} s elapsed, about {left:.0f} s left; "
+            f"Running: {elapsed:.0f} s elapsed, {estimate}; "
             f"{done} of at most {self.max_trials} trials done"
         )
 
     def _set_running(self, running: bool) -> None:
+        self._running = running
         self.start_button.setEnabled(not running)
         self.stop_button.setEnabled(running)
         self.kill_button.setEnabled(running)
@@ -448,8 +542,36 @@ class SearchPage(QWidget):
             self.epochs_box,
             self.metric_box,
             self.seed_box,
+            self.workers_box,
         ):
             box.setEnabled(not running)
+        self._refresh_precision()
+
+
+def budget_left(events: list[Event]) -> float | None:
+    """Returns the seconds of time budget an interrupted search has left (None: no budget).
+
+    As `automl resume` counts it: the budget less each earlier run's first to last event.
+
+    Example:
+        >>> from automl.search.events import EpochEnded
+        >>> started = SearchStarted(time=100.0, experiment="x", data="d", task="binary",
+        ...     target="y", tuner="random", objective="accuracy", direction="max",
+        ...     max_trials=5, time_budget_s=300.0, max_epochs=10, rows={})
+        >>> budget_left([started, EpochEnded(time=160.0, trial_id="0", epoch=1, metrics={})])
+        240.0
+    """
+    budget, used, start, last = 0.0, 0.0, None, None
+    for event in events:
+        if isinstance(event, SearchStarted):
+            budget = event.time_budget_s or 0.0
+            if start is not None and last is not None:
+                used += last - start
+            start = event.time
+        last = event.time
+    if start is not None and last is not None:
+        used += last - start
+    return max(0.0, budget - used) if budget else None
 
 
 def layout_arguments(state: StudioState) -> list[str]:
