@@ -95,6 +95,8 @@ class ProgressDisplay:
 
     def print_result(self, result) -> None:
         summary = result.summary
+        if summary.get("plan"):
+            self.console.print(summary["plan"])
         for note in result.notes:
             self.console.print(f"note: {note}")
         if result.model_path is None:

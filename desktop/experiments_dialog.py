@@ -161,9 +161,11 @@ class ExperimentsDialog(QDialog):
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.setToolTip("Read the project's experiments again")
         self.refresh_button.clicked.connect(self.refresh_requested)
+        self.refresh_button.setAutoDefault(False)
         self.open_button = QPushButton("Open results")
         self.open_button.setToolTip("Show the selected experiment on the Results page")
         self.open_button.clicked.connect(self._open)
+        self.open_button.setDefault(True)
         self.resume_button = QPushButton("Resume")
         self.resume_button.setToolTip(
             "Continue the selected interrupted search from the Search page: completed trials "

@@ -24,12 +24,16 @@ class SearchProgress(keras.callbacks.Callback):
         super().__init__()
         self.state = state
         self._fit_started = 0.0
+        self._epoch_started = time.monotonic()
 
     def on_train_begin(self, logs=None):
         self._fit_started = time.monotonic()
 
     def on_train_end(self, logs=None):
         self.state.fit_seconds += time.monotonic() - self._fit_started
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch_started = time.monotonic()
 
     def on_train_batch_end(self, batch, logs=None):
         if self.state.deadline.passed() or self.state.hard_stop.is_set():
@@ -49,9 +53,42 @@ class SearchProgress(keras.callbacks.Callback):
             )
         if self.state.deadline.passed() or self.state.stop_requested.is_set():
             self.model.stop_training = True
+        if self.state.plan_epochs and self.state.epoch_cap is None and epoch >= 1:
+            # The second epoch is timed: the first one also traces the graph.
+            plan_epochs(self.state, time.monotonic() - self._epoch_started)
+        if self.state.epoch_cap is not None and epoch + 1 >= self.state.epoch_cap:
+            self.model.stop_training = True
 
     def __deepcopy__(self, memo):
         return SearchProgress(self.state)
+
+
+#: A planned search leaves room for at least this many trials ...
+PLANNED_TRIALS = 3
+#: ... but never caps a trial below this many epochs (it could not converge).
+MIN_EPOCH_CAP = 20
+
+
+def plan_epochs(state: SearchState, epoch_s: float) -> None:
+    """Caps epochs per trial so at least `PLANNED_TRIALS` trials fit the time budget.
+
+    Without a cap, one slow trial with a large `--epochs` can spend the whole budget;
+    with too small a cap no trial converges. Early stopping still ends trials sooner.
+    """
+    deadline = state.deadline
+    if deadline.at is None or epoch_s <= 0:
+        state.plan_epochs = False
+        return
+    budget = deadline.at - deadline.start
+    cap = int(budget / (PLANNED_TRIALS * epoch_s))
+    cap = max(MIN_EPOCH_CAP, cap)
+    if cap < state.max_epochs:
+        state.epoch_cap = cap
+        state.plan_note = (
+            f"planned: an epoch takes {epoch_s:.2f} s, so each trial is capped at {cap} epochs "
+            f"to leave room for about {PLANNED_TRIALS} trials in the budget"
+        )
+    state.plan_epochs = False
 
 
 class ValidationScores(keras.callbacks.Callback):

@@ -513,6 +513,7 @@ def _summary(request, prepared, run, status, reason, best, outcome, export, data
             "saved_model": str(export.path / "saved_model" / "1"),
             "parity": export.parity.to_dict(),
         },
+        "plan": run.state.plan_note or None,
         "notes": list(getattr(run, "notes", []))
         + list(outcome.notes if outcome else [])
         + list(export.notes if export else []),

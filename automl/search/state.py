@@ -52,6 +52,12 @@ class SearchState:
         self.memory_limit_mb: float | None = None
         #: Compile each trial's model with XLA (`--jit`).
         self.jit = False
+        #: Budget planning (random and Bayesian searches with a time budget): once an
+        #: epoch has been timed, each trial is capped at this many epochs.
+        self.plan_epochs = False
+        self.max_epochs = 0
+        self.epoch_cap: int | None = None
+        self.plan_note = ""
 
     def typical_startup(self) -> float:
         """Returns the median time a trial needs before its first epoch ends."""

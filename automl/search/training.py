@@ -84,6 +84,11 @@ class SearchRun:
         self.deadline = deadline
         self.state = SearchState(log, search_deadline)
         self.state.rank = self._rank
+        # Hyperband plans its own epochs; the others get a cap once an epoch is timed.
+        self.state.plan_epochs = (
+            request.tuner != "hyperband" and request.time_budget_s is not None and not resume
+        )
+        self.state.max_epochs = request.max_epochs
         self.resume = resume
         if resume:
             self.state.trials.update(finished_trials(out / "events.jsonl"))

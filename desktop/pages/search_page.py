@@ -410,7 +410,8 @@ class SearchPage(QWidget):
             arguments += ["--device", self.device_box.currentData()]
         if self.workers_box.value() > 1:
             arguments += ["--workers", str(self.workers_box.value())]
-        if self.precision_box.isChecked() and self.has_gpu() and self.precision_box.isEnabled():
+        on_gpu = self.has_gpu() and self.device_box.currentData() != "cpu"
+        if self.precision_box.isChecked() and on_gpu:
             arguments += ["--precision", "mixed"]
         if self.metric_box.currentText() != "default":
             arguments += ["--metric", self.metric_box.currentText()]
