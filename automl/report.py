@@ -65,6 +65,12 @@ def load_report(experiment: str | Path) -> dict:
         ):
             if key in summary:
                 report[key] = summary[key]
+    if report.get("status") == "running":
+        from automl.store import search_alive
+
+        # No summary and no live search holding the lock: it was killed.
+        if search_alive(folder) is False:
+            report["status"] = "interrupted"
     metadata_path = folder / "model" / "metadata.json"
     if metadata_path.exists():
         report["evaluation"] = json.loads(metadata_path.read_text()).get("evaluation", {})

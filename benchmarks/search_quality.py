@@ -1106,6 +1106,10 @@ def run_child(system: str, job: dict, out: Path, python: str | None = None) -> d
     job_path.write_text(json.dumps(job))
     log_path = logs / f"{name}.{system}.log"
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
+    if system == "baselines":
+        # HistGradientBoosting's OpenMP threads spin-wait on a shared 2-core machine: one
+        # thread fit the 16x16 images in 13 s where two took 54 s (load average 4).
+        env["OMP_NUM_THREADS"] = "1"
     command = [python or sys.executable, str(Path(__file__)), "--worker", system, str(job_path)]
     timeout = 2 * job["budget_s"] + CHILD_GRACE_S
     print(f"[{name}] {system}: running (log {log_path})", file=sys.stderr, flush=True)
@@ -1520,6 +1524,23 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def code_version() -> str:
+    """Returns the checkout's commit, and "+ uncommitted changes" when the tree differs."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+    return f"{commit or 'unknown'}{' + uncommitted changes' if changed else ''}"
+
+
 def list_sets() -> str:
     from generators import GENERATED
 
@@ -1550,7 +1571,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(
-        f"{command}\n{date.today().isoformat()}, {os.cpu_count()} CPU cores, load average "
+        f"{command}\n{date.today().isoformat()}, code {code_version()}, "
+        f"{os.cpu_count()} CPU cores, load average "
         f"{load:.2f} at start; {len(sets)} data sets x {budgeted} budgeted systems x "
         f"{args.budget_s:.0f} s = at least {len(sets) * budgeted * args.budget_s / 60:.0f} min; "
         f"seed {args.seed}; work folder {args.out}\n",

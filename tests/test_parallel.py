@@ -174,3 +174,15 @@ def test_mixed_precision_on_a_cpu_warns_and_trains_in_float32(tmp_path):
     assert "--precision mixed needs a GPU" in done.stderr
     summary = json.loads((out / "summary.json").read_text())
     assert any("needs a GPU" in note for note in summary["notes"])
+
+
+def test_a_worker_past_its_memory_bound_is_recycled_between_trials(tmp_path):
+    out = tmp_path / "recycled"
+    done = run_cli(
+        "search", str(PENGUINS), "--target", "species", "--out", str(out),
+        "--workers", "1", "--max-trials", "2", "--epochs", "2", "--worker-memory", "1",
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["trials"] == {"completed": 2, "failed": 0}
+    assert any("recycled" in note for note in summary["notes"])

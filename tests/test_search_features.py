@@ -70,3 +70,16 @@ def test_ensemble_flag_reports_whether_the_average_was_kept(tmp_path):
     assert any("ensemble" in note for note in summary["notes"])
     metadata = json.loads((out / "model" / "metadata.json").read_text())
     assert metadata["parity"]["max_abs_diff"] < 1e-5
+
+
+def test_tensorboard_logs_each_trial_with_its_hyperparameters(tmp_path):
+    out = tmp_path / "board"
+    done = run_cli(
+        "search", str(PENGUINS), "--target", "species", "--out", str(out),
+        "--max-trials", "1", "--epochs", "2", "--tensorboard",
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    logs = list((out / "tensorboard").rglob("events.out.tfevents.*"))
+    assert logs, "no TensorBoard event files"
+    # Keras Tuner writes the trial's hyperparameters with the HParams plugin.
+    assert any(b"hparams" in path.read_bytes() for path in logs)

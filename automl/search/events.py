@@ -48,6 +48,8 @@ class SearchStarted(Event):
     rows: dict[str, int]
     #: true when `automl resume` continues an interrupted search
     resumed: bool = False
+    #: seconds of the budget left when this run started (less than the budget on resume)
+    time_budget_left_s: float | None = None
 
 
 @dataclass(frozen=True)

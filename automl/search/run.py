@@ -378,6 +378,7 @@ def _search(
                 direction=objective.direction,
                 max_trials=request.max_trials,
                 time_budget_s=request.time_budget_s,
+                time_budget_left_s=deadline.remaining(),
                 max_epochs=request.max_epochs,
                 rows={
                     "train": len(splits.train),
