@@ -152,6 +152,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--data", type=Path, help="where the data file is on this machine (default: as recorded)"
     )
     worker.add_argument("--threads", type=int, help="CPU threads for training")
+    worker.add_argument(
+        "--wait",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="how long to wait for the chief to answer (default 30)",
+    )
     worker.add_argument("--memory-limit", type=float, metavar="MIB", help=argparse.SUPPRESS)
     worker.add_argument(
         "--force", action="store_true", help="join even if the data file differs"
@@ -468,6 +475,7 @@ def _worker(args) -> int:
         memory_limit_mb=args.memory_limit,
         data=args.data,
         force=args.force,
+        wait_s=args.wait,
     )
 
 

@@ -94,7 +94,7 @@ def run_ls(args: argparse.Namespace) -> int:
     from automl.store import find_project, list_experiments
     from automl.store.text import format_duration, format_score
 
-    project = find_project(args.project)
+    project = find_project(args.project, walk_up=args.project == Path("."))
     experiments = list_experiments(project)
     if not experiments:
         _console().print(f"{project}: no experiments yet")
@@ -220,7 +220,7 @@ def run_reindex(args: argparse.Namespace) -> int:
     from automl.store import find_project, reindex
     from automl.store.db import db_path
 
-    project = find_project(args.project)
+    project = find_project(args.project, walk_up=args.project == Path("."))
     count = reindex(project)
     print(f"indexed {count} experiment{'s' if count != 1 else ''} in {db_path(project)}")
     return 0

@@ -387,11 +387,11 @@ def _gpus() -> list[dict]:
     return [d for d in list_devices() if d["id"].startswith("gpu")]
 
 
-def connect(address: str) -> tuple[str, str]:
-    """Checks the oracle at HOST:PORT answers; returns (host, port).
+def connect(address: str, wait_s: float = CONNECT_TIMEOUT_S) -> tuple[str, str]:
+    """Checks the oracle at HOST:PORT answers within `wait_s`; returns (host, port).
 
     Raises:
-        AutoMLError: a malformed address, or no answer within 30 seconds.
+        AutoMLError: a malformed address, or no answer in time.
     """
     host, sep, port = address.rpartition(":")
     if not sep or not host or not port.isdigit():
@@ -400,10 +400,10 @@ def connect(address: str) -> tuple[str, str]:
 
     channel = grpc.insecure_channel(address)
     try:
-        grpc.channel_ready_future(channel).result(timeout=CONNECT_TIMEOUT_S)
+        grpc.channel_ready_future(channel).result(timeout=wait_s)
     except grpc.FutureTimeoutError:
         raise AutoMLError(
-            f"--oracle {address}: no chief answered within {CONNECT_TIMEOUT_S:.0f} s; is "
+            f"--oracle {address}: no chief answered within {wait_s:.0f} s; is "
             "`automl search ... --chief` running there, and is the port open?"
         ) from None
     finally:
@@ -441,13 +441,14 @@ def run_worker(
     memory_limit_mb: float | None = None,
     data: Path | None = None,
     force: bool = False,
+    wait_s: float = CONNECT_TIMEOUT_S,
 ) -> int:
     """Joins the search whose chief serves `oracle`, training trials until it ends.
 
     Returns the process exit code: 0 when the search ended, `EXIT_RECYCLE` when this
     worker's memory grew past `memory_limit_mb` and it asks to be replaced.
     """
-    host, port = connect(oracle)
+    host, port = connect(oracle, wait_s)
     if "chief" in tuner_id:
         raise AutoMLError(f"--tuner-id {tuner_id}: a worker's id may not contain 'chief'")
     os.environ.update(

@@ -110,6 +110,10 @@ class SearchRequest:
             raise AutoMLError(
                 f"--families {', '.join(unknown)}: unknown; choose among {', '.join(SPACES)}"
             )
+        if "transfer" in self.families and self.backbone_weights is None:
+            raise AutoMLError(
+                "the transfer family needs --backbone-weights FILE (nothing is downloaded)"
+            )
         if self.backbone_weights is not None or self.backbone is not None:
             self.backbone_spec  # validates the file and the name  # noqa: B018
         if self.precision not in ("float32", "mixed"):

@@ -56,12 +56,13 @@ def is_project(path: Path) -> bool:
     return (path / DB_NAME).is_file() or bool(experiment_folders(path))
 
 
-def find_project(path: Path) -> Path:
-    """Returns the project at `path`, or the one above it that has a project.db.
+def find_project(path: Path, walk_up: bool = True) -> Path:
+    """Returns the project at `path`, or (with `walk_up`) the one above it with a project.db.
 
     Walking up lets `automl experiments ls` work from inside an experiment folder, as git
     does; only a folder with a project.db counts there, so an unrelated folder that merely
-    contains something is never taken for the project.
+    contains something is never taken for the project. A folder the user named with
+    `--project` is taken as given (`walk_up=False`).
 
     Raises:
         AutoMLError: neither `path` nor any folder above it is a project.
@@ -73,7 +74,7 @@ def find_project(path: Path) -> Path:
         return project_of(path)
     if is_project(path):
         return path
-    for above in path.parents:
+    for above in path.parents if walk_up else ():
         if (above / DB_NAME).is_file():
             return above
     raise AutoMLError(
