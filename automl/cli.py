@@ -490,6 +490,8 @@ def _rerun(args) -> int:
         f"(best epoch {result['original_best_epoch']}), rerun {result['rerun']:.4f} "
         f"(best epoch {result['rerun_best_epoch']}): difference {result['difference']:+.4f}"
     )
+    for name, change in result.get("versions_changed", {}).items():
+        print(f"note: {name} changed since the search ({change})")
     print(f"saved: {folder / 'reruns' / ('trial_' + result['trial_id'] + '.json')}")
     return 0
 

@@ -142,9 +142,17 @@ def rerun_trial(folder: Path, trial_id: str, *, force: bool = False) -> dict:
     from automl.search.run import prepare
 
     folder = Path(folder)
-    request, _ = load_experiment(folder, force)
+    request, recorded = load_experiment(folder, force)
     if not (folder / "tuner").is_dir():
         raise AutoMLError(f"{folder} has no tuner state (its trials' hyperparameters)")
+    from automl.versions import package_versions
+
+    now = package_versions()
+    changed = {
+        name: f"{old} -> {now.get(name)}"
+        for name, old in (recorded.get("versions") or {}).items()
+        if now.get(name) != old
+    }
     prepared = prepare(request)
     from automl.search.training import SearchRun  # TensorFlow loads here
 
@@ -157,6 +165,8 @@ def rerun_trial(folder: Path, trial_id: str, *, force: bool = False) -> dict:
         result = run.rerun(trial_id)
     finally:
         log.close()
+    # A different TensorFlow or Keras can change the numbers; say so beside them.
+    result["versions_changed"] = changed
     write_json(reruns / f"trial_{trial_id}.json", result)
     return result
 

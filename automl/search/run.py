@@ -28,6 +28,7 @@ from automl.search.experiment import MARKER, claim_folder, release_folder, write
 from automl.search.metrics import Objective, choose_objective
 from automl.search.request import SearchRequest
 from automl.store import index_experiment, search_alive, search_lock
+from automl.versions import package_versions
 
 EXIT_DONE, EXIT_NO_TRIAL, EXIT_INTERRUPTED = 0, 3, 130
 
@@ -332,6 +333,10 @@ def run_search(
                 "created": datetime.now(UTC).isoformat(timespec="seconds"),
                 "data_sha256": data_hash,
                 "modality": prepared.modality,
+                # The manifest `automl rerun` reproduces from: versions, seed, split.
+                "versions": package_versions(),
+                "seed": request.seed,
+                "device": request.device or "default (the first GPU if any, else the CPU)",
                 **prepared.describe(),
             },
         )
