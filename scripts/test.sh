@@ -5,4 +5,6 @@ cd "$(dirname "$0")/.."
 export QT_QPA_PLATFORM=offscreen TF_CPP_MIN_LOG_LEVEL=2
 ruff check .
 lint-imports
-python -m pytest -q "$@"
+# Two processes, one test file each at a time: most of a test is TensorFlow start-up and a
+# child process's single-threaded work, so two run side by side on two cores.
+python -m pytest -q -n 2 --dist loadfile "$@"
