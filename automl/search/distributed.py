@@ -38,6 +38,9 @@ EXIT_RECYCLE = 75
 MAX_RESTARTS = 4
 #: A worker that has not talked to the oracle for this long has lost its trial.
 SILENT_WORKER_S = 300.0
+#: Without --worker-memory, a worker is replaced once its memory grows past this multiple
+#: of what it used after its third trial.
+AUTO_MEMORY_GROWTH = 1.15
 #: How long a worker waits for the oracle to answer before giving up.
 CONNECT_TIMEOUT_S = 30.0
 
@@ -476,6 +479,7 @@ def run_worker(
             request, prepared, experiment, log, Deadline(worker_deadline(experiment)), worker=True
         )
         run.state.memory_limit_mb = memory_limit_mb
+        run.state.auto_memory_limit = memory_limit_mb is None
         threading.Thread(target=_follow_stdin, args=(run.state,), daemon=True).start()
         status, _ = run.search()
     finally:

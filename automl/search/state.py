@@ -50,6 +50,8 @@ class SearchState:
         self.rank = lambda trial: 0.0
         #: A worker asks to be replaced between trials once its memory passes this.
         self.memory_limit_mb: float | None = None
+        #: Workers without a set bound take one from their memory after the third trial.
+        self.auto_memory_limit = False
         #: Compile each trial's model with XLA (`--jit`).
         self.jit = False
         #: Budget planning (random and Bayesian searches with a time budget): once an

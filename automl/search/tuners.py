@@ -64,6 +64,14 @@ class _Reporting:
     def pre_create_trial(self):
         if self.search_state.stop_requested.is_set():
             raise SearchStopped("stopped by the user")
+        state = self.search_state
+        if state.memory_limit_mb is None and state.auto_memory_limit and len(state.trials) == 3:
+            from automl.search.distributed import AUTO_MEMORY_GROWTH, current_rss_mb
+
+            # After a few trials TensorFlow's caches are warm; growth past this is leaked.
+            rss = current_rss_mb()
+            if rss is not None:
+                state.memory_limit_mb = rss * AUTO_MEMORY_GROWTH
         limit = self.search_state.memory_limit_mb
         if limit and self.search_state.trials:
             from automl.search.distributed import current_rss_mb
