@@ -1355,53 +1355,58 @@ def best_baseline(result: SetResult) -> tuple[str, float | None]:
     return pick(scored, key=lambda item: item[1])
 
 
+def _metric_cell(result: SetResult, system: str, metric: str) -> str:
+    return _cell((result.rows.get(system) or {}).get("metrics", {}).get(metric))
+
+
+def _baseline_cell(result: SetResult) -> str:
+    name, score = best_baseline(result)
+    return f"{_cell(score)} {name}" if score is not None else "-"
+
+
+def _ours_cell(result: SetResult, what: str) -> str:
+    ours = result.rows.get("ours", {})
+    if what == "trials/epochs":
+        return f"{_cell(ours.get('trials'))}/{_cell(ours.get('epochs'))}"
+    if what == "within":
+        within = ours.get("within_s")
+        return f"{within:.0f} s" if within is not None else "-"
+    if what == "overhead":
+        fraction = ours.get("overhead_fraction")
+        return f"{100 * fraction:.1f}%" if fraction is not None else "-"
+    parity = ours.get("parity")
+    return f"{parity:.1e}" if parity is not None else "-"
+
+
 def summary_report(results: list[SetResult], args: argparse.Namespace) -> str:
     """Returns the closing summary: one line per set, then the counts against the targets."""
-    with_autokeras = "autokeras" in args.systems and args.autokeras_python is not None
-    header = [
-        "data set",
-        "metric",
-        "ours",
-        "Keras Tuner",
-        "reference",
-        "best baseline",
-        "vs KT",
-        "vs ref",
-        *(["AutoKeras", "vs AK"] if with_autokeras else []),
-        "ours trials/epochs",
-        "within 1 pt",
-        "overhead",
-        "parity",
+    ran = [s for s in args.systems if s != "autokeras" or args.autokeras_python is not None]
+    # Column title, and its cell for one data set; only the systems that ran get columns.
+    columns: list[tuple[str, Callable[[SetResult, str], str]]] = [
+        ("data set", lambda r, m: r.bset.name),
+        ("metric", lambda r, m: m),
+        ("ours", lambda r, m: _metric_cell(r, "ours", m)),
     ]
-    body = []
-    for result in results:
-        metric, _ = primary_metric(result)
-        ours = result.rows.get("ours", {})
-
-        def value(system: str, result: SetResult = result, metric: str = metric) -> str:
-            return _cell((result.rows.get(system) or {}).get("metrics", {}).get(metric))
-
-        name, score = best_baseline(result)
-        within = ours.get("within_s")
-        body.append(
-            [
-                result.bset.name,
-                metric,
-                value("ours"),
-                value("keras_tuner"),
-                value("reference"),
-                f"{_cell(score)} {name}" if score is not None else "-",
-                verdict(result, "keras_tuner")[0],
-                verdict(result, "reference")[0],
-                *([value("autokeras"), verdict(result, "autokeras")[0]] if with_autokeras else []),
-                f"{_cell(ours.get('trials'))}/{_cell(ours.get('epochs'))}",
-                f"{within:.0f} s" if within is not None else "-",
-                f"{100 * ours['overhead_fraction']:.1f}%"
-                if ours.get("overhead_fraction") is not None
-                else "-",
-                f"{ours['parity']:.1e}" if ours.get("parity") is not None else "-",
+    for system, title, short in (
+        ("keras_tuner", "Keras Tuner", "KT"),
+        ("reference", "reference", "ref"),
+        ("autokeras", "AutoKeras", "AK"),
+    ):
+        if system in ran:
+            columns += [
+                (title, lambda r, m, s=system: _metric_cell(r, s, m)),
+                (f"vs {short}", lambda r, m, s=system: verdict(r, s)[0]),
             ]
-        )
+    if "baselines" in ran:
+        columns.append(("best baseline", lambda r, m: _baseline_cell(r)))
+    columns += [
+        ("ours trials/epochs", lambda r, m: _ours_cell(r, "trials/epochs")),
+        ("within 1 pt", lambda r, m: _ours_cell(r, "within")),
+        ("overhead", lambda r, m: _ours_cell(r, "overhead")),
+        ("parity", lambda r, m: _ours_cell(r, "parity")),
+    ]
+    header = [title for title, _ in columns]
+    body = [[cell(r, primary_metric(r)[0]) for _, cell in columns] for r in results]
     lines = [
         "== summary ==",
         format_rows(header, body, align_left=2),

@@ -56,7 +56,10 @@ class SearchProgress(keras.callbacks.Callback):
         if self.state.plan_epochs and self.state.epoch_cap is None and epoch >= 1:
             # The second epoch is timed: the first one also traces the graph.
             plan_epochs(self.state, time.monotonic() - self._epoch_started)
-        if self.state.epoch_cap is not None and epoch + 1 >= self.state.epoch_cap:
+        cap = self.state.epoch_cap
+        if len(self.state.trials) <= 1 and self.state.first_trial_cap is not None:
+            cap = self.state.first_trial_cap  # the first family's default: let it converge
+        if cap is not None and epoch + 1 >= cap and not _still_improving(trial):
             self.model.stop_training = True
 
     def __deepcopy__(self, memo):
@@ -67,6 +70,8 @@ class SearchProgress(keras.callbacks.Callback):
 PLANNED_TRIALS = 3
 #: ... but never caps a trial below this many epochs (it could not converge).
 MIN_EPOCH_CAP = 20
+#: Share of the budget the first trial may train for.
+FIRST_TRIAL_SHARE = 0.5
 
 
 def plan_epochs(state: SearchState, epoch_s: float) -> None:
@@ -84,11 +89,25 @@ def plan_epochs(state: SearchState, epoch_s: float) -> None:
     cap = max(MIN_EPOCH_CAP, cap)
     if cap < state.max_epochs:
         state.epoch_cap = cap
+        # The first trial (the first family's known-good default) may use half the budget.
+        state.first_trial_cap = max(cap, int(FIRST_TRIAL_SHARE * budget / epoch_s))
         state.plan_note = (
             f"planned: an epoch takes {epoch_s:.2f} s, so each trial is capped at {cap} epochs "
-            f"to leave room for about {PLANNED_TRIALS} trials in the budget"
+            f"(the first at {state.first_trial_cap}; a trial still improving goes on) to "
+            f"leave room for about {PLANNED_TRIALS} trials in the budget"
         )
     state.plan_epochs = False
+
+
+def _still_improving(trial) -> bool:
+    """Returns whether the trial's last epoch had its lowest validation loss so far."""
+    if trial is None or len(trial.history) < 2:
+        return False
+    losses = [e.get("val_loss") for e in trial.history]
+    if losses[-1] is None:
+        return False
+    earlier = [v for v in losses[:-1] if v is not None]
+    return bool(earlier) and losses[-1] < min(earlier)
 
 
 class ValidationScores(keras.callbacks.Callback):

@@ -65,7 +65,7 @@ class TableFeeds:
             metrics=metrics,
             train_rows=len(self.y_train),
             seed=request.seed,
-            space=request.dense_space,
+            space=request.space_for("dense"),
         )
 
     def row_values(self, position: int) -> dict[str, str]:

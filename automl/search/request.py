@@ -102,7 +102,7 @@ class SearchRequest:
             raise AutoMLError(f"--patience must be at least 1, not {self.patience}")
         if self.device is not None and not re.fullmatch(r"cpu|gpu:\d+", self.device.lower()):
             raise AutoMLError(f"--device {self.device}: write cpu or gpu:N (e.g. gpu:0)")
-        self.dense_space  # validates the space  # noqa: B018
+        self._check_space()
         from architectures.spaces import SPACES
 
         unknown = [f for f in self.families if f not in SPACES]
@@ -141,20 +141,9 @@ class SearchRequest:
     def budget(self) -> SearchBudget:
         return SearchBudget(self.max_trials, self.time_budget_s, self.max_epochs)
 
-    @property
-    def cnn_space(self):
-        """Returns the CNN family's search space, with the user's overrides."""
-        from architectures.spaces import CNNSpace
-
-        try:
-            return CNNSpace.from_dict(self.space.get("cnn", {}))
-        except (ValueError, TypeError) as error:
-            raise AutoMLError(str(error)) from None
-
-    @property
-    def dense_space(self):
-        """Returns the dense family's search space, with the user's overrides."""
-        from architectures.spaces import SPACES, DenseSpace
+    def _check_space(self) -> None:
+        """Raises AutoMLError for an unknown family or a bad override in `--space`."""
+        from architectures.spaces import SPACES
 
         unknown = set(self.space) - set(SPACES)
         if unknown:
@@ -162,10 +151,8 @@ class SearchRequest:
                 f"search space names unknown family {', '.join(sorted(unknown))}; "
                 f"families: {', '.join(SPACES)}"
             )
-        try:
-            return DenseSpace.from_dict(self.space.get("dense", {}))
-        except (ValueError, TypeError) as error:
-            raise AutoMLError(str(error)) from None
+        for family in self.space:
+            self.space_for(family)
 
     @property
     def backbone_spec(self):

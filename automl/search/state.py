@@ -59,6 +59,7 @@ class SearchState:
         self.plan_epochs = False
         self.max_epochs = 0
         self.epoch_cap: int | None = None
+        self.first_trial_cap: int | None = None
         self.plan_note = ""
 
     def typical_startup(self) -> float:

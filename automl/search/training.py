@@ -295,6 +295,10 @@ class SearchRun:
             outcome.test_metrics = score(
                 self.classification, self.y_test, self._predict_test(outcome.model)
             )
+        elif self.refit_wanted and not self.state.stop_requested.is_set() and (
+            note := self._refit_wont_fit(best)
+        ):
+            outcome.notes.append(note)
         elif self.refit_wanted and not self.state.stop_requested.is_set():
             refit = self._refit(trial.hyperparameters, refit_epochs(best))
             verdict = self._refit_verdict(model, refit) if refit is not None else None
@@ -361,6 +365,21 @@ class SearchRun:
             f"{key} {joint[key]:.4f} vs {single[key]:.4f} for the best trial alone"
         )
         return averaged, members
+
+    def _refit_wont_fit(self, best: TrialRecord) -> str:
+        """Returns why a refit cannot finish in the time left (estimated), or ""."""
+        remaining = self.deadline.remaining()
+        if remaining is None or not best.history:
+            return ""
+        per_epoch = best.duration_s / len(best.history)
+        rows = (len(self.y_train) + len(self.y_val)) / max(1, len(self.y_train))
+        estimate = per_epoch * refit_epochs(best) * rows
+        if estimate <= remaining:
+            return ""
+        return (
+            f"refit skipped: it would take about {estimate:.0f} s and {remaining:.0f} s are "
+            "left; exported the best search trial"
+        )
 
     def _refit(self, hp, epochs: int) -> keras.Model | None:
         began = time.monotonic()
