@@ -16,7 +16,7 @@ import keras_tuner
 from architectures.spaces import CNNSpace
 
 # Shared with the dense family so both accept the same optimizer names in their spaces.
-from architectures.tuning import OPTIMIZERS, clip, nearest, tune_batch_size
+from architectures.tuning import clip, nearest, tune_batch_size, tuned_optimizer
 
 #: Pooling stops once another halving would take the feature map below this size.
 MIN_POOLED_SIZE = 2
@@ -114,14 +114,7 @@ class CNNHyperModel(keras_tuner.HyperModel):
         )(x)
         model = keras.Model(inputs, outputs, name="cnn")
 
-        learning_rate = hp.Float(
-            "learning_rate",
-            space.min_learning_rate,
-            space.max_learning_rate,
-            sampling="log",
-            default=clip(1e-3, space.min_learning_rate, space.max_learning_rate),
-        )
-        optimizer = OPTIMIZERS[hp.Choice("optimizer", list(space.optimizers))](learning_rate)
+        optimizer = tuned_optimizer(hp, space)
         model.compile(
             optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=self.metrics
         )

@@ -14,7 +14,7 @@ import keras_tuner
 
 from architectures.layers import FillMissing, MissingIndicator
 from architectures.spaces import DenseSpace
-from architectures.tuning import OPTIMIZERS, clip, nearest, tune_batch_size
+from architectures.tuning import clip, nearest, tune_batch_size, tuned_optimizer
 
 #: Categories up to this many are one-hot encoded; more get a learned embedding.
 ONE_HOT_MAX_CATEGORIES = 24
@@ -109,14 +109,7 @@ class DenseHyperModel(keras_tuner.HyperModel):
                 x = keras.layers.Dropout(rate)(x)
         outputs, loss = self._head(x)
         model = keras.Model(inputs, outputs, name="dense")
-        learning_rate = hp.Float(
-            "learning_rate",
-            space.min_learning_rate,
-            space.max_learning_rate,
-            sampling="log",
-            default=clip(1e-3, space.min_learning_rate, space.max_learning_rate),
-        )
-        optimizer = OPTIMIZERS[hp.Choice("optimizer", list(space.optimizers))](learning_rate)
+        optimizer = tuned_optimizer(hp, space)
         model.compile(optimizer=optimizer, loss=loss, metrics=self.metrics)
         return model
 

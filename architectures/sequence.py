@@ -15,7 +15,7 @@ import keras
 import keras_tuner
 
 from architectures.layers import LastObserved, RealSteps, SeriesMask
-from architectures.tuning import OPTIMIZERS, clip, nearest, tune_batch_size
+from architectures.tuning import nearest, tune_batch_size, tuned_optimizer
 
 #: Validation batches: only memory bounds them, as nothing is learned from them.
 VALIDATION_BATCH_SIZE = 256
@@ -168,14 +168,7 @@ class SequenceHyperModel(keras_tuner.HyperModel):
         outputs, loss = self._head(features, raw)
         model = keras.Model(model_input, outputs, name=self.family)
         space = self.space
-        learning_rate = hp.Float(
-            "learning_rate",
-            space.min_learning_rate,
-            space.max_learning_rate,
-            sampling="log",
-            default=clip(1e-3, space.min_learning_rate, space.max_learning_rate),
-        )
-        optimizer = OPTIMIZERS[hp.Choice("optimizer", list(space.optimizers))](learning_rate)
+        optimizer = tuned_optimizer(hp, space)
         model.compile(optimizer=optimizer, loss=loss, metrics=self.metrics)
         return model
 

@@ -17,7 +17,7 @@ import keras_tuner
 from architectures.backbones import MAX_INPUT_SIZE, Backbone
 from architectures.cnn import CNNHyperModel
 from architectures.spaces import TransferSpace
-from architectures.tuning import OPTIMIZERS, clip, nearest
+from architectures.tuning import nearest, tuned_optimizer
 
 
 class TransferHyperModel(CNNHyperModel):
@@ -102,14 +102,7 @@ class TransferHyperModel(CNNHyperModel):
             self.classes, activation="softmax", name="probabilities", dtype="float32"
         )(x)
         model = keras.Model(inputs, outputs, name="transfer")
-        learning_rate = hp.Float(
-            "learning_rate",
-            space.min_learning_rate,
-            space.max_learning_rate,
-            sampling="log",
-            default=clip(1e-3, space.min_learning_rate, space.max_learning_rate),
-        )
-        optimizer = OPTIMIZERS[hp.Choice("optimizer", list(space.optimizers))](learning_rate)
+        optimizer = tuned_optimizer(hp, space)
         model.compile(
             optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=self.metrics
         )

@@ -35,3 +35,16 @@ def tune_batch_size(hp: keras_tuner.HyperParameters, sizes: Sequence[int], rows:
     ordered = sorted(sizes)
     choices = [b for b in ordered if b <= max(ordered[0], rows // 4)]
     return hp.Choice("batch_size", choices, default=nearest(choices, 32))
+
+
+def tuned_optimizer(hp: keras_tuner.HyperParameters, space) -> keras.optimizers.Optimizer:
+    """Returns the optimizer a trial trains with: "optimizer" and a log-uniform
+    "learning_rate" from `space` (every family's space has both), 1e-3 by default."""
+    learning_rate = hp.Float(
+        "learning_rate",
+        space.min_learning_rate,
+        space.max_learning_rate,
+        sampling="log",
+        default=clip(1e-3, space.min_learning_rate, space.max_learning_rate),
+    )
+    return OPTIMIZERS[hp.Choice("optimizer", list(space.optimizers))](learning_rate)
