@@ -109,14 +109,18 @@ class CNNHyperModel(keras_tuner.HyperModel):
             x = keras.layers.Dense(units, activation="relu", name="hidden")(x)
             if dropout > 0:
                 x = keras.layers.Dropout(dropout, name="hidden_dropout")(x)
+        return self._classifier(inputs, x, hp, name="cnn")
+
+    def _classifier(self, inputs, features, hp, name: str) -> keras.Model:
+        """Returns the compiled model: a float32 softmax over `features`, tuned optimizer."""
         outputs = keras.layers.Dense(
             self.classes, activation="softmax", name="probabilities", dtype="float32"
-        )(x)
-        model = keras.Model(inputs, outputs, name="cnn")
-
-        optimizer = tuned_optimizer(hp, space)
+        )(features)
+        model = keras.Model(inputs, outputs, name=name)
         model.compile(
-            optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=self.metrics
+            optimizer=tuned_optimizer(hp, self.space),
+            loss="sparse_categorical_crossentropy",
+            metrics=self.metrics,
         )
         return model
 

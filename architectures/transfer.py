@@ -17,7 +17,7 @@ import keras_tuner
 from architectures.backbones import MAX_INPUT_SIZE, Backbone
 from architectures.cnn import CNNHyperModel
 from architectures.spaces import TransferSpace
-from architectures.tuning import nearest, tuned_optimizer
+from architectures.tuning import nearest
 
 
 class TransferHyperModel(CNNHyperModel):
@@ -98,12 +98,4 @@ class TransferHyperModel(CNNHyperModel):
             x = keras.layers.Dense(units, activation="relu", name="hidden")(x)
         if dropout > 0:
             x = keras.layers.Dropout(dropout, name="head_dropout")(x)
-        outputs = keras.layers.Dense(
-            self.classes, activation="softmax", name="probabilities", dtype="float32"
-        )(x)
-        model = keras.Model(inputs, outputs, name="transfer")
-        optimizer = tuned_optimizer(hp, space)
-        model.compile(
-            optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=self.metrics
-        )
-        return model
+        return self._classifier(inputs, x, hp, name="transfer")
