@@ -197,3 +197,30 @@ def test_a_table_needs_a_target(tmp_path, capsys):
     code, lines = search(capsys, data, out, target="")
     assert_refused(code, lines, "--target is required")
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("options", "fragment"),
+    [
+        (["--ensemble", "0"], "--ensemble must be at least 1"),
+        (["--keep-checkpoints", "0"], "--keep-checkpoints must be at least 1"),
+        (["--checkpoint-every", "-1"], "--checkpoint-every"),
+        (["--lookback", "0", "--horizon", "2"], "--lookback must be at least 1"),
+        (["--families", "dense,transformer"], "--families transformer"),
+        (["--families", "transfer"], "needs --backbone-weights"),
+        (["--space-x"], "unrecognized arguments"),
+    ],
+)
+def test_bad_search_options_are_refused_before_anything_is_written(
+    tmp_path, capsys, options, fragment
+):
+    data, out = classes_csv(tmp_path), tmp_path / "exp"
+    code, lines = search(capsys, data, out, *options)
+    assert_refused(code, lines, fragment)
+    assert not out.exists()
+
+
+def test_rerun_of_an_unknown_trial_lists_the_trials(penguins_run, capsys):
+    code = main(["rerun", str(penguins_run["out"]), "--trial", "99"])
+    lines = capsys.readouterr().err.splitlines()
+    assert_refused(code, lines, "--trial 99", "trials:")
