@@ -35,7 +35,8 @@ class Conv1DHyperModel(SequenceHyperModel):
     "blocks" [3], "filters_{i}" [128, 256, 128], "kernel_size_{i}" [8, 5, 3],
     "residual" [False], "pooling" ["average" for series, "max" for text: a word
     anywhere can decide the class], "dropout" [0.0], plus the shared "embedding_dim"
-    (text) [128], "learning_rate" [1e-3], "optimizer" and "batch_size" [32].
+    (text) [128], "learning_rate" [1e-3], "optimizer", "batch_size" [16 for up to
+    2,000 series, else 32] and "per_series_norm" [True for classes; not for forecasts].
 
     Example:
         >>> from architectures.sequence import SequenceTask, SeriesInput

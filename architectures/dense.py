@@ -29,7 +29,9 @@ class TabularFeature:
         kind: "numeric", "categorical" (strings, including booleans) or "text".
         mean, variance: numeric columns only; NaN-free training statistics.
         has_missing: numeric columns only; adds a missing-value indicator.
-        vocabulary: categorical/text columns only; known values (text: tokens).
+        vocabulary: categorical/text columns only; known values (text: tokens, and word
+            pairs spelled "a b" when `ngrams` is 2).
+        ngrams: text columns only; 2 counts word pairs beside words.
     """
 
     input_name: str
@@ -38,6 +40,7 @@ class TabularFeature:
     variance: float = 1.0
     has_missing: bool = False
     vocabulary: tuple[str, ...] = field(default=())
+    ngrams: int = 1
 
 
 @dataclass(frozen=True)
@@ -181,6 +184,7 @@ def build_inputs(features: list[TabularFeature], hp: keras_tuner.HyperParameters
             vectorize = keras.layers.TextVectorization(
                 vocabulary=list(feature.vocabulary),
                 output_mode="multi_hot",
+                ngrams=feature.ngrams if feature.ngrams > 1 else None,
                 name=f"{feature.input_name}_words",
             )
             parts.append(vectorize(keras.layers.Reshape(())(inputs[feature.input_name])))

@@ -61,18 +61,27 @@ class SeriesMask(keras.layers.Layer):
         mean, variance: per feature, NaN-free training statistics.
         mask_padding: False for layers that cannot take a Keras mask (Conv1D would drop it
             with a warning); they read `RealSteps` instead.
+        per_series: standardize each series by its own mean and spread (per feature, over
+            its real steps) instead: the FCN recipe (Wang et al. 2017), for classes told by
+            shape rather than by level or scale.
 
     Example:
         >>> SeriesMask([1.0], [4.0])(np.array([[[3.0], [np.nan]]], "float32"))  # [[[1.], [0.]]]
     """
 
     def __init__(
-        self, mean: list[float], variance: list[float], mask_padding: bool = True, **kwargs
+        self,
+        mean: list[float],
+        variance: list[float],
+        mask_padding: bool = True,
+        per_series: bool = False,
+        **kwargs,
     ):
         super().__init__(**kwargs)
         self.mean = [float(v) for v in mean]
         self.variance = [float(v) for v in variance]
         self.mask_padding = bool(mask_padding)
+        self.per_series = bool(per_series)
         # Keras decides masking support from whether compute_mask is overridden.
         self.supports_masking = self.mask_padding
 
@@ -81,6 +90,8 @@ class SeriesMask(keras.layers.Layer):
         # A constant feature has variance 0: dividing by 1 then keeps it at 0.
         scale = ops.sqrt(ops.convert_to_tensor([v if v > 0 else 1.0 for v in self.variance]))
         standardized = (inputs - mean) / ops.cast(scale, inputs.dtype)
+        if self.per_series:
+            standardized = _standardize_each_series(standardized)
         return ops.where(ops.isnan(standardized), ops.zeros_like(standardized), standardized)
 
     def compute_mask(self, inputs, previous_mask=None):
@@ -97,7 +108,25 @@ class SeriesMask(keras.layers.Layer):
             "mean": self.mean,
             "variance": self.variance,
             "mask_padding": self.mask_padding,
+            "per_series": self.per_series,
         }
+
+
+def _standardize_each_series(values):
+    """Returns (batch, steps, features) values z-scored per series and feature, NaN kept.
+
+    Statistics skip NaN (padding, missing values). A flat series has no spread: it is
+    only centred, so it reads as all zeros rather than as a division by zero.
+    """
+    observed = ops.logical_not(ops.isnan(values))
+    weight = ops.cast(observed, values.dtype)
+    filled = ops.where(observed, values, ops.zeros_like(values))
+    count = ops.maximum(ops.sum(weight, axis=1, keepdims=True), 1.0)
+    mean = ops.sum(filled, axis=1, keepdims=True) / count
+    centred = ops.where(observed, values - mean, ops.zeros_like(values))
+    spread = ops.sqrt(ops.sum(centred * centred, axis=1, keepdims=True) / count)
+    spread = ops.where(spread > 1e-6, spread, ops.ones_like(spread))
+    return ops.where(observed, centred / spread, values)
 
 
 @keras.saving.register_keras_serializable(package="automl_studio")

@@ -23,6 +23,9 @@ VALIDATION_BATCH_SIZE = 256
 #: Long series are large next to table rows: the shuffle buffer is capped to bound memory.
 MAX_SHUFFLE_BUFFER = 10_000
 
+#: Series sets up to this many training samples start from batches of 16, not 32.
+SMALL_SERIES_ROWS = 2_000
+
 #: Tokens TextVectorization reserves itself; a vocabulary that lists them is rejected.
 RESERVED_TOKENS = ("", "[UNK]")
 
@@ -178,8 +181,19 @@ class SequenceHyperModel(keras_tuner.HyperModel):
             return self._text_front_end(hp)
         spec = self.inputs
         raw = keras.Input(shape=(spec.steps, spec.features), dtype="float32", name=spec.input_name)
+        per_series = False
+        if self.task.kind != "forecast":
+            # A forecast needs the level; classes are mostly told by shape (the FCN recipe),
+            # a regression target mostly by level, hence the defaults.
+            per_series = hp.Boolean(
+                "per_series_norm", default=self.task.kind in ("binary", "multiclass")
+            )
         x = SeriesMask(
-            list(spec.mean), list(spec.variance), self.consumes_masks, name="standardize"
+            list(spec.mean),
+            list(spec.variance),
+            self.consumes_masks,
+            per_series=per_series,
+            name="standardize",
         )(raw)
         return raw, raw, x, RealSteps(name="real_steps")(raw)
 
@@ -215,12 +229,10 @@ class SequenceHyperModel(keras_tuner.HyperModel):
             )(standardized)
             return value, "mean_squared_error"
         if task.kind == "forecast":
-            standardized = keras.layers.Dense(
-                task.outputs, name="standardized", dtype="float32"
-            )(x)
-            change = keras.layers.Rescaling(
-                task.target_std, name="change", dtype="float32"
-            )(standardized)
+            standardized = keras.layers.Dense(task.outputs, name="standardized", dtype="float32")(x)
+            change = keras.layers.Rescaling(task.target_std, name="change", dtype="float32")(
+                standardized
+            )
             # Taken from the raw input, before standardizing: the forecast is in data units.
             last = LastObserved(task.target_feature, name="last_observed", dtype="float32")(raw)
             forecast = keras.layers.Add(name="forecast", dtype="float32")([change, last])
@@ -243,7 +255,10 @@ class SequenceHyperModel(keras_tuner.HyperModel):
         """
         import tensorflow as tf
 
-        batch_size = tune_batch_size(hp, self.space.batch_sizes, self.train_rows)
+        # The FCN recipe trains small series sets with batches of 16: twice the updates of
+        # 32 for about the same time per epoch on a CPU.
+        preferred = 16 if not self.is_text and self.train_rows <= SMALL_SERIES_ROWS else 32
+        batch_size = tune_batch_size(hp, self.space.batch_sizes, self.train_rows, preferred)
         train = x if y is None else tf.data.Dataset.from_tensor_slices((x, y))
         buffer = max(1, min(self.train_rows, MAX_SHUFFLE_BUFFER))
         train = (

@@ -26,15 +26,18 @@ def nearest(choices: Sequence[int], target: int) -> int:
     return min(choices, key=lambda c: abs(c - target))
 
 
-def tune_batch_size(hp: keras_tuner.HyperParameters, sizes: Sequence[int], rows: int) -> int:
+def tune_batch_size(
+    hp: keras_tuner.HyperParameters, sizes: Sequence[int], rows: int, preferred: int = 32
+) -> int:
     """Returns the trial's batch size, registering `batch_size` with the choices that fit.
 
     A batch larger than a quarter of the training rows leaves too few steps per epoch,
-    so such sizes are left out (the smallest size always stays).
+    so such sizes are left out (the smallest size always stays). The default is the
+    choice nearest `preferred`.
     """
     ordered = sorted(sizes)
     choices = [b for b in ordered if b <= max(ordered[0], rows // 4)]
-    return hp.Choice("batch_size", choices, default=nearest(choices, 32))
+    return hp.Choice("batch_size", choices, default=nearest(choices, preferred))
 
 
 def tuned_optimizer(hp: keras_tuner.HyperParameters, space) -> keras.optimizers.Optimizer:

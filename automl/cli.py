@@ -126,9 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     propose.add_argument("--lookback", type=int, metavar="N")
     propose.add_argument("--horizon", type=int, metavar="N")
 
-    resume = commands.add_parser(
-        "resume", help="continue an interrupted search where it stopped"
-    )
+    resume = commands.add_parser("resume", help="continue an interrupted search where it stopped")
     resume.add_argument("experiment", help="experiment folder, or its name in --project")
     resume.add_argument("--project", type=Path, default=Path("."), help="default: this folder")
     resume.add_argument(
@@ -160,9 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="how long to wait for the chief to answer (default 30)",
     )
     worker.add_argument("--memory-limit", type=float, metavar="MIB", help=argparse.SUPPRESS)
-    worker.add_argument(
-        "--force", action="store_true", help="join even if the data file differs"
-    )
+    worker.add_argument("--force", action="store_true", help="join even if the data file differs")
 
     rerun = commands.add_parser(
         "rerun", help="retrain one trial exactly and compare its score with the original"

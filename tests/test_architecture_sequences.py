@@ -130,6 +130,29 @@ def test_series_mask_standardizes_fills_nan_and_masks_all_nan_steps():
     assert layer.compute_mask(x).numpy().tolist() == [[True, True, False]]
 
 
+def test_per_series_norm_ignores_level_and_scale_and_keeps_padding_zero():
+    layer = SeriesMask([5.0], [9.0], per_series=True)
+    shape = np.array([0.0, 1.0, 3.0, 1.0, np.nan], "float32")
+    batch = np.stack([shape, 10.0 + 4.0 * shape, np.array([2.0, 2.0, 2.0, np.nan, np.nan])])
+    out = np.asarray(layer(batch[..., None].astype("float32")))[..., 0]
+    np.testing.assert_allclose(out[0], out[1], atol=1e-5)  # level and scale are gone
+    np.testing.assert_allclose(out[0, :4].mean(), 0.0, atol=1e-6)
+    np.testing.assert_allclose(out[0, :4].std(), 1.0, atol=1e-5)
+    assert out[0, 4] == 0.0 and out[2].tolist() == [0.0] * 5  # padding; a flat series
+
+
+def test_classes_start_per_series_normalised_but_forecasts_keep_their_level():
+    hp = keras_tuner.HyperParameters()
+    model = Conv1DHyperModel(_series_input(), SequenceTask("multiclass", 3), [], 100).build(hp)
+    assert hp.values["per_series_norm"] is True
+    assert model.get_layer("standardize").per_series
+    hp = keras_tuner.HyperParameters()
+    task = SequenceTask("forecast", outputs=2)
+    model = Conv1DHyperModel(_series_input(), task, [], 100).build(hp)
+    assert "per_series_norm" not in hp.values
+    assert not model.get_layer("standardize").per_series
+
+
 def test_forecast_starts_from_the_last_observed_value():
     spec = SeriesInput(features=2, mean=(10.0, 0.0), variance=(4.0, 1.0), steps=6)
     task = SequenceTask("forecast", outputs=3, target_std=2.0, target_feature=0)
@@ -181,7 +204,7 @@ def test_conv1d_learns_a_rising_series_from_nan_padded_variable_lengths():
     hp.values["learning_rate"] = 3e-3
     model = hypermodel.build(hp)
     history = hypermodel.fit(
-        hp, model, x[:48], y[:48], validation_data=(x[48:], y[48:]), epochs=8, verbose=0
+        hp, model, x[:48], y[:48], validation_data=(x[48:], y[48:]), epochs=16, verbose=0
     )
     assert hp.values["batch_size"] == 16
     assert history.history["val_accuracy"][-1] >= 0.8

@@ -13,7 +13,7 @@ from automl.search.state import SearchState
 
 
 class SearchProgress(keras.callbacks.Callback):
-    """Emits `epoch_ended`, counts time spent in `fit`, and stops training when asked.
+    """Emits `epoch_ended`, plans epochs per trial, and stops training when asked.
 
     The deadline and a hard stop end training after the current batch; a graceful stop
     (the GUI's Stop) after the current epoch. Either way Keras Tuner records the epochs
@@ -23,14 +23,11 @@ class SearchProgress(keras.callbacks.Callback):
     def __init__(self, state: SearchState):
         super().__init__()
         self.state = state
-        self._fit_started = 0.0
         self._epoch_started = time.monotonic()
+        self._epoch_seconds: list[float] = []
 
     def on_train_begin(self, logs=None):
-        self._fit_started = time.monotonic()
-
-    def on_train_end(self, logs=None):
-        self.state.fit_seconds += time.monotonic() - self._fit_started
+        self._epoch_seconds: list[float] = []
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch_started = time.monotonic()
@@ -53,9 +50,11 @@ class SearchProgress(keras.callbacks.Callback):
             )
         if self.state.deadline.passed() or self.state.stop_requested.is_set():
             self.model.stop_training = True
-        if self.state.plan_epochs and self.state.epoch_cap is None and epoch >= 1:
-            # The second epoch is timed: the first one also traces the graph.
-            plan_epochs(self.state, time.monotonic() - self._epoch_started)
+        self._epoch_seconds.append(time.monotonic() - self._epoch_started)
+        if self.state.plan_epochs and self.state.epoch_cap is None and epoch >= 2:
+            # The first epoch also traces the graph, and any one epoch may include a
+            # checkpoint write: the quicker of the second and third is the typical one.
+            plan_epochs(self.state, min(self._epoch_seconds[1:3]))
         cap = self.state.epoch_cap
         if len(self.state.trials) <= 1 and self.state.first_trial_cap is not None:
             cap = self.state.first_trial_cap  # the first family's default: let it converge
@@ -70,6 +69,8 @@ class SearchProgress(keras.callbacks.Callback):
 PLANNED_TRIALS = 3
 #: ... but never caps a trial below this many epochs (it could not converge).
 MIN_EPOCH_CAP = 20
+#: Past its cap, a trial goes on while its best validation loss is this recent (epochs).
+IMPROVING_WINDOW = 3
 #: Share of the budget the first trial may train for.
 FIRST_TRIAL_SHARE = 0.5
 
@@ -93,21 +94,27 @@ def plan_epochs(state: SearchState, epoch_s: float) -> None:
         state.first_trial_cap = max(cap, int(FIRST_TRIAL_SHARE * budget / epoch_s))
         state.plan_note = (
             f"planned: an epoch takes {epoch_s:.2f} s, so each trial is capped at {cap} epochs "
-            f"(the first at {state.first_trial_cap}; a trial still improving goes on) to "
-            f"leave room for about {PLANNED_TRIALS} trials in the budget"
+            f"(the first at {state.first_trial_cap}; a trial whose validation loss fell in "
+            f"its last {IMPROVING_WINDOW} epochs goes on) to leave room for about "
+            f"{PLANNED_TRIALS} trials in the budget"
         )
     state.plan_epochs = False
 
 
-def _still_improving(trial) -> bool:
-    """Returns whether the trial's last epoch had its lowest validation loss so far."""
+def _still_improving(trial, window: int = IMPROVING_WINDOW) -> bool:
+    """Returns whether the trial's lowest validation loss came in its last `window` epochs.
+
+    One epoch is too noisy a test on small validation sets: a trial that is still
+    converging often has a worse epoch between two new lows.
+    """
     if trial is None or len(trial.history) < 2:
         return False
     losses = [e.get("val_loss") for e in trial.history]
     if losses[-1] is None:
         return False
-    earlier = [v for v in losses[:-1] if v is not None]
-    return bool(earlier) and losses[-1] < min(earlier)
+    seen = [(v, i) for i, v in enumerate(losses) if v is not None]
+    best_at = min(seen)[1]
+    return best_at > 0 and best_at >= len(losses) - window
 
 
 class ValidationScores(keras.callbacks.Callback):

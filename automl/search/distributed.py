@@ -356,9 +356,7 @@ def supervise(
     merger = EventMerger(out / WORKERS_DIR, state.log)
     cores = os.cpu_count() or 1
     gpus = [d["id"].split(":")[1] for d in _gpus()] if workers else []
-    pool = WorkerPool(
-        out, local, workers, max(1, cores // max(1, workers)), memory_limit_mb, gpus
-    )
+    pool = WorkerPool(out, local, workers, max(1, cores // max(1, workers)), memory_limit_mb, gpus)
     stopping = False
     try:
         while True:

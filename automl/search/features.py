@@ -12,6 +12,12 @@ from automl.data import ColumnKind, Dataset
 #: Words kept per text column (the most frequent in training).
 TEXT_VOCABULARY = 20_000
 
+#: A word pair joins a bag of words when at least this many training texts hold it.
+MIN_PAIR_TEXTS = 2
+
+#: Keras TextVectorization's default standardisation: lower case, punctuation stripped.
+_PUNCTUATION = re.compile(r"[!\"#$%&()*+,\-./:;<=>?@\[\\\]^_`{|}~']")
+
 
 def describe_features(dataset: Dataset, train_inputs: dict[str, np.ndarray]) -> list:
     """Returns one `architectures.dense.TabularFeature` per feature column.
@@ -38,7 +44,9 @@ def describe_features(dataset: Dataset, train_inputs: dict[str, np.ndarray]) -> 
             )
         elif column.kind is ColumnKind.TEXT:
             described.append(
-                TabularFeature(column.input_name, "text", vocabulary=text_vocabulary(values))
+                TabularFeature(
+                    column.input_name, "text", vocabulary=bag_of_words_terms(values), ngrams=2
+                )
             )
         else:
             categories = tuple(sorted(set(values.tolist()) - {""}))
@@ -52,5 +60,26 @@ def text_vocabulary(texts: np.ndarray, size: int = TEXT_VOCABULARY) -> tuple[str
     """Returns the most frequent words, standardised as Keras' TextVectorization does."""
     counts: Counter[str] = Counter()
     for text in texts.tolist():
-        counts.update(re.sub(r"[!\"#$%&()*+,\-./:;<=>?@\[\\\]^_`{|}~']", "", text.lower()).split())
+        counts.update(_words(text))
     return tuple(word for word, _ in counts.most_common(size))
+
+
+def bag_of_words_terms(texts: np.ndarray, size: int = TEXT_VOCABULARY) -> tuple[str, ...]:
+    """Returns the words and word pairs a bag-of-words model counts, most frequent first.
+
+    Pairs carry what single words lose: "not good" is neither "not" nor "good". A pair
+    is kept only when `MIN_PAIR_TEXTS` training texts hold it, so rare pairs do not
+    crowd out words. Pairs are spelled as TextVectorization(ngrams=2) spells them.
+    """
+    words: Counter[str] = Counter()
+    pairs: Counter[str] = Counter()
+    for text in texts.tolist():
+        tokens = _words(text)
+        words.update(tokens)
+        pairs.update(set(f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)))
+    kept = words + Counter({pair: n for pair, n in pairs.items() if n >= MIN_PAIR_TEXTS})
+    return tuple(term for term, _ in kept.most_common(size))
+
+
+def _words(text: str) -> list[str]:
+    return _PUNCTUATION.sub("", text.lower()).split()

@@ -49,9 +49,7 @@ def load_experiment(
             data = given
     if not data.exists():
         raise AutoMLError(f"the experiment's data file {data} no longer exists")
-    request = SearchRequest.from_dict(
-        recorded["request"], out=folder, data=data, overwrite=False
-    )
+    request = SearchRequest.from_dict(recorded["request"], out=folder, data=data, overwrite=False)
     from automl.search.run import data_fingerprint
 
     found = data_fingerprint(data)

@@ -426,7 +426,7 @@ def _search(
         experiment=out,
         model_path=export.path if export else None,
         exit_code=summary["exit_code"],
-        notes=list(outcome.notes if outcome else []) + list(export.notes if export else []),
+        notes=summary["notes"],
     )
 
 

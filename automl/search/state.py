@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from automl.search.budget import Deadline
@@ -61,6 +62,8 @@ class SearchState:
         self.epoch_cap: int | None = None
         self.first_trial_cap: int | None = None
         self.plan_note = ""
+        #: Called after every trial (completed or failed), with the trial's record.
+        self.after_trial: Callable[[TrialRecord], None] | None = None
 
     def typical_startup(self) -> float:
         """Returns the median time a trial needs before its first epoch ends."""

@@ -84,6 +84,7 @@ class SearchRun:
         self.deadline = deadline
         self.state = SearchState(log, search_deadline)
         self.state.rank = self._rank
+        self.state.after_trial = self._release_refit_reserve
         # Hyperband plans its own epochs; the others get a cap once an epoch is timed.
         self.state.plan_epochs = (
             request.tuner != "hyperband" and request.time_budget_s is not None and not resume
@@ -295,8 +296,10 @@ class SearchRun:
             outcome.test_metrics = score(
                 self.classification, self.y_test, self._predict_test(outcome.model)
             )
-        elif self.refit_wanted and not self.state.stop_requested.is_set() and (
-            note := self._refit_wont_fit(best)
+        elif (
+            self.refit_wanted
+            and not self.state.stop_requested.is_set()
+            and (note := self._refit_wont_fit(best))
         ):
             outcome.notes.append(note)
         elif self.refit_wanted and not self.state.stop_requested.is_set():
@@ -328,8 +331,7 @@ class SearchRun:
         from automl.search.ensemble import average_models
 
         ranked = [
-            t for t in sorted(self.state.trials.values(), key=self._rank)
-            if t.status == "completed"
+            t for t in sorted(self.state.trials.values(), key=self._rank) if t.status == "completed"
         ][: self.request.ensemble]
         members, models = [], []
         for record in ranked:
@@ -345,13 +347,18 @@ class SearchRun:
             return None
         averaged = average_models(models)
         objective = self.prepared.objective
-        key = objective.name if objective.name in ("accuracy", "balanced_accuracy", "f1", "auc",
-                                                  "log_loss", "mae", "rmse") else None
+        key = (
+            objective.name
+            if objective.name
+            in ("accuracy", "balanced_accuracy", "f1", "auc", "log_loss", "mae", "rmse")
+            else None
+        )
         single = score(self.classification, self.y_val, self._predict_validation(best_model))
         joint = score(self.classification, self.y_val, self._predict_validation(averaged))
         key = key if key in single else ("log_loss" if self.classification else "rmse")
         better = (
-            joint[key] > single[key] if objective.direction == "max" and key == objective.name
+            joint[key] > single[key]
+            if objective.direction == "max" and key == objective.name
             else joint[key] < single[key]
         )
         if not better:
@@ -371,15 +378,41 @@ class SearchRun:
         remaining = self.deadline.remaining()
         if remaining is None or not best.history:
             return ""
-        per_epoch = best.duration_s / len(best.history)
-        rows = (len(self.y_train) + len(self.y_val)) / max(1, len(self.y_train))
-        estimate = per_epoch * refit_epochs(best) * rows
+        estimate = self._refit_estimate(best)
         if estimate <= remaining:
             return ""
         return (
             f"refit skipped: it would take about {estimate:.0f} s and {remaining:.0f} s are "
             "left; exported the best search trial"
         )
+
+    def _refit_estimate(self, best: TrialRecord) -> float:
+        """Returns the seconds a refit of `best` should take: its epochs on more rows."""
+        per_epoch = best.duration_s / max(1, len(best.history))
+        rows = (len(self.y_train) + len(self.y_val)) / max(1, len(self.y_train))
+        return per_epoch * refit_epochs(best) * rows
+
+    def _release_refit_reserve(self, finished: TrialRecord) -> None:
+        """Gives the time kept for the refit back to the search once it could not pay off.
+
+        The reserve is a share of the budget. When the best trial so far would take
+        longer than that to refit, the refit would be skipped at the end anyway: the
+        reserve is better spent on more trials.
+        """
+        reserved = self.state.deadline is not self.deadline
+        best = self.best_trial()
+        if not reserved or best is None or not best.history:
+            return
+        reserve = self.deadline.at - self.state.deadline.at
+        estimate = self._refit_estimate(best)
+        if estimate > reserve:
+            self.state.deadline = self.deadline
+            self.refit_wanted = False
+            self.notes.append(
+                f"refit skipped: the best trial ({best.trial_id}) would take about "
+                f"{estimate:.0f} s to refit, more than the {reserve:.0f} s kept for it; "
+                "that time went to the search instead"
+            )
 
     def _refit(self, hp, epochs: int) -> keras.Model | None:
         began = time.monotonic()
@@ -567,7 +600,6 @@ class SearchRun:
             "refit_s": round(self.refit_seconds, 3),
             "export_s": round(self.export_seconds, 3),
         }
-
 
     def rerun(self, trial_id: str) -> dict:
         """Retrains trial `trial_id` with its hyperparameters, seed and data split.

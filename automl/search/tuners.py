@@ -144,6 +144,29 @@ class _Reporting:
                 self._resume = None
         return histories
 
+    def _build_and_fit_model(self, trial, *args, **kwargs):
+        """Keras Tuner's build-then-fit, counting the seconds spent in `fit`.
+
+        The search reports the share of its time spent outside training (building
+        models, bookkeeping); `fit` is timed from its call to its return, callbacks
+        and all, so nothing outside it is counted as training.
+        """
+        fit = self.hypermodel.fit
+        state = self.search_state
+
+        def timed_fit(*fit_args, **fit_kwargs):
+            began = time.monotonic()
+            try:
+                return fit(*fit_args, **fit_kwargs)
+            finally:
+                state.fit_seconds += time.monotonic() - began
+
+        self.hypermodel.fit = timed_fit
+        try:
+            return super()._build_and_fit_model(trial, *args, **kwargs)
+        finally:
+            del self.hypermodel.fit
+
     def _fit_with_memory_retry(self, trial, args, kwargs):
         """Trains; a trial that runs out of memory is retried once with half the batch."""
         try:
@@ -221,6 +244,8 @@ class _Reporting:
         remove_resume_point(Path(self.get_trial_dir(trial.trial_id)))
         if self.keep_checkpoints is not None:
             self._prune_checkpoints()
+        if self.search_state.after_trial is not None:
+            self.search_state.after_trial(record)
 
     def _prune_checkpoints(self) -> None:
         """Deletes the weights of failed trials and of all but the best `keep_checkpoints`."""
