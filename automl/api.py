@@ -39,7 +39,7 @@ def search(
     checkpoint_every_s: float = 30.0,
     tensorboard: bool = False,
     ensemble: int = 1,
-    workers: int = 0,
+    workers: int | None = None,
 ):
     """Runs a search and returns a `SearchResult` (leaderboard, test metrics, model path).
 

@@ -158,6 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="how long to wait for the chief to answer (default 30)",
     )
     worker.add_argument("--memory-limit", type=float, metavar="MIB", help=argparse.SUPPRESS)
+    # Started by a local search: its stdin is the search's pipe, and its end the search's.
+    worker.add_argument("--supervised", action="store_true", help=argparse.SUPPRESS)
     worker.add_argument("--force", action="store_true", help="join even if the data file differs")
 
     rerun = commands.add_parser(
@@ -307,10 +309,13 @@ def _add_search_options(search: argparse.ArgumentParser) -> None:
     parallel.add_argument(
         "--workers",
         type=int,
-        default=0,
+        default=None,
         metavar="N",
         help="train trials in N worker processes on this machine (Keras Tuner's "
-        "chief/worker mode over loopback; one GPU each when there are several)",
+        "chief/worker mode over loopback; one GPU each when there are several); "
+        "0 trains in this process. Default: 1 for searches of 10 minutes or more "
+        "(or 20+ trials without a budget), so memory TensorFlow keeps is given back; "
+        "0 for shorter ones",
     )
     parallel.add_argument(
         "--chief",
@@ -472,6 +477,7 @@ def _worker(args) -> int:
         data=args.data,
         force=args.force,
         wait_s=args.wait,
+        supervised=args.supervised,
     )
 
 

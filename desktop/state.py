@@ -28,7 +28,7 @@ class SearchSettings:
     epochs: int = 100
     metric: str = ""  # "" = the engine's default for the task
     seed: int = 0
-    workers: int = 1  # 1 = train in the search process; more = `--workers N`
+    workers: int = 1  # 1 = the engine's default (a worker for long searches); more = `--workers N`
     precision: str = "float32"  # or "mixed" (`--precision mixed`, GPUs only)
 
 

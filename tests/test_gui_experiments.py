@@ -246,7 +246,7 @@ def page(qtbot, tmp_path):
 
 def test_parallel_workers_reach_the_command(page, tmp_path):
     box = page.workers_box
-    assert box.value() == 1 and box.text() == "1 (in the search process)"
+    assert box.value() == 1 and box.text() == "1 (the default)"
     assert "share of the CPU cores" in box.toolTip() and "one GPU each" in box.toolTip()
     assert "--workers" not in page.search_arguments(tmp_path / "out")
     box.setValue(2)

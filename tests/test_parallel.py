@@ -186,3 +186,82 @@ def test_a_worker_past_its_memory_bound_is_recycled_between_trials(tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["trials"] == {"completed": 2, "failed": 0}
     assert any("recycled" in note for note in summary["notes"])
+
+
+def test_a_long_search_trains_in_a_worker_process_unless_told_otherwise():
+    from pathlib import Path
+
+    from automl.search.request import SearchRequest
+
+    def request(**options) -> SearchRequest:
+        return SearchRequest(data=Path("d.csv"), target="y", out=Path("o"), **options)
+
+    assert request(time_budget_s=600).workers == 1
+    assert request(time_budget_s=600).isolated_by_default
+    assert request(time_budget_s=599).workers == 0
+    assert request(max_trials=20).workers == 1  # no budget: many trials are a long search
+    assert request(max_trials=19).workers == 0
+    assert request(time_budget_s=3600, workers=0).workers == 0  # --workers 0 is honoured
+    assert request(time_budget_s=3600, workers=3).workers == 3
+    assert request(time_budget_s=3600, chief=True).workers == 0  # remote workers only
+    recorded = request(time_budget_s=900).to_dict()
+    assert SearchRequest.from_dict(recorded).workers == 1  # a resume keeps the choice
+
+
+def test_a_ten_minute_search_runs_its_trials_in_one_worker(tmp_path):
+    out = tmp_path / "isolated"
+    done = run_cli(
+        "search", str(PENGUINS), "--target", "species", "--out", str(out),
+        "--time-budget", "10m", "--max-trials", "2", "--epochs", "3", "--no-refit",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["trials"] == {"completed": 2, "failed": 0}
+    assert any("worker process apart from the search" in n for n in summary["notes"])
+    events = [json.loads(line) for line in (out / "events.jsonl").read_text().splitlines()]
+    assert {e.get("worker") for e in events if e["type"] == "trial_ended"} == {"tuner0"}
+    assert summary["model"]["parity"]["max_abs_diff"] < 1e-5
+
+
+def test_a_killed_isolated_search_takes_its_worker_down_and_resumes(tmp_path):
+    out = tmp_path / "killed"
+    search = subprocess.Popen(
+        [
+            sys.executable, "-m", "automl", "search", str(PENGUINS), "--target", "species",
+            "--out", str(out), "--time-budget", "10m", "--max-trials", "3", "--epochs", "25",
+            "--patience", "25", "--checkpoint-every", "0", "--seed", "5", "--no-refit",
+            "--events", "-",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )  # fmt: skip
+    killed_at = None
+    try:
+        for line in search.stdout:
+            event = json.loads(line)
+            if event["type"] == "epoch_ended" and event["trial_id"] == "1" and event["epoch"] >= 4:
+                state = out / "tuner" / "trial_1" / "resume" / "state.json"
+                if state.exists():
+                    assert event["worker"] == "tuner0"  # the trial trains in the worker
+                    os.kill(search.pid, signal.SIGKILL)
+                    killed_at = json.loads(state.read_text())["epoch"]
+                    break
+    finally:
+        search.kill()
+        search.wait(timeout=60)
+    assert killed_at is not None, "the search ended before it could be killed"
+    # The worker notices its search is gone (its stdin closes) and exits.
+    give_up = time.monotonic() + 30
+    while _worker_pid(out, "tuner0") and time.monotonic() < give_up:
+        time.sleep(0.5)
+    assert _worker_pid(out, "tuner0") is None, "the worker outlived its search"
+
+    done = run_cli("resume", str(out))
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["trials"] == {"completed": 3, "failed": 0}
+    events = [json.loads(line) for line in (out / "events.jsonl").read_text().splitlines()]
+    restarted = [e for e in events if e["type"] == "trial_started" and e["trial_id"] == "1"]
+    assert restarted[-1]["resumed_from_epoch"] >= killed_at >= 3

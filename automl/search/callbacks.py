@@ -51,7 +51,8 @@ class SearchProgress(keras.callbacks.Callback):
         if self.state.deadline.passed() or self.state.stop_requested.is_set():
             self.model.stop_training = True
         self._epoch_seconds.append(time.monotonic() - self._epoch_started)
-        if self.state.plan_epochs and self.state.epoch_cap is None and epoch >= 2:
+        timed = len(self._epoch_seconds)  # a resumed trial starts past epoch 0
+        if self.state.plan_epochs and self.state.epoch_cap is None and timed >= 3:
             # The first epoch also traces the graph, and any one epoch may include a
             # checkpoint write: the quicker of the second and third is the typical one.
             plan_epochs(self.state, min(self._epoch_seconds[1:3]))

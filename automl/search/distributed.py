@@ -34,6 +34,8 @@ WORKERS_DIR = "workers"
 DISTRIBUTED_FILE = "distributed.json"
 #: A worker exits with this code when it asks to be replaced by a fresh process.
 EXIT_RECYCLE = 75
+#: A supervised worker exits with this code when the search that started it is gone.
+EXIT_ORPHANED = 70
 #: Local workers that die are replaced at most this many times in one search.
 MAX_RESTARTS = 4
 #: A worker that has not talked to the oracle for this long has lost its trial.
@@ -193,7 +195,10 @@ class EventMerger:
     def __init__(self, folder: Path, log: EventLog):
         self.folder = folder
         self.log = log
-        self.offsets: dict[Path, int] = {}
+        # A resumed search finds its earlier run's files: those events are in the log.
+        self.offsets: dict[Path, int] = {
+            path: path.stat().st_size for path in folder.glob("*.events.jsonl")
+        }
 
     def poll(self) -> None:
         for path in sorted(self.folder.glob("*.events.jsonl")):
@@ -219,8 +224,15 @@ class LocalWorker:
     def __init__(self, tuner_id: str, command: list[str], env: dict[str, str], log: Path):
         self.tuner_id = tuner_id
         self.stderr = log.open("ab")
+        # Its own session: a Ctrl-C in the terminal reaches the search alone, which
+        # stops its workers itself; a worker ends when the search's pipe closes.
         self.process = subprocess.Popen(
-            command, env=env, stdin=subprocess.PIPE, stdout=self.stderr, stderr=self.stderr
+            command,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=self.stderr,
+            stderr=self.stderr,
+            start_new_session=True,
         )
 
     def rss_mb(self) -> float:
@@ -288,6 +300,7 @@ class WorkerPool:
             tuner_id,
             "--threads",
             str(self.threads),
+            "--supervised",
         ]
         if self.memory_limit_mb:
             command += ["--memory-limit", str(int(self.memory_limit_mb))]
@@ -443,8 +456,12 @@ def run_worker(
     data: Path | None = None,
     force: bool = False,
     wait_s: float = CONNECT_TIMEOUT_S,
+    supervised: bool = False,
 ) -> int:
     """Joins the search whose chief serves `oracle`, training trials until it ends.
+
+    `supervised`: started by a local search, which writes "stop" on this process's stdin;
+    stdin closing means that search is gone (killed), and this worker exits at once.
 
     Returns the process exit code: 0 when the search ended, `EXIT_RECYCLE` when this
     worker's memory grew past `memory_limit_mb` and it asks to be replaced.
@@ -478,14 +495,20 @@ def run_worker(
         )
         run.state.memory_limit_mb = memory_limit_mb
         run.state.auto_memory_limit = memory_limit_mb is None
-        threading.Thread(target=_follow_stdin, args=(run.state,), daemon=True).start()
+        threading.Thread(
+            target=_follow_stdin, args=(run.state, supervised), daemon=True
+        ).start()
         status, _ = run.search()
     finally:
         log.close()
     return EXIT_RECYCLE if status == "recycle" else 0
 
 
-def _follow_stdin(state) -> None:
+def _follow_stdin(state, supervised: bool) -> None:
     for line in sys.stdin:
         if line.strip().lower() == "stop":
             state.request_stop()
+    if supervised:
+        # The search that started this worker is gone: nobody will take this trial's
+        # result. Its resume point (written atomically) is what `automl resume` uses.
+        os._exit(EXIT_ORPHANED)

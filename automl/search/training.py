@@ -239,6 +239,12 @@ class SearchRun:
             if warning:
                 print(f"warning: {warning}", file=sys.stderr, flush=True)
                 self.notes.append(warning)
+        if self.request.isolated_by_default:
+            self.notes.append(
+                "trials ran in a worker process apart from the search (the default for "
+                "searches of 10 minutes or more), recycled when its memory grows; "
+                "--workers 0 trains in the search process"
+            )
         try:
             self.notes += supervise(
                 self,

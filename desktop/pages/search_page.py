@@ -54,7 +54,9 @@ EXIT_MEANING = {
 }
 WORKERS_TIP = (
     "How many trials train at the same time, each in its own worker process (Keras Tuner's "
-    "chief/worker mode on this machine, `--workers N`). 1 trains in the search process. "
+    "chief/worker mode on this machine, `--workers N`). With 1, a search of 10 minutes or "
+    "more trains in one worker process apart from the search, so memory TensorFlow keeps "
+    "is given back; a shorter one trains in the search process. "
     "Each worker uses a share of the CPU cores, or one GPU each when there are several, "
     "so more workers finish more trials in the budget but each trial trains slower."
 )
@@ -149,7 +151,7 @@ class SearchPage(QWidget):
         self.devices.output.connect(self._take_devices)
         self._devices_asked = False
         self.workers_box = _spin(1, max(2, os.cpu_count() or 1), settings.workers, "", WORKERS_TIP)
-        self.workers_box.setSpecialValueText("1 (in the search process)")
+        self.workers_box.setSpecialValueText("1 (the default)")
         self.precision_box = QCheckBox("Mixed precision (float16)")
         self.precision_box.setToolTip(PRECISION_TIP)
         self.precision_box.setChecked(settings.precision == "mixed")
