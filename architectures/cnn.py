@@ -24,13 +24,17 @@ MIN_POOLED_SIZE = 2
 #: Validation batches: only memory bounds them, as nothing is learned from them.
 VALIDATION_BATCH_SIZE = 256
 
+#: Images at least this many pixels on their short side start from three blocks.
+VGG_MIN_SIZE = 24
+
 
 class CNNHyperModel(keras_tuner.HyperModel):
     """Tunes depth, width, kernel, batch norm, residuals, augmentation, dropout and optimizer.
 
     Hyperparameters (first-trial defaults in brackets, clipped into the space):
-    "blocks" [2], "filters" (first block; later blocks double) [32],
-    "kernel_size" [3], "batch_norm" [True], "residual" [False], "dropout" [0.25],
+    "blocks" [3 for images of 24 px or more, else 2], "filters" (first block; later
+    blocks double) [32], "kernel_size" [3], "batch_norm" [True], "residual" [False],
+    "dropout" [0.25],
     "dense_units" (0: none) [0], "learning_rate" [1e-3], "optimizer" [first choice],
     "batch_size" [32], "augment" [False]. `fit` registers the last two: they shape training,
     not the model.
@@ -72,11 +76,15 @@ class CNNHyperModel(keras_tuner.HyperModel):
         inputs = keras.Input(shape=self.image_shape, dtype="float32", name="image")
         x = keras.layers.Rescaling(1 / 255, name="rescale")(inputs)
 
+        size = min(self.image_shape[0], self.image_shape[1])
+        # The small VGG recipe: 32-64-128 filters where three poolings leave a 3x3 map or
+        # more; tiny images (8x8 digits) start from two blocks.
+        preferred = 3 if size >= VGG_MIN_SIZE else 2
         blocks = hp.Int(
             "blocks",
             space.min_blocks,
             space.max_blocks,
-            default=clip(2, space.min_blocks, space.max_blocks),
+            default=clip(preferred, space.min_blocks, space.max_blocks),
         )
         filters = hp.Choice("filters", list(space.filters), default=nearest(space.filters, 32))
         kernel = hp.Choice(
@@ -90,7 +98,6 @@ class CNNHyperModel(keras_tuner.HyperModel):
             else 0.0
         )
 
-        size = min(self.image_shape[0], self.image_shape[1])
         for i in range(blocks):
             x = _conv_block(x, filters * 2**i, kernel, batch_norm, residual, name=f"block{i}")
             # Pool only while the map stays >= 2x2, so small images (8x8 digits) can still

@@ -143,7 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--experiment",
         required=True,
         type=Path,
-        help="the experiment folder, on storage shared with the chief",
+        help="the experiment folder: on storage shared with the chief, or a copy of it "
+        "synced back to the chief's when the worker is done",
     )
     worker.add_argument("--tuner-id", help="this worker's name (default: tuner-HOST-PID)")
     worker.add_argument(
@@ -325,6 +326,14 @@ def _add_search_options(search: argparse.ArgumentParser) -> None:
     )
     parallel.add_argument("--port", type=int, metavar="P", help="the oracle's port")
     parallel.add_argument(
+        "--sync-wait",
+        type=float,
+        default=3600.0,
+        metavar="SECONDS",
+        help="with --chief: how long to wait at the end for the best trial's weights from "
+        "a worker whose experiment folder is synced back rather than shared (default 3600)",
+    )
+    parallel.add_argument(
         "--worker-memory",
         type=float,
         metavar="MIB",
@@ -444,6 +453,7 @@ _VALUE_OPTIONS = {
     "--workers",
     "--keep-checkpoints",
     "--port",
+    "--sync-wait",
 }
 
 

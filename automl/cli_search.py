@@ -88,6 +88,7 @@ def request_from_args(args) -> SearchRequest:
         backbone=args.backbone,
         workers=args.workers,
         chief=args.chief,
+        sync_wait_s=args.sync_wait,
         port=args.port,
         worker_memory_mb=args.worker_memory,
         precision=args.precision,

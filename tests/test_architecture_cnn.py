@@ -43,16 +43,18 @@ def _fresh_session():
 
 
 @pytest.mark.parametrize(
-    ("image_shape", "classes", "last_conv"),
-    [((8, 8, 1), 10, (4, 4)), ((32, 32, 3), 2, (16, 16))],
+    ("image_shape", "classes", "blocks", "last_conv"),
+    [((8, 8, 1), 10, 2, (4, 4)), ((32, 32, 3), 2, 3, (8, 8))],
 )
-def test_default_build_is_a_two_block_vgg_with_a_softmax_head(image_shape, classes, last_conv):
+def test_default_build_is_a_small_vgg_with_a_softmax_head(
+    image_shape, classes, blocks, last_conv
+):
     hp = keras_tuner.HyperParameters()
     model = CNNHyperModel(image_shape, classes, ["accuracy"], train_rows=200).build(hp)
 
     assert model.output_shape == (None, classes)
     assert model.input_shape == (None, *image_shape)
-    assert hp.values["blocks"] == 2 and hp.values["filters"] == 32
+    assert hp.values["blocks"] == blocks and hp.values["filters"] == 32
     assert hp.values["kernel_size"] == 3 and hp.values["batch_norm"] is True
     assert hp.values["residual"] is False and "augment" not in hp.values  # fit's choice
     assert hp.values["dropout"] == 0.25 and hp.values["dense_units"] == 0

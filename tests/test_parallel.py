@@ -265,3 +265,51 @@ def test_a_killed_isolated_search_takes_its_worker_down_and_resumes(tmp_path):
     events = [json.loads(line) for line in (out / "events.jsonl").read_text().splitlines()]
     restarted = [e for e in events if e["type"] == "trial_started" and e["trial_id"] == "1"]
     assert restarted[-1]["resumed_from_epoch"] >= killed_at >= 3
+
+
+def test_a_worker_in_a_copied_folder_is_reported_and_its_weights_awaited(tmp_path):
+    import shutil
+
+    from automl.search.distributed import free_port
+
+    chief_dir, copy_dir = tmp_path / "chief", tmp_path / "worker-copy"
+    port = free_port()
+    log = (tmp_path / "chief.err").open("w")
+    chief = subprocess.Popen(
+        [
+            sys.executable, "-m", "automl", "search", str(PENGUINS), "--target", "species",
+            "--out", str(chief_dir), "--chief", "--port", str(port), "--workers", "0",
+            "--max-trials", "2", "--epochs", "3", "--no-refit", "--sync-wait", "300",
+        ],
+        stdout=subprocess.DEVNULL, stderr=log, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        give_up = time.monotonic() + 120
+        while not (chief_dir / "distributed.json").exists() and time.monotonic() < give_up:
+            time.sleep(0.2)
+        # The worker's machine gets a copy of the experiment, not a share of it.
+        shutil.copytree(chief_dir, copy_dir, ignore=shutil.ignore_patterns("search.lock"))
+        worker = run_cli(
+            "worker", "--oracle", f"127.0.0.1:{port}", "--experiment", str(copy_dir),
+            "--tuner-id", "remote1",
+        )  # fmt: skip
+        assert worker.returncode == 0, worker.stderr[-3000:]
+        waiting = tmp_path / "chief.err"
+        while "waiting up to" not in waiting.read_text() and time.monotonic() < give_up + 120:
+            time.sleep(0.2)
+        assert "waiting up to 300 s for trial" in waiting.read_text()
+        # Synced back: only then can the chief export the best trial.
+        shutil.copytree(copy_dir / "tuner", chief_dir / "tuner", dirs_exist_ok=True)
+        chief.wait(timeout=300)
+    finally:
+        chief.kill()
+        log.close()
+    assert chief.returncode == 0, (tmp_path / "chief.err").read_text()[-3000:]
+    summary = json.loads((chief_dir / "summary.json").read_text())
+    assert summary["trials"] == {"completed": 2, "failed": 0}
+    assert any("remote1 did not share this folder" in n for n in summary["notes"])
+    events = [json.loads(line) for line in (chief_dir / "events.jsonl").read_text().splitlines()]
+    ended = [e for e in events if e["type"] == "trial_ended"]
+    assert {e["worker"] for e in ended} == {"remote1"} and len(ended) == 2
+    assert len([e for e in events if e["type"] == "epoch_ended"]) >= 2  # curves from the oracle
+    assert summary["model"]["parity"]["max_abs_diff"] < 1e-5

@@ -55,7 +55,10 @@ class SearchProgress(keras.callbacks.Callback):
         if self.state.plan_epochs and self.state.epoch_cap is None and timed >= 3:
             # The first epoch also traces the graph, and any one epoch may include a
             # checkpoint write: the quicker of the second and third is the typical one.
-            plan_epochs(self.state, min(self._epoch_seconds[1:3]))
+            epoch_s = min(self._epoch_seconds[1:3])
+            plan_epochs(self.state, epoch_s)
+            if self.state.after_plan is not None:
+                self.state.after_plan(epoch_s)
         cap = self.state.epoch_cap
         if len(self.state.trials) <= 1 and self.state.first_trial_cap is not None:
             cap = self.state.first_trial_cap  # the first family's default: let it converge

@@ -92,6 +92,9 @@ def _servicer_class():
             self.state = state
             self.last_contact: dict[str, float] = {}
             self.lock = threading.Lock()
+            #: trial id -> (worker, seconds from its creation to its end)
+            self.ended: dict[str, tuple[str, float]] = {}
+            self._created: dict[str, float] = {}
 
         def _touch(self, tuner_id: str) -> None:
             with self.lock:
@@ -122,6 +125,7 @@ def _servicer_class():
                 )
                 return protos.get_service().CreateTrialResponse(trial=trial.to_proto())
             response = super().CreateTrial(request, context)
+            self._created.setdefault(response.trial.trial_id, time.monotonic())
             if response.trial.status == trial_module.TrialStatus.IDLE:
                 time.sleep(0.5)  # Hyperband waits for a bracket: do not spin the worker
             return response
@@ -133,9 +137,13 @@ def _servicer_class():
             return super().UpdateTrial(request, context)
 
         def EndTrial(self, request, context):  # noqa: N802
-            tuner_id = self._tuner_of(request.trial.trial_id)
+            trial_id = request.trial.trial_id
+            tuner_id = self._tuner_of(trial_id)
             if tuner_id:
                 self._touch(tuner_id)
+                began = self._created.get(trial_id, time.monotonic())
+                with self.lock:
+                    self.ended[trial_id] = (tuner_id, time.monotonic() - began)
             return super().EndTrial(request, context)
 
         def requeue(self, tuner_id: str) -> str | None:
@@ -195,6 +203,8 @@ class EventMerger:
     def __init__(self, folder: Path, log: EventLog):
         self.folder = folder
         self.log = log
+        #: trials already reported from the oracle (a copied folder synced back early)
+        self.skip: set[str] = set()
         # A resumed search finds its earlier run's files: those events are in the log.
         self.offsets: dict[Path, int] = {
             path: path.stat().st_size for path in folder.glob("*.events.jsonl")
@@ -213,9 +223,96 @@ class EventMerger:
                     event = Event.from_dict(json.loads(line))
                 except (ValueError, KeyError, TypeError):
                     continue
+                if getattr(event, "trial_id", None) in self.skip:
+                    continue
                 if hasattr(event, "worker"):
                     event = replace(event, worker=worker)
                 self.log.emit(event)
+
+
+class UnsharedWorkers:
+    """Reports the trials of workers whose experiment folder is not shared with the chief.
+
+    Such a worker (its folder a copy, synced back later) writes its events where the
+    chief cannot read them. The oracle still knows each trial it ended: its
+    hyperparameters, every epoch's metrics, its score and best epoch. Those are reported
+    as the trial's events, so progress, the leaderboard and the summary stay whole; the
+    weights arrive when the folder is synced back.
+    """
+
+    def __init__(self, folder: Path, oracle, log: EventLog):
+        self.folder = folder
+        self.oracle = oracle
+        self.log = log
+        self.reported: set[str] = set()
+        self.synthesized: set[str] = set()
+        self.workers: set[str] = set()
+
+    def report(self, servicer) -> None:
+        with servicer.lock:
+            ended = dict(servicer.ended)
+        for trial_id, (worker, seconds) in ended.items():
+            if trial_id in self.reported:
+                continue
+            if (self.folder / f"{worker}.events.jsonl").exists():
+                self.reported.add(trial_id)  # shared storage: the merger reports it
+                continue
+            for event in trial_events(self.oracle.get_trial(trial_id), worker, seconds):
+                self.log.emit(event)
+            self.reported.add(trial_id)
+            self.synthesized.add(trial_id)
+            self.workers.add(worker)
+
+    def notes(self) -> list[str]:
+        if not self.workers:
+            return []
+        return [
+            f"{', '.join(sorted(self.workers))} did not share this folder: their trials were "
+            "reported from the oracle's records; their weights come with the folder"
+        ]
+
+
+def trial_events(trial, worker: str, seconds: float) -> list[Event]:
+    """Returns the events of an oracle's finished `trial`: start, epochs, end (or failure).
+
+    Workers report every epoch's metrics to the oracle, so the curves survive too.
+    """
+    from automl.search.events import EpochEnded, TrialEnded, TrialFailed, TrialStarted
+
+    values = dict(trial.hyperparameters.values)
+    epochs: dict[int, dict[str, float]] = {}
+    for name in trial.metrics.metrics:
+        for observation in trial.metrics.get_history(name):
+            epochs.setdefault(observation.step, {})[name] = float(observation.mean())
+    events: list[Event] = [
+        TrialStarted(trial_id=trial.trial_id, hyperparameters=values, worker=worker)
+    ]
+    events += [
+        EpochEnded(trial_id=trial.trial_id, epoch=step + 1, metrics=epochs[step], worker=worker)
+        for step in sorted(epochs)
+    ]
+    if trial.status != "COMPLETED" or trial.score is None:
+        reason = (trial.message or "the trial produced no score").strip().splitlines()[-1]
+        events.append(
+            TrialFailed(
+                trial_id=trial.trial_id, reason=reason, hyperparameters=values, worker=worker
+            )
+        )
+        return events
+    step = trial.best_step or 0
+    events.append(
+        TrialEnded(
+            trial_id=trial.trial_id,
+            score=float(trial.score),
+            best_epoch=step + 1,
+            epochs=len(epochs),
+            duration_s=seconds,
+            metrics=epochs.get(step, {}),
+            hyperparameters=values,
+            worker=worker,
+        )
+    )
+    return events
 
 
 class LocalWorker:
@@ -367,6 +464,8 @@ def supervise(
         },
     )
     merger = EventMerger(out / WORKERS_DIR, state.log)
+    unshared = UnsharedWorkers(out / WORKERS_DIR, run.tuner.oracle, state.log)
+    merger.skip = unshared.synthesized
     cores = os.cpu_count() or 1
     gpus = [d["id"].split(":")[1] for d in _gpus()] if workers else []
     pool = WorkerPool(out, local, workers, max(1, cores // max(1, workers)), memory_limit_mb, gpus)
@@ -375,6 +474,7 @@ def supervise(
         while True:
             time.sleep(0.2)
             merger.poll()
+            unshared.report(servicer)
             if state.stop_requested.is_set() and not stopping:
                 pool.stop()
                 stopping = True
@@ -392,7 +492,8 @@ def supervise(
         pool.close()
         server.stop(0)
         merger.poll()
-    return pool.notes
+        unshared.report(servicer)
+    return pool.notes + unshared.notes()
 
 
 def _gpus() -> list[dict]:
@@ -495,9 +596,7 @@ def run_worker(
         )
         run.state.memory_limit_mb = memory_limit_mb
         run.state.auto_memory_limit = memory_limit_mb is None
-        threading.Thread(
-            target=_follow_stdin, args=(run.state, supervised), daemon=True
-        ).start()
+        threading.Thread(target=_follow_stdin, args=(run.state, supervised), daemon=True).start()
         status, _ = run.search()
     finally:
         log.close()

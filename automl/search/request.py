@@ -82,6 +82,9 @@ class SearchRequest:
     chief: bool = False
     #: the oracle's port (None: a free one)
     port: int | None = None
+    #: with `chief`: how long to wait at the end for the best trial's weights from a
+    #: worker whose folder is synced back rather than shared
+    sync_wait_s: float = 3600.0
     #: a worker is replaced between trials once its resident memory passes this (MiB)
     worker_memory_mb: float | None = None
     #: "float32" or "mixed" (float16 compute, float32 outputs; GPUs only)
@@ -136,6 +139,8 @@ class SearchRequest:
             object.__setattr__(self, "isolated_by_default", bool(self.workers))
         if self.workers < 0:
             raise AutoMLError(f"--workers must be at least 1, not {self.workers}")
+        if self.sync_wait_s < 0:
+            raise AutoMLError(f"--sync-wait must be 0 or more seconds, not {self.sync_wait_s}")
         if self.port is not None and not 0 < self.port < 65536:
             raise AutoMLError(f"--port {self.port}: choose a port between 1 and 65535")
         if self.keep_checkpoints is not None and self.keep_checkpoints < 1:

@@ -395,6 +395,8 @@ def _search(
         )
         status, reason = run.search()
         best = run.best_trial()
+        if best is not None and request.chief:
+            best = run.synced_weights(best)  # a remote worker's folder may come later
         outcome = run.finish(best) if best is not None else None
         counts = run.counts()
         log.emit(

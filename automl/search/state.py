@@ -64,6 +64,8 @@ class SearchState:
         self.plan_note = ""
         #: Called after every trial (completed or failed), with the trial's record.
         self.after_trial: Callable[[TrialRecord], None] | None = None
+        #: Called once the typical epoch has been timed, with its seconds.
+        self.after_plan: Callable[[float], None] | None = None
 
     def typical_startup(self) -> float:
         """Returns the median time a trial needs before its first epoch ends."""

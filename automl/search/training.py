@@ -29,6 +29,12 @@ from automl.versions import package_versions
 
 #: Share of the time budget kept back for the refit when one will run.
 REFIT_SHARE = 0.15
+#: A refit trains at least this many epochs (for the early check of its reserve).
+MIN_REFIT_EPOCHS = 10
+#: How often a chief looks for a synced-back worker's weights (seconds).
+SYNC_POLL_S = 1.0
+#: Keras Tuner's folder inside an experiment (its project name).
+TUNER_DIR = "tuner"
 #: A refit whose loss on train+validation exceeds the searched model's by this factor is
 #: taken as not converged and discarded.
 REFIT_SLACK = 1.1
@@ -85,6 +91,7 @@ class SearchRun:
         self.state = SearchState(log, search_deadline)
         self.state.rank = self._rank
         self.state.after_trial = self._release_refit_reserve
+        self.state.after_plan = self._release_refit_reserve_early
         # Hyperband plans its own epochs; the others get a cap once an epoch is timed.
         self.state.plan_epochs = (
             request.tuner != "hyperband" and request.time_budget_s is not None and not resume
@@ -282,6 +289,54 @@ class SearchRun:
         loss = trial.history[epoch].get("val_loss") if epoch < len(trial.history) else None
         return (primary, loss if loss is not None else float("inf"))
 
+    def synced_weights(self, best: TrialRecord) -> TrialRecord:
+        """Returns the trial to export once its weights are in this folder.
+
+        A worker whose experiment folder is a copy (synced back, not shared) leaves its
+        trials' weights on its own disk until the copy comes back. The chief waits up to
+        `--sync-wait` for the best trial's; past that it exports the best trial whose
+        weights are here, and says so.
+
+        Raises:
+            AutoMLError: no trial's weights reached this folder.
+        """
+        path = Path(self.tuner._get_checkpoint_fname(best.trial_id))
+        if path.exists():
+            return best
+        wait = self.request.sync_wait_s
+        print(
+            f"waiting up to {wait:.0f} s for trial {best.trial_id}'s weights (trained by "
+            f"{best.worker or 'a worker'} in a folder this chief does not share): copy that "
+            f"worker's {TUNER_DIR}/ folder here, e.g. rsync -a WORKER:EXPERIMENT/{TUNER_DIR}/ "
+            f"{self.out / TUNER_DIR}/",
+            file=sys.stderr,
+            flush=True,
+        )
+        give_up = time.monotonic() + wait
+        size = -1
+        while time.monotonic() < give_up and not self.state.hard_stop.is_set():
+            if path.exists() and path.stat().st_size == size:
+                return best  # arrived, and no longer growing
+            size = path.stat().st_size if path.exists() else -1
+            time.sleep(SYNC_POLL_S)
+        here = [
+            t
+            for t in sorted(self.state.trials.values(), key=self._rank)
+            if t.status == "completed"
+            and Path(self.tuner._get_checkpoint_fname(t.trial_id)).exists()
+        ]
+        if not here:
+            raise AutoMLError(
+                f"no trial's weights reached {self.out / TUNER_DIR} within {wait:.0f} s, so "
+                "nothing was exported; sync the workers' folders sooner or give a longer "
+                "--sync-wait"
+            )
+        self.notes.append(
+            f"trial {best.trial_id} scored best but its weights did not arrive within "
+            f"{wait:.0f} s; exported trial {here[0].trial_id}, the best whose weights are here"
+        )
+        return here[0]
+
     def finish(self, best: TrialRecord) -> Outcome:
         """Returns the model to export: the best trial's, refit on train+validation if due."""
         trial = self.tuner.oracle.get_trial(best.trial_id)
@@ -397,6 +452,26 @@ class SearchRun:
         per_epoch = best.duration_s / max(1, len(best.history))
         rows = (len(self.y_train) + len(self.y_val)) / max(1, len(self.y_train))
         return per_epoch * refit_epochs(best) * rows
+
+    def _release_refit_reserve_early(self, epoch_s: float) -> None:
+        """Gives the refit reserve to the search as soon as one epoch shows it is too short.
+
+        A refit needs at least `MIN_REFIT_EPOCHS` epochs on more rows; where that alone
+        exceeds the reserve (large images, long series), waiting for the first trial to
+        end would leave the reserve unused by that trial too.
+        """
+        if self.state.deadline is self.deadline or self.deadline.at is None:
+            return
+        reserve = self.deadline.at - self.state.deadline.at
+        rows = (len(self.y_train) + len(self.y_val)) / max(1, len(self.y_train))
+        estimate = epoch_s * rows * MIN_REFIT_EPOCHS
+        if estimate > reserve:
+            self.state.deadline = self.deadline
+            self.refit_wanted = False
+            self.notes.append(
+                f"refit skipped: an epoch takes {epoch_s:.1f} s, so a refit would need more "
+                f"than the {reserve:.0f} s kept for it; that time went to the search instead"
+            )
 
     def _release_refit_reserve(self, finished: TrialRecord) -> None:
         """Gives the time kept for the refit back to the search once it could not pay off.
