@@ -79,6 +79,12 @@ def test_bad_parallel_options_get_one_line_and_exit_2(tmp_path):
         "--workers", "-1",
     )
     assert done.returncode == 2 and "--workers" in done.stderr
+    done = run_cli(
+        "search", str(PENGUINS), "--target", "species", "--out", str(tmp_path / "s"),
+        "--chief", "--sync-wait", "-5",
+    )
+    assert done.returncode == 2 and "--sync-wait must be 0 or more" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and not (tmp_path / "s").exists()
     import socket
 
     with socket.socket() as taken:
