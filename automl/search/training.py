@@ -450,8 +450,22 @@ class SearchRun:
     def _refit_estimate(self, best: TrialRecord) -> float:
         """Returns the seconds a refit of `best` should take: its epochs on more rows."""
         per_epoch = best.duration_s / max(1, len(best.history))
-        rows = (len(self.y_train) + len(self.y_val)) / max(1, len(self.y_train))
-        return per_epoch * refit_epochs(best) * rows
+        return per_epoch * refit_epochs(best) * self._refit_rows()
+
+    def _refit_rows(self) -> float:
+        """Returns how many times the training rows a refit trains on (train + validation)."""
+        return (len(self.y_train) + len(self.y_val)) / max(1, len(self.y_train))
+
+    def _refit_reserve(self) -> float | None:
+        """Returns the seconds still kept back for the refit, or None when none are."""
+        if self.state.deadline is self.deadline or self.deadline.at is None:
+            return None
+        return self.deadline.at - self.state.deadline.at
+
+    def _give_refit_reserve_to_search(self, why: str) -> None:
+        self.state.deadline = self.deadline
+        self.refit_wanted = False
+        self.notes.append(f"refit skipped: {why}; that time went to the search instead")
 
     def _release_refit_reserve_early(self, epoch_s: float) -> None:
         """Gives the refit reserve to the search as soon as one epoch shows it is too short.
@@ -460,17 +474,11 @@ class SearchRun:
         exceeds the reserve (large images, long series), waiting for the first trial to
         end would leave the reserve unused by that trial too.
         """
-        if self.state.deadline is self.deadline or self.deadline.at is None:
-            return
-        reserve = self.deadline.at - self.state.deadline.at
-        rows = (len(self.y_train) + len(self.y_val)) / max(1, len(self.y_train))
-        estimate = epoch_s * rows * MIN_REFIT_EPOCHS
-        if estimate > reserve:
-            self.state.deadline = self.deadline
-            self.refit_wanted = False
-            self.notes.append(
-                f"refit skipped: an epoch takes {epoch_s:.1f} s, so a refit would need more "
-                f"than the {reserve:.0f} s kept for it; that time went to the search instead"
+        reserve = self._refit_reserve()
+        if reserve is not None and epoch_s * self._refit_rows() * MIN_REFIT_EPOCHS > reserve:
+            self._give_refit_reserve_to_search(
+                f"an epoch takes {epoch_s:.1f} s, so a refit would need more than the "
+                f"{reserve:.0f} s kept for it"
             )
 
     def _release_refit_reserve(self, finished: TrialRecord) -> None:
@@ -480,19 +488,15 @@ class SearchRun:
         longer than that to refit, the refit would be skipped at the end anyway: the
         reserve is better spent on more trials.
         """
-        reserved = self.state.deadline is not self.deadline
+        reserve = self._refit_reserve()
         best = self.best_trial()
-        if not reserved or best is None or not best.history:
+        if reserve is None or best is None or not best.history:
             return
-        reserve = self.deadline.at - self.state.deadline.at
         estimate = self._refit_estimate(best)
         if estimate > reserve:
-            self.state.deadline = self.deadline
-            self.refit_wanted = False
-            self.notes.append(
-                f"refit skipped: the best trial ({best.trial_id}) would take about "
-                f"{estimate:.0f} s to refit, more than the {reserve:.0f} s kept for it; "
-                "that time went to the search instead"
+            self._give_refit_reserve_to_search(
+                f"the best trial ({best.trial_id}) would take about {estimate:.0f} s to "
+                f"refit, more than the {reserve:.0f} s kept for it"
             )
 
     def _refit(self, hp, epochs: int) -> keras.Model | None:
