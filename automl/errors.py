@@ -11,3 +11,19 @@ class AutoMLError(Exception):
     """
 
     exit_code = 2
+
+
+def first_line(error: BaseException) -> str:
+    """Returns the first line of an error's message, or its type's name when it has none.
+
+    Library errors (pandas, PIL, NumPy) can run over many lines; a user-facing message quotes
+    only the first.
+
+    Example:
+        >>> first_line(ValueError("bad value\\nat line 3"))
+        'bad value'
+        >>> first_line(OSError())
+        'OSError'
+    """
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

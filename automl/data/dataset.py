@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from automl.data.loading import read_table
+from automl.data.numbers import parse_numbers
 from automl.data.schema import MODEL_KINDS, ColumnKind, ColumnSchema, Schema, infer_schema
 from automl.data.task import Task, class_name, infer_task
 from automl.errors import AutoMLError
@@ -147,17 +148,13 @@ def model_inputs(
 
 def numeric_array(series: pd.Series, name: str, source: str) -> np.ndarray:
     """Returns `series` as float32 with NaN for missing values, or says which value is bad."""
-    if pd.api.types.is_bool_dtype(series):
-        return series.astype("float32").to_numpy()
-    converted = pd.to_numeric(series, errors="coerce")
-    bad = converted.isna() & series.notna() & (series.astype(str).str.strip() != "")
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise AutoMLError(
-            f"{source}: column {name!r} should hold numbers, but row {row + 1} "
-            f"has {series.iloc[row]!r}"
-        )
-    return converted.astype("float64").to_numpy(dtype=np.float32, na_value=np.nan)
+    return parse_numbers(
+        series,
+        lambda row, value: (
+            f"{source}: column {name!r} should hold numbers, but row {row} has {value!r}"
+        ),
+        np.float32,
+    )
 
 
 def string_array(series: pd.Series) -> np.ndarray:

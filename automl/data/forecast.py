@@ -18,7 +18,8 @@ import pandas as pd
 
 from automl.data.dataset import require_column
 from automl.data.loading import read_table
-from automl.errors import AutoMLError
+from automl.data.numbers import parse_numbers
+from automl.errors import AutoMLError, first_line
 
 #: Fewest training windows worth a search; mirrors `splits.MIN_TRAIN_ROWS` for tables.
 MIN_TRAIN_WINDOWS = 8
@@ -363,7 +364,7 @@ def time_values(column: pd.Series, source: str) -> np.ndarray:
         except (ValueError, TypeError, OverflowError) as error:
             raise AutoMLError(
                 f"{source}: time column {name!r} mixes time zones or formats that cannot be "
-                f"ordered ({_first_line(error)}); write every time the same way"
+                f"ordered ({first_line(error)}); write every time the same way"
             ) from error
         bad = dates.isna()
         if bad.any():
@@ -391,17 +392,13 @@ def time_text(value: Any) -> str:
 
 def _target_numbers(column: pd.Series, source: str) -> np.ndarray:
     """Returns the target as float64 (NaN = missing), or says which row is not a number."""
-    if pd.api.types.is_bool_dtype(column):
-        return column.astype("float64").to_numpy()
-    numbers = pd.to_numeric(column, errors="coerce")
-    bad = numbers.isna() & column.notna() & (column.astype(str).str.strip() != "")
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise AutoMLError(
-            f"{source}: target {column.name!r} must hold numbers to forecast, but row "
-            f"{row + 1} has {column.iloc[row]!r}"
-        )
-    return numbers.astype("float64").to_numpy(na_value=np.nan)
+    return parse_numbers(
+        column,
+        lambda row, value: (
+            f"{source}: target {column.name!r} must hold numbers to forecast, "
+            f"but row {row} has {value!r}"
+        ),
+    )
 
 
 def _series_rows(
@@ -563,8 +560,3 @@ def _json_scalar(value: Any) -> Any:
     if isinstance(value, np.generic):
         value = value.item()
     return value if isinstance(value, str | int | float | bool) or value is None else str(value)
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__

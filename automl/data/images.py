@@ -21,7 +21,7 @@ from PIL import Image, UnidentifiedImageError
 from automl.data.dataset import require_column
 from automl.data.loading import read_table
 from automl.data.task import class_name
-from automl.errors import AutoMLError
+from automl.errors import AutoMLError, first_line
 
 if TYPE_CHECKING:
     import tensorflow as tf
@@ -392,7 +392,7 @@ def _check_images(
                 modes.append(image.mode)
         except (OSError, UnidentifiedImageError, ValueError) as error:
             unreadable.add(name)
-            skipped.append((name, f"not a readable image ({_first_line(error)})"))
+            skipped.append((name, f"not a readable image ({first_line(error)})"))
     kept = [entry for entry in kept if entry[0] not in unreadable]
     if not sizes:
         # Every sampled header failed: the unsampled rest is very likely no better.
@@ -434,8 +434,3 @@ def _first_skipped(skipped: list[tuple[str, str]]) -> str:
     name, reason = skipped[0]
     more = f", and {len(skipped) - 1} more skipped" if len(skipped) > 1 else ""
     return f"{Path(name).name}: {reason}{more}"
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from automl.errors import AutoMLError
+from automl.errors import AutoMLError, first_line
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".dat"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
@@ -58,8 +58,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     except AutoMLError:
         raise
     except (ValueError, OSError, UnicodeError, pd.errors.ParserError, ImportError) as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error)
-        raise AutoMLError(f"{path}: cannot read it as a table ({first_line})") from error
+        raise AutoMLError(f"{path}: cannot read it as a table ({first_line(error)})") from error
     if frame.shape[1] == 0 or frame.shape[0] == 0:
         raise AutoMLError(f"{path} has no data rows")
     frame.columns = [str(name).strip() for name in frame.columns]

@@ -29,7 +29,8 @@ import pandas as pd
 from automl.data.dataset import require_column
 from automl.data.forecast import time_values
 from automl.data.loading import read_table
-from automl.errors import AutoMLError
+from automl.data.numbers import parse_numbers
+from automl.errors import AutoMLError, first_line
 
 SEQUENCE_SUFFIXES = {".npz", ".npy"}
 
@@ -373,7 +374,7 @@ def _npz_archive(path: Path) -> Iterator[Any]:
         archive = np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
         raise AutoMLError(
-            f"{path}: cannot read it as a NumPy .npz file ({_first_line(error)})"
+            f"{path}: cannot read it as a NumPy .npz file ({first_line(error)})"
         ) from error
     if not isinstance(archive, np.lib.npyio.NpzFile):
         raise AutoMLError(f"{path} holds a single array, not a .npz archive of X and y")
@@ -390,9 +391,9 @@ def _load_array(archive: Any, name: str, path: Path) -> np.ndarray:
                 f"{path}: array {name!r} is an object array, which only loads by unpickling "
                 f"(that can run code from the file, so it is refused); {_PICKLE_HINT}"
             ) from error
-        raise AutoMLError(f"{path}: cannot read array {name!r} ({_first_line(error)})") from error
+        raise AutoMLError(f"{path}: cannot read array {name!r} ({first_line(error)})") from error
     except (OSError, EOFError, zipfile.BadZipFile) as error:
-        raise AutoMLError(f"{path}: cannot read array {name!r} ({_first_line(error)})") from error
+        raise AutoMLError(f"{path}: cannot read array {name!r} ({first_line(error)})") from error
 
 
 def _load_npy(path: Path) -> np.ndarray:
@@ -407,11 +408,11 @@ def _load_npy(path: Path) -> np.ndarray:
                 f"code from the file, so it is refused); {_PICKLE_HINT}"
             ) from error
         raise AutoMLError(
-            f"{path}: cannot read it as a NumPy .npy file ({_first_line(error)})"
+            f"{path}: cannot read it as a NumPy .npy file ({first_line(error)})"
         ) from error
     except (OSError, EOFError) as error:
         raise AutoMLError(
-            f"{path}: cannot read it as a NumPy .npy file ({_first_line(error)})"
+            f"{path}: cannot read it as a NumPy .npy file ({first_line(error)})"
         ) from error
     if not isinstance(array, np.ndarray):
         raise AutoMLError(f"{path} is a .npz archive saved under a .npy name; rename it .npz")
@@ -591,17 +592,13 @@ def _label_array(labels: list[Any], column: pd.Series) -> np.ndarray:
 
 def _numeric(column: pd.Series, source: str, why: str) -> np.ndarray:
     """Returns a column as float32 (NaN = missing), or says which value is not a number."""
-    if pd.api.types.is_bool_dtype(column):
-        return column.astype("float32").to_numpy()
-    numbers = pd.to_numeric(column, errors="coerce")
-    bad = numbers.isna() & column.notna() & (column.astype(str).str.strip() != "")
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise AutoMLError(
-            f"{source}: column {column.name!r} is not numeric (row {row + 1} has "
-            f"{column.iloc[row]!r}); {why}"
-        )
-    result = numbers.astype("float64").to_numpy(dtype=np.float32, na_value=np.nan)
+    result = parse_numbers(
+        column,
+        lambda row, value: (
+            f"{source}: column {column.name!r} is not numeric (row {row} has {value!r}); {why}"
+        ),
+        np.float32,
+    )
     if np.isinf(result).any():
         row = int(np.flatnonzero(np.isinf(result))[0])
         raise AutoMLError(
@@ -629,8 +626,3 @@ def _is_missing(value: Any) -> bool:
 
 def _scalar(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
