@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from automl.store.text import format_duration
 from desktop.project_experiments import (
-    duration_text,
     score_text,
     started_at,
     stopped_at,
@@ -79,7 +79,7 @@ class ExperimentsModel(QAbstractTableModel):
         if name == "started":
             return started_at(experiment)
         if name == "duration":
-            return duration_text(experiment.get("duration_s"))
+            return format_duration(experiment.get("duration_s"))
         return str(experiment.get(name) or "")
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature

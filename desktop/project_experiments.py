@@ -45,13 +45,13 @@ class ExperimentLister(QObject):
 
     def _list(self, request: int, project: Path) -> None:
         # On the pool thread: no widgets here, only signals (queued to the GUI thread).
-        from automl.errors import AutoMLError
+        from automl.errors import AutoMLError, first_line
         from automl.store import list_experiments
 
         try:
             rows = list_experiments(project)
         except (AutoMLError, OSError, ValueError) as error:
-            self.failed.emit(request, project, str(error).splitlines()[0])
+            self.failed.emit(request, project, first_line(error))
             return
         except Exception as error:  # a damaged project.db raises sqlite3 errors
             self.failed.emit(request, project, f"{type(error).__name__}: {error}")
@@ -104,23 +104,6 @@ def trials_text(row: dict[str, Any]) -> str:
     if row.get("trials_failed"):
         text += f", {row['trials_failed']} failed"
     return text
-
-
-def duration_text(seconds: float | None) -> str:
-    """Returns a duration as "45 s", "12 min 5 s" or "3 h 20 min" ("" when unknown).
-
-    Example:
-        >>> duration_text(725.4)
-        '12 min 5 s'
-    """
-    if seconds is None:
-        return ""
-    seconds = round(seconds)
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 3600:
-        return f"{seconds // 60} min {seconds % 60} s"
-    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
 
 
 def score_text(row: dict[str, Any]) -> str:
