@@ -10,36 +10,40 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
+import gen_images  # noqa: E402
+import gen_series  # noqa: E402
+import gen_tables  # noqa: E402
+import gen_text  # noqa: E402
 import generators  # noqa: E402
 
 
 def test_tables_are_deterministic_and_shaped():
-    first = generators.make_table_mixed(120, noise=0.5, seed=3)
-    again = generators.make_table_mixed(120, noise=0.5, seed=3)
-    other = generators.make_table_mixed(120, noise=0.5, seed=4)
+    first = gen_tables.make_table_mixed(120, noise=0.5, seed=3)
+    again = gen_tables.make_table_mixed(120, noise=0.5, seed=3)
+    other = gen_tables.make_table_mixed(120, noise=0.5, seed=4)
     assert first.equals(again)
     assert not first.equals(other)
     assert first.shape == (120, 10)
     assert set(first["band"]) == {"low", "mid", "high"}
     assert first["age"].isna().any()  # missing values are part of the set
 
-    fraud = generators.make_table_imbalanced(2000, positive_share=0.08, seed=0)
+    fraud = gen_tables.make_table_imbalanced(2000, positive_share=0.08, seed=0)
     share = (fraud["fraud"] == "yes").mean()
     assert 0.05 < share < 0.12
 
-    prices = generators.make_table_regression(50, noise=1.0, seed=0)
+    prices = gen_tables.make_table_regression(50, noise=1.0, seed=0)
     assert prices["price"].dtype.kind == "f" and not prices["price"].isna().any()
 
 
 @pytest.mark.parametrize("difficulty", ["easy", "hard"])
 def test_series_are_deterministic_balanced_and_padded_at_the_end(difficulty):
-    X, y = generators.make_series_patterns(100, 40, difficulty, seed=1)
-    X2, y2 = generators.make_series_patterns(100, 40, difficulty, seed=1)
+    X, y = gen_series.make_series_patterns(100, 40, difficulty, seed=1)
+    X2, y2 = gen_series.make_series_patterns(100, 40, difficulty, seed=1)
     np.testing.assert_array_equal(X, X2)
     np.testing.assert_array_equal(y, y2)
     assert X.shape == (100, 40, 1) and X.dtype == np.float32
     _, counts = np.unique(y, return_counts=True)
-    assert sorted(set(y)) == sorted(generators.SERIES_CLASSES) and set(counts) == {20}
+    assert sorted(set(y)) == sorted(gen_series.SERIES_CLASSES) and set(counts) == {20}
     missing = np.isnan(X[:, :, 0])
     # NaN only as padding: once a series ends it stays ended.
     assert not (missing[:, :-1] & ~missing[:, 1:]).any()
@@ -48,8 +52,8 @@ def test_series_are_deterministic_balanced_and_padded_at_the_end(difficulty):
 
 @pytest.mark.parametrize(("difficulty", "channels", "classes"), [("easy", 1, 4), ("hard", 3, 5)])
 def test_images_are_deterministic_and_shaped(difficulty, channels, classes):
-    images, labels = generators.make_shape_images(20, 16, difficulty, seed=2)
-    again, _ = generators.make_shape_images(20, 16, difficulty, seed=2)
+    images, labels = gen_images.make_shape_images(20, 16, difficulty, seed=2)
+    again, _ = gen_images.make_shape_images(20, 16, difficulty, seed=2)
     np.testing.assert_array_equal(images, again)
     assert images.shape == (20, 16, 16, channels) and images.dtype == np.uint8
     assert len(set(labels)) == classes
@@ -57,20 +61,20 @@ def test_images_are_deterministic_and_shaped(difficulty, channels, classes):
 
 
 def test_reviews_are_deterministic_with_both_labels():
-    reviews = generators.make_reviews(200, "hard", seed=5)
-    assert reviews.equals(generators.make_reviews(200, "hard", seed=5))
+    reviews = gen_text.make_reviews(200, "hard", seed=5)
+    assert reviews.equals(gen_text.make_reviews(200, "hard", seed=5))
     assert set(reviews["sentiment"]) == {"positive", "negative"}
     assert reviews["review"].str.split().str.len().min() >= 4  # the engine reads it as text
 
 
 #: Small stand-ins per modality: (maker, target, extra search options).
 SMALL = {
-    "table": (lambda: generators.make_table_mixed(60, 0.5, 0), "band", {}),
-    "series": (lambda: generators.make_series_patterns(50, 24, "hard", 0), "", {}),
-    "image": (lambda: generators.make_shape_images(24, 16, "hard", 0), "", {}),
-    "text": (lambda: generators.make_reviews(60, "easy", 0), "sentiment", {}),
+    "table": (lambda: gen_tables.make_table_mixed(60, 0.5, 0), "band", {}),
+    "series": (lambda: gen_series.make_series_patterns(50, 24, "hard", 0), "", {}),
+    "image": (lambda: gen_images.make_shape_images(24, 16, "hard", 0), "", {}),
+    "text": (lambda: gen_text.make_reviews(60, "easy", 0), "sentiment", {}),
     "forecast": (
-        lambda: generators.make_seasonal_series(120, 1.0, 0),
+        lambda: gen_series.make_seasonal_series(120, 1.0, 0),
         "value",
         {"lookback": 12, "horizon": 3, "time_column": "t"},
     ),
