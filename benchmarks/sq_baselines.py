@@ -1,0 +1,131 @@
+"""search_quality's worker for the simple baselines on flattened features."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+from sq_keras import table_frame, table_preprocessing
+from sq_sets import BenchmarkSet
+from sq_split import SplitArrays, load_split, test_scores
+
+
+def baseline_features(split: SplitArrays) -> tuple[dict, dict]:
+    """Returns (dense features for 1-NN / linear models, features for gradient boosting),
+    each split name -> array, fitted on train + validation."""
+    fit = ("train", "validation")
+    if split.modality == "table":
+        import pandas as pd
+        from sklearn.compose import ColumnTransformer
+        from sklearn.preprocessing import OrdinalEncoder
+
+        frames = {k: table_frame(split, v) for k, v in split.x.items()}
+        both = pd.concat([frames[k] for k in fit], ignore_index=True)
+        linear = table_preprocessing(split).fit(both)
+        ordinal = ColumnTransformer(
+            [
+                (
+                    "cat",
+                    OrdinalEncoder(
+                        handle_unknown="use_encoded_value",
+                        unknown_value=np.nan,
+                        encoded_missing_value=np.nan,
+                    ),
+                    split.categorical,
+                ),
+                ("num", "passthrough", split.numeric),
+            ]
+        ).fit(both)
+        dense = {k: np.asarray(linear.transform(f), dtype=np.float64) for k, f in frames.items()}
+        trees = {k: np.asarray(ordinal.transform(f), dtype=np.float64) for k, f in frames.items()}
+        return dense, trees
+    if split.modality == "text":
+        from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+
+        texts = list(split.x["train"]) + list(split.x["validation"])
+        tfidf = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True).fit(texts)
+        counts = CountVectorizer(max_features=1000).fit(texts)
+        dense = {k: tfidf.transform(v) for k, v in split.x.items()}
+        trees = {k: counts.transform(v).toarray().astype(np.float64) for k, v in split.x.items()}
+        return dense, trees
+    flat = {k: np.nan_to_num(v.reshape(len(v), -1).astype(np.float64)) for k, v in split.x.items()}
+    if split.modality == "image":
+        flat = {k: v / 255.0 for k, v in flat.items()}
+    return flat, flat
+
+
+def worker_baselines(job: dict) -> dict:
+    """Fits the simple baselines on train + validation; returns one row per baseline."""
+    from sklearn.dummy import DummyClassifier, DummyRegressor
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+    from sklearn.linear_model import LogisticRegression, Ridge
+    from sklearn.multioutput import MultiOutputRegressor
+    from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    bset = BenchmarkSet(**job["set"])
+    began = time.monotonic()
+    split = load_split(bset, Path(job["experiment"]), job["seed"])
+    dense, trees = baseline_features(split)
+    load_s = time.monotonic() - began
+    y_fit = np.concatenate([split.y["train"], split.y["validation"]])
+
+    def stack(features: dict):
+        import scipy.sparse
+
+        parts = [features["train"], features["validation"]]
+        return scipy.sparse.vstack(parts) if scipy.sparse.issparse(parts[0]) else np.vstack(parts)
+
+    scaled = split.modality in ("series", "forecast")  # tables and text are scaled already
+    linear_prefix = [StandardScaler()] if scaled else []
+    seed = job["seed"]
+    if split.classification:
+        models = {
+            "majority class": (DummyClassifier(strategy="prior"), dense),
+            "1-nearest neighbour": (KNeighborsClassifier(1), dense),
+            "logistic regression": (
+                make_pipeline(*linear_prefix, LogisticRegression(max_iter=2000)),
+                dense,
+            ),
+            "HistGradientBoosting": (HistGradientBoostingClassifier(random_state=seed), trees),
+        }
+    else:
+        multi = split.modality == "forecast"
+
+        def boosted():
+            model = HistGradientBoostingRegressor(random_state=seed)
+            return MultiOutputRegressor(model) if multi else model
+
+        models = {
+            "mean": (DummyRegressor(strategy="mean"), dense),
+            "1-nearest neighbour": (KNeighborsRegressor(1), dense),
+            "ridge regression": (make_pipeline(*linear_prefix, Ridge()), dense),
+            "HistGradientBoosting": (boosted(), trees),
+        }
+    rows = {}
+    if split.modality == "forecast":
+        from automl.data.forecast import naive_forecast
+
+        rows["naive last value"] = {
+            "metrics": test_scores(
+                split, naive_forecast(split.x["test"], split.y["test"].shape[1])
+            ),
+            "time_s": 0.0,
+        }
+    for name, (model, features) in models.items():
+        started = time.monotonic()
+        try:
+            model.fit(stack(features), y_fit)
+            if split.classification:
+                proba = np.zeros((len(split.y["test"]), len(split.class_names)))
+                proba[:, model.classes_] = model.predict_proba(features["test"])
+                output = proba
+            else:
+                output = model.predict(features["test"])
+            rows[name] = {"metrics": test_scores(split, output)}
+        except Exception as error:  # one baseline failing must not hide the others
+            rows[name] = {"error": f"{type(error).__name__}: {error}"}
+        rows[name]["time_s"] = round(time.monotonic() - started + load_s, 1)
+    return {"baselines": rows, "split_note": split.note}
