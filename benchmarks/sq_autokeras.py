@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from sq_keras import make_clock, table_frame, table_preprocessing
+from sq_keras import make_clock, table_matrices
 from sq_ours import OURS_MAX_TRIALS
 from sq_sets import BenchmarkSet
 from sq_split import load_split, test_scores
@@ -32,10 +32,7 @@ def worker_autokeras(job: dict) -> dict:
     split = load_split(bset, Path(job["experiment"]), job["seed"])
     x, y = dict(split.x), dict(split.y)
     if split.modality == "table":
-        columns = table_preprocessing(split)
-        frames = {k: table_frame(split, v) for k, v in x.items()}
-        columns.fit(frames["train"])
-        x = {k: np.asarray(columns.transform(f), dtype=np.float32) for k, f in frames.items()}
+        x = table_matrices(split, x)
     elif split.modality == "series":
         x = {k: np.nan_to_num(v) for k, v in x.items()}
     if split.classification:

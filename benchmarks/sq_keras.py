@@ -56,10 +56,7 @@ def keras_inputs(split: SplitArrays, recipe: str) -> Inputs:
     unscale: Callable[[np.ndarray], np.ndarray] = lambda out: out  # noqa: E731
     vocabulary = 0
     if split.modality == "table":
-        columns = table_preprocessing(split)
-        frames = {k: table_frame(split, v) for k, v in x.items()}
-        columns.fit(frames["train"])
-        x = {k: np.asarray(columns.transform(f), dtype=np.float32) for k, f in frames.items()}
+        x = table_matrices(split, x)
     elif split.modality == "series":
         if recipe == "reference":  # FCN: each series z-normalised on its own (UCR practice)
             x = {k: np.nan_to_num(_znorm(v)) for k, v in x.items()}
@@ -140,6 +137,18 @@ def table_preprocessing(split: SplitArrays):
             ),
         ]
     )
+
+
+def table_matrices(split: SplitArrays, x: dict) -> dict[str, np.ndarray]:
+    """Returns each part's table as one float32 matrix: numbers scaled, the rest one-hot.
+
+    The encoding is fit on the train part only, as a Keras user would, so validation and test
+    see no statistics of their own.
+    """
+    columns = table_preprocessing(split)
+    frames = {k: table_frame(split, v) for k, v in x.items()}
+    columns.fit(frames["train"])
+    return {k: np.asarray(columns.transform(f), dtype=np.float32) for k, f in frames.items()}
 
 
 def output_head(keras, x, split: SplitArrays, outputs: int):
