@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 from automl.store import is_project
 from desktop.dialogs import show_error
 from desktop.experiments_dialog import ExperimentsDialog
-from desktop.pages.data_page import FILE_FILTER, DataPage
+from desktop.pages.data.header import FILE_FILTER
+from desktop.pages.data_page import DataPage
 from desktop.pages.export_page import ExportPage
 from desktop.pages.model_page import ModelPage
 from desktop.pages.results_page import ResultsPage

@@ -17,7 +17,9 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl  # noqa: E402
 from PySide6.QtGui import QDropEvent  # noqa: E402
 from PySide6.QtWidgets import QComboBox, QMessageBox  # noqa: E402
 
-from desktop.pages.data_page import ColumnChoices, DataPage, load_table  # noqa: E402
+from desktop.pages.data.choices import ColumnChoices  # noqa: E402
+from desktop.pages.data.loading import load_table  # noqa: E402
+from desktop.pages.data_page import DataPage  # noqa: E402
 from desktop.state import StudioState  # noqa: E402
 from desktop.table_model import DataFrameModel  # noqa: E402
 

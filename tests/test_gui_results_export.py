@@ -10,7 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QMessageBox
 
-from desktop.pages.export_page import PLACEHOLDER, ExportPage, export_folder
+from desktop.pages.export.model_files import export_folder
+from desktop.pages.export_page import PLACEHOLDER, ExportPage
 from desktop.pages.results_page import ResultsPage
 from desktop.state import StudioState
 from tests.conftest import PENGUINS

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from automl.search.events import TrialStarted  # noqa: E402
 from desktop.main_window import MainWindow  # noqa: E402
-from desktop.pages.results_page import ResultsPage, format_value  # noqa: E402
+from desktop.pages.results.texts import format_value  # noqa: E402
+from desktop.pages.results_page import ResultsPage  # noqa: E402
 from desktop.series_data import EXAMPLES_PER_CLASS, default_window  # noqa: E402
 from desktop.state import PROJECT_FILE, DataLayout, ProjectSettings, StudioState  # noqa: E402
 from desktop.trial_table import TrialTableModel  # noqa: E402

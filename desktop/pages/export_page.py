@@ -6,7 +6,6 @@ child processes (`EngineProcess`); the page only starts them and shows what they
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,7 +29,13 @@ from PySide6.QtWidgets import (
 from automl.errors import AutoMLError
 from automl.report import load_report
 from desktop.dialogs import show_error
-from desktop.engine_process import EngineProcess, last_error_line
+from desktop.pages.export.engine_task import EngineTask
+from desktop.pages.export.model_files import (
+    display_frame,
+    export_folder,
+    model_modality,
+    parity_text,
+)
 from desktop.state import StudioState
 from desktop.table_model import DataFrameModel
 
@@ -41,56 +46,6 @@ PLACEHOLDER = "Run a search first, or open an experiment folder"
 DATA_FILTER = (
     "Data files (*.csv *.tsv *.txt *.parquet *.feather *.xlsx *.xls *.npz *.npy);;All files (*)"
 )
-
-
-def parity_text(parity: dict | None) -> str:
-    """Returns the export check's result in words, as the CLI words it."""
-    if not parity:
-        return "The export has not been checked against the trained model."
-    return (
-        f"Reloaded SavedModel matches: max difference {parity['max_abs_diff']:.1e} "
-        f"over {parity['rows_compared']} test rows"
-    )
-
-
-def model_modality(model_dir: Path) -> str:
-    """Returns the exported model's input kind from its metadata.json: "image" or "table"."""
-    try:
-        metadata = json.loads((model_dir / "metadata.json").read_text())
-    except (OSError, ValueError):
-        return "table"
-    return "image" if metadata.get("modality") == "image" else "table"
-
-
-def export_folder(chosen: Path, experiment: Path) -> Path:
-    """Returns the folder to export into, inside the folder the user chose.
-
-    Users pick a parent folder (say ~/models); the engine refuses a `--to` folder that
-    holds anything but an earlier export, so a named sub-folder is used: an earlier
-    export there is replaced, anything else gets a numbered name.
-    """
-    base = f"{experiment.name}-model"
-    candidate = chosen / base
-    number = 2
-    while candidate.exists() and not (candidate / "metadata.json").exists():
-        candidate = chosen / f"{base}-{number}"
-        number += 1
-    return candidate
-
-
-def display_frame(frame: pd.DataFrame, image: bool = False) -> pd.DataFrame:
-    """Returns predictions with `prediction` and `proba_*` first, so they are on screen.
-
-    For an image model the image's `path` comes first: it is what each row is about.
-    """
-    outputs = [c for c in frame.columns if c == "prediction" or str(c).startswith("proba_")]
-    if image and "path" in frame.columns:
-        outputs.insert(0, "path")
-    shown = frame[outputs + [c for c in frame.columns if c not in outputs]].copy()
-    for column in outputs:
-        if str(column).startswith("proba_"):
-            shown[column] = shown[column].round(4)  # 0.9871 reads better than 0.98713243
-    return shown
 
 
 class FrameLoader(QObject):
@@ -115,38 +70,6 @@ class FrameLoader(QObject):
             self.failed.emit(request, f"could not read the predictions: {error}")
             return
         self.loaded.emit(request, frame)
-
-
-class EngineTask(QObject):
-    """One kind of engine command (export, predict) with its busy state and stderr lines."""
-
-    done = Signal(list)  # stdout lines, after exit code 0
-    error = Signal(str)  # the engine's one-line error, after a failure
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.process = EngineProcess(self)
-        self.stdout: list[str] = []
-        self.stderr: list[str] = []
-        self.process.output.connect(self.stdout.append)
-        self.process.log.connect(self.stderr.append)
-        self.process.finished.connect(self._finished)
-
-    @property
-    def running(self) -> bool:
-        return self.process.running
-
-    def start(self, arguments: list[str]) -> None:
-        """Runs `python -m automl ARGUMENTS`."""
-        self.stdout.clear()
-        self.stderr.clear()
-        self.process.start(arguments)
-
-    def _finished(self, code: int, crashed: bool) -> None:
-        if code == 0 and not crashed:
-            self.done.emit(list(self.stdout))
-        else:
-            self.error.emit(last_error_line(self.stderr))
 
 
 class ExportPage(QWidget):

@@ -1,0 +1,1 @@
+"""The Data page's parts: loading off the GUI thread, column choices, views."""

@@ -1,0 +1,1 @@
+"""The Export page's parts: the engine commands it runs and the files it reads and names."""

@@ -1,0 +1,61 @@
+"""What the Export page reads and names: the export's check, the model's kind, where to
+export, and the order predictions are shown in (no Qt)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def parity_text(parity: dict | None) -> str:
+    """Returns the export check's result in words, as the CLI words it."""
+    if not parity:
+        return "The export has not been checked against the trained model."
+    return (
+        f"Reloaded SavedModel matches: max difference {parity['max_abs_diff']:.1e} "
+        f"over {parity['rows_compared']} test rows"
+    )
+
+
+def model_modality(model_dir: Path) -> str:
+    """Returns the exported model's input kind from its metadata.json: "image" or "table"."""
+    try:
+        metadata = json.loads((model_dir / "metadata.json").read_text())
+    except (OSError, ValueError):
+        return "table"
+    return "image" if metadata.get("modality") == "image" else "table"
+
+
+def export_folder(chosen: Path, experiment: Path) -> Path:
+    """Returns the folder to export into, inside the folder the user chose.
+
+    Users pick a parent folder (say ~/models); the engine refuses a `--to` folder that
+    holds anything but an earlier export, so a named sub-folder is used: an earlier
+    export there is replaced, anything else gets a numbered name.
+    """
+    base = f"{experiment.name}-model"
+    candidate = chosen / base
+    number = 2
+    while candidate.exists() and not (candidate / "metadata.json").exists():
+        candidate = chosen / f"{base}-{number}"
+        number += 1
+    return candidate
+
+
+def display_frame(frame: pd.DataFrame, image: bool = False) -> pd.DataFrame:
+    """Returns predictions with `prediction` and `proba_*` first, so they are on screen.
+
+    For an image model the image's `path` comes first: it is what each row is about.
+    """
+    outputs = [c for c in frame.columns if c == "prediction" or str(c).startswith("proba_")]
+    if image and "path" in frame.columns:
+        outputs.insert(0, "path")
+    shown = frame[outputs + [c for c in frame.columns if c not in outputs]].copy()
+    for column in outputs:
+        if str(column).startswith("proba_"):
+            shown[column] = shown[column].round(4)  # 0.9871 reads better than 0.98713243
+    return shown

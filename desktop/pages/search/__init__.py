@@ -1,0 +1,1 @@
+"""The Search page's parts: the settings box, the live view, progress and command words."""
