@@ -24,17 +24,6 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 T = TypeVar("T")
 
 
-def first_line(error: BaseException) -> str:
-    """Returns the first line of `error`'s message, or its type name when it has none.
-
-    Example:
-        >>> first_line(ValueError("bad column\\nmore detail"))
-        'bad column'
-    """
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
-
-
 class _Outcome(QObject):
     """Carries a job's outcome from its pool thread to the GUI thread (queued)."""
 

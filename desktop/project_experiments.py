@@ -2,8 +2,8 @@
 
 `automl.store.list_experiments` reads `project.db` and refreshes it from the experiment
 folders (a few files each); SQLite may also wait on a search that is writing its rows, so
-`ExperimentLister` runs it on a pool thread and answers with a signal. The functions below
-turn its rows into the words the window shows; they take plain dicts and need no Qt.
+`ExperimentLister` runs it as a background job and answers with a signal. The functions
+below turn its rows into the words the window shows; they take plain dicts and need no Qt.
 """
 
 from __future__ import annotations
@@ -12,14 +12,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
+
+from automl.errors import AutoMLError, first_line
+from desktop.jobs import BackgroundJobs
 
 #: How many interrupted experiments the resume question names before "and N more".
 NAMED_IN_QUESTION = 4
 
 
 class ExperimentLister(QObject):
-    """Lists a project's experiments on a pool thread.
+    """Lists a project's experiments as a background job.
 
     Signals carry the request number, so a late answer to an older request can be told
     from the current one.
@@ -34,29 +37,33 @@ class ExperimentLister(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.jobs = BackgroundJobs(self)
         self.request = 0
 
     def list_project(self, project: Path) -> int:
         """Starts listing `project`; returns the request number its answer will carry."""
         self.request += 1
         request, project = self.request, Path(project)
-        QThreadPool.globalInstance().start(lambda: self._list(request, project))
+        self.jobs.run(
+            lambda: list_project_experiments(project),
+            lambda rows: self.listed.emit(request, project, rows),
+            lambda error: self.failed.emit(request, project, listing_problem(error)),
+        )
         return request
 
-    def _list(self, request: int, project: Path) -> None:
-        # On the pool thread: no widgets here, only signals (queued to the GUI thread).
-        from automl.errors import AutoMLError, first_line
-        from automl.store import list_experiments
 
-        try:
-            rows = list_experiments(project)
-        except (AutoMLError, OSError, ValueError) as error:
-            self.failed.emit(request, project, first_line(error))
-            return
-        except Exception as error:  # a damaged project.db raises sqlite3 errors
-            self.failed.emit(request, project, f"{type(error).__name__}: {error}")
-            return
-        self.listed.emit(request, project, rows)
+def list_project_experiments(project: Path) -> list[dict[str, Any]]:
+    """Returns the store's rows for `project`'s experiments, newest first (no Qt: a job)."""
+    from automl.store import list_experiments
+
+    return list_experiments(project)
+
+
+def listing_problem(error: Exception) -> str:
+    """Returns the one line shown when listing a project's experiments failed."""
+    if isinstance(error, (AutoMLError, OSError, ValueError)):
+        return first_line(error)
+    return f"{type(error).__name__}: {error}"  # a damaged project.db raises sqlite3 errors
 
 
 def interrupted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from automl.errors import first_line
 from desktop.dialogs import show_error
-from desktop.jobs import BackgroundJobs, LatestJob, first_line
+from desktop.jobs import BackgroundJobs, LatestJob
 from desktop.layout_box import LayoutBox
 from desktop.pages.data.choices import ColumnChoices
 from desktop.pages.data.header import DataHeader

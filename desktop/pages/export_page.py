@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTemporaryDir, QThreadPool, QUrl, Signal
+from PySide6.QtCore import Qt, QTemporaryDir, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -29,12 +29,14 @@ from PySide6.QtWidgets import (
 from automl.errors import AutoMLError
 from automl.report import load_report
 from desktop.dialogs import show_error
+from desktop.jobs import BackgroundJobs
 from desktop.pages.export.engine_task import EngineTask
 from desktop.pages.export.model_files import (
     display_frame,
     export_folder,
     model_modality,
     parity_text,
+    read_predictions,
 )
 from desktop.state import StudioState
 from desktop.table_model import DataFrameModel
@@ -48,30 +50,6 @@ DATA_FILTER = (
 )
 
 
-class FrameLoader(QObject):
-    """Reads a CSV on a pool thread, so a large prediction file never freezes the window.
-
-    Signals carry the request number, so a late answer to an older request is ignored.
-    """
-
-    loaded = Signal(int, object)  # request, pandas.DataFrame
-    failed = Signal(int, str)  # request, message
-
-    def load(self, request: int, path: Path) -> None:
-        """Starts reading `path`; answers with `loaded` or `failed`."""
-        QThreadPool.globalInstance().start(lambda: self._read(request, path))
-
-    def _read(self, request: int, path: Path) -> None:
-        try:
-            import pandas as pd  # on the worker thread: the window opens without it
-
-            frame = pd.read_csv(path)
-        except (OSError, ValueError) as error:  # pandas' parser errors are ValueErrors
-            self.failed.emit(request, f"could not read the predictions: {error}")
-            return
-        self.loaded.emit(request, frame)
-
-
 class ExportPage(QWidget):
     """Shows where the experiment's model is, exports it elsewhere, and predicts files."""
 
@@ -82,6 +60,8 @@ class ExportPage(QWidget):
 
     def __init__(self, state: StudioState, parent=None) -> None:
         super().__init__(parent)
+        # The first child, so it is destroyed (waiting for a CSV being read) first.
+        self._jobs = BackgroundJobs(self)
         self.state = state
         self.experiment: Path | None = None
         self.predictions_path: Path | None = None
@@ -94,9 +74,6 @@ class ExportPage(QWidget):
         self.predict_task = EngineTask(self)
         self.export_process = self.export_task.process
         self.predict_process = self.predict_task.process
-        # No Qt parent: the pool thread's closure keeps the loader alive even if the page
-        # goes first, and Qt drops the queued answer to a deleted page.
-        self.loader = FrameLoader()
 
         self.placeholder = QLabel(PLACEHOLDER)
         self.placeholder.setObjectName("placeholder")
@@ -153,8 +130,6 @@ class ExportPage(QWidget):
         self.export_task.error.connect(self._export_failed)
         self.predict_task.done.connect(self._predict_done)
         self.predict_task.error.connect(self._predict_failed)
-        self.loader.loaded.connect(self._show_predictions)
-        self.loader.failed.connect(self._predictions_unreadable)
         state.experiment_changed.connect(self.refresh)
         self.refresh()
 
@@ -321,7 +296,14 @@ class ExportPage(QWidget):
 
     def _predict_done(self, lines: list[str]) -> None:
         self.predict_result.setText("\n".join(lines) + " · loading…")
-        self.loader.load(self._request, self.predictions_path)
+        request, path = self._request, self.predictions_path
+        self._jobs.run(
+            lambda: read_predictions(path),
+            lambda frame: self._show_predictions(request, frame),
+            lambda error: self._predictions_unreadable(
+                request, f"could not read the predictions: {error}"
+            ),
+        )
         self._update_buttons()
 
     def _predict_failed(self, message: str) -> None:

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from automl.errors import AutoMLError
-from desktop.jobs import first_line
+from automl.errors import AutoMLError, first_line
 from desktop.series_data import LoadedSeries, guess_series_per_row, read_series
 from desktop.state import DataLayout
 from desktop.thumbnails import ScannedImages, scan_with_thumbnails

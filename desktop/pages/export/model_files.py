@@ -46,6 +46,17 @@ def export_folder(chosen: Path, experiment: Path) -> Path:
     return candidate
 
 
+def read_predictions(path: Path) -> pd.DataFrame:
+    """Returns the predictions CSV at `path` as a frame.
+
+    Raises:
+        OSError, ValueError: the file is gone or not a CSV (pandas' parser errors).
+    """
+    import pandas as pd  # on the worker thread: the window opens without it
+
+    return pd.read_csv(path)
+
+
 def display_frame(frame: pd.DataFrame, image: bool = False) -> pd.DataFrame:
     """Returns predictions with `prediction` and `proba_*` first, so they are on screen.
 
