@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QHBoxLayout,
     QListWidget,
@@ -35,6 +36,10 @@ from desktop.state import PROJECT_FILE, StudioState
 
 RECENT_KEY = "recent"
 RECENT_COUNT = 8
+#: How long a search stopped by closing the window may take to export before it is killed.
+CLOSE_GRACE_MS = 30_000
+#: How long a killed search may take to end before the app quits anyway.
+KILL_WAIT_MS = 5_000
 
 
 class MainWindow(QMainWindow):
@@ -89,6 +94,7 @@ class MainWindow(QMainWindow):
         self.state.data_changed.connect(self._remember_data)
         self.state.experiment_changed.connect(lambda: self.show_step(self.results_page))
         self.state.experiment_changed.connect(self._refresh_experiments)
+        self._closing: QTimer | None = None  # the kill timer, once closing waits on a search
         self._build_menus()
         self.statusBar().showMessage("Open a data file to begin (File > Open data…)")
 
@@ -317,9 +323,14 @@ class MainWindow(QMainWindow):
         self.open_path(Path(urls[0]))
 
     def closeEvent(self, event) -> None:
-        """Asks before closing during a search; then stops it cleanly (Kill after a grace)."""
+        """Asks before closing during a search; on yes, hides the window and stops it.
+
+        The app quits when the engine's `finished` arrives, once the best model so far
+        is exported; a search still running after `CLOSE_GRACE_MS` is killed. Nothing
+        waits on the GUI thread.
+        """
         engine = self.search_page.engine
-        if not engine.running:
+        if self._closing is not None or not engine.running:
             event.accept()
             return
         answer = QMessageBox.question(
@@ -327,11 +338,26 @@ class MainWindow(QMainWindow):
             "A search is running",
             "Stop the search and close? The best model so far is kept.",
         )
-        if answer != QMessageBox.StandardButton.Yes:
-            event.ignore()
-            return
+        event.ignore()  # the window hides now; the app quits once the search has ended
+        if answer == QMessageBox.StandardButton.Yes:
+            self._close_after_search()
+
+    def _close_after_search(self) -> None:
+        engine = self.search_page.engine
+        self.hide()
+        engine.finished.connect(self._quit)
+        self._closing = QTimer(self)
+        self._closing.setSingleShot(True)
+        self._closing.timeout.connect(self._kill_on_close)
+        self._closing.start(CLOSE_GRACE_MS)
         engine.stop()
-        if not engine.process.waitForFinished(30_000):
-            engine.kill()
-            engine.process.waitForFinished(5_000)
-        event.accept()
+
+    def _kill_on_close(self) -> None:
+        self.search_page.engine.kill()
+        # A child that does not even die in time must not keep a hidden app alive.
+        QTimer.singleShot(KILL_WAIT_MS, self, self._quit)
+
+    def _quit(self) -> None:
+        if self._closing is not None:
+            self._closing.stop()
+        QApplication.quit()
