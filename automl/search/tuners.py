@@ -14,6 +14,7 @@ from keras_tuner.src.engine import tuner_utils
 from automl.errors import AutoMLError
 from automl.experiment.events import TrialEnded, TrialFailed, TrialStarted
 from automl.experiment.fold import TrialRecord
+from automl.experiment.layout import TUNER_DIR
 from automl.search.checkpoints import (
     ResumePoint,
     TrialCheckpoint,
@@ -349,7 +350,7 @@ def make_tuner(
         hypermodel=hypermodel,
         objective=objective,
         directory=directory,
-        project_name="tuner",
+        project_name=TUNER_DIR,
         seed=seed,
         # Resuming reloads the oracle and its trials from `directory`.
         overwrite=not resume,

@@ -1,9 +1,10 @@
 """Keeping `project.db` in step with the experiment folders it indexes.
 
-`index_experiment` is what a search calls as it goes (start, each trial, end);
-`refresh` is what every query calls first, so folders copied in, searches run by an older
-version, and searches that died since the last look are all seen; `reindex` rebuilds the
-whole index from the folders, for a deleted or damaged project.db.
+`index_experiment` is what a search's `ProjectIndexer` listener calls as it goes (start,
+each trial, end); `refresh` is what every query calls first, so folders copied in,
+searches run by an older version, and searches that died since the last look are all
+seen; `reindex` rebuilds the whole index from the folders, for a deleted or damaged
+project.db.
 
 Example:
     >>> index_experiment(Path("work/experiments/penguins"))

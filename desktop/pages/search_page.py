@@ -34,6 +34,7 @@ from automl.experiment.events import (
     TrialEnded,
 )
 from automl.experiment.fold import time_used
+from automl.experiment.layout import EVENTS
 from automl.experiment.reader import read_events
 from desktop.dialogs import show_error
 from desktop.engine_process import EngineProcess, last_error_line
@@ -313,7 +314,7 @@ class SearchPage(QWidget):
         self.out = Path(folder)
         self._clear()
         try:
-            past = read_events(self.out / "events.jsonl")
+            past = read_events(self.out / EVENTS)
         except OSError:
             past = []
         self.max_trials = 0
@@ -506,7 +507,7 @@ class SearchPage(QWidget):
                 f"The search process ended unexpectedly after {elapsed:.0f} s; "
                 f"{done} completed trials are kept in {self.out}."
             )
-            if self.out is not None and (self.out / "events.jsonl").exists():
+            if self.out is not None and (self.out / EVENTS).exists():
                 self.state.set_experiment(self.out)
             if not self.engine.stop_requested and not crashed:
                 show_error(self, "Search failed", last_error_line(self.stderr))
