@@ -54,6 +54,7 @@ def search(
     """
     from automl.search.request import SearchRequest
     from automl.search.run import run_search
+    from automl.store import ProjectIndexer
 
     budget = None
     if time_budget is not None:
@@ -91,4 +92,4 @@ def search(
         ensemble=ensemble,
         workers=workers,
     )
-    return run_search(request)
+    return run_search(request, listeners=(ProjectIndexer(),))

@@ -130,6 +130,7 @@ def _read_space(path: Path | None) -> dict:
 def run_search_command(args) -> int:
     """`automl search`, `automl demo` and `automl resume`: a search with live progress."""
     from automl.export.parity import ExportCheckFailed
+    from automl.store import ProjectIndexer
 
     if args.command == "resume":
         from automl.search.resume import resume_search
@@ -157,7 +158,8 @@ def run_search_command(args) -> int:
                 request,
                 events_stream=events_stream,
                 on_start=_on_start(interrupted, getattr(args, "control_stdin", False)),
-                listeners=(display.on_event,),
+                # The project index follows the folder: after each trial and at the end.
+                listeners=(display.on_event, ProjectIndexer()),
             )
     except ExportCheckFailed as error:
         print(f"automl: export failed: {error}", file=sys.stderr)

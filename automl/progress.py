@@ -8,7 +8,7 @@ from typing import IO
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from automl.search.events import (
+from automl.experiment.events import (
     Event,
     SearchEnded,
     SearchStarted,

@@ -11,14 +11,11 @@ import json
 from pathlib import Path
 
 from automl.errors import AutoMLError
-from automl.search.events import (
-    EpochEnded,
-    SearchStarted,
-    TrialEnded,
-    TrialFailed,
-    TrialStarted,
-    read_events,
-)
+from automl.experiment import layout
+from automl.experiment.events import Event, SearchEnded, SearchStarted
+from automl.experiment.fold import fold_trials
+from automl.experiment.lock import search_alive
+from automl.experiment.reader import read_events
 
 
 def load_report(experiment: str | Path) -> dict:
@@ -34,13 +31,13 @@ def load_report(experiment: str | Path) -> dict:
         AutoMLError: the folder is not an experiment.
     """
     folder = Path(experiment)
-    events_path = folder / "events.jsonl"
+    events_path = folder / layout.EVENTS
     if not events_path.exists():
-        raise AutoMLError(f"{folder} is not an experiment folder (no events.jsonl)")
+        raise AutoMLError(f"{folder} is not an experiment folder (no {layout.EVENTS})")
     events = read_events(events_path)
     report = _from_events(events)
     report["experiment"] = str(folder)
-    summary_path = folder / "summary.json"
+    summary_path = folder / layout.SUMMARY
     if summary_path.exists():
         summary = json.loads(summary_path.read_text())
         for key in (
@@ -65,19 +62,16 @@ def load_report(experiment: str | Path) -> dict:
         ):
             if key in summary:
                 report[key] = summary[key]
-    if report.get("status") == "running":
-        from automl.store import search_alive
-
-        # No summary and no live search holding the lock: it was killed.
-        if search_alive(folder) is False:
-            report["status"] = "interrupted"
-    metadata_path = folder / "model" / "metadata.json"
+    # No summary and no live search holding the lock: it was killed.
+    if report.get("status") == "running" and search_alive(folder) is False:
+        report["status"] = "interrupted"
+    metadata_path = folder / layout.MODEL_DIR / "metadata.json"
     if metadata_path.exists():
         report["evaluation"] = json.loads(metadata_path.read_text()).get("evaluation", {})
     return report
 
 
-def _from_events(events: list) -> dict:
+def _from_events(events: list[Event]) -> dict:
     report: dict = {
         "status": "running",
         "leaderboard": [],
@@ -90,7 +84,6 @@ def _from_events(events: list) -> dict:
         "notes": [],
         "class_names": [],
     }
-    trials: dict[str, dict] = {}
     for event in events:
         if isinstance(event, SearchStarted):
             report.update(
@@ -99,50 +92,13 @@ def _from_events(events: list) -> dict:
                 metric=event.objective,
                 direction=event.direction,
             )
-        elif isinstance(event, TrialStarted):
-            trials[event.trial_id] = {
-                "trial_id": event.trial_id,
-                "status": "running",
-                "score": None,
-                "best_epoch": None,
-                "epochs": 0,
-                "duration_s": 0.0,
-                "hyperparameters": event.hyperparameters,
-                "reason": "",
-            }
-            report["curves"][event.trial_id] = {}
-        elif isinstance(event, EpochEnded):
-            curves = report["curves"].setdefault(event.trial_id, {})
-            for name, value in event.metrics.items():
-                curves.setdefault(name, []).append(value)
-            if event.trial_id in trials:
-                trials[event.trial_id]["epochs"] = event.epoch
-        elif isinstance(event, TrialEnded):
-            trials[event.trial_id] = {
-                "trial_id": event.trial_id,
-                "status": "completed",
-                "score": event.score,
-                "best_epoch": event.best_epoch,
-                "epochs": event.epochs,
-                "duration_s": event.duration_s,
-                "hyperparameters": event.hyperparameters,
-                "reason": "",
-            }
-        elif isinstance(event, TrialFailed):
-            trials.setdefault(
-                event.trial_id,
-                {
-                    "trial_id": event.trial_id,
-                    "score": None,
-                    "best_epoch": None,
-                    "epochs": 0,
-                    "duration_s": 0.0,
-                    "hyperparameters": {},
-                },
-            )
-            trials[event.trial_id].update(status="failed", reason=event.reason)
-        elif event.type == "search_ended":
+        elif isinstance(event, SearchEnded):
             report["status"] = event.status
+    trials = fold_trials(events)
+    report["curves"] = {
+        trial_id: {name: values for name, values in trial.curves().items() if name != "epoch"}
+        for trial_id, trial in trials.items()
+    }
     maximize = report.get("direction", "max") == "max"
 
     def rank(trial: dict) -> tuple:
@@ -150,7 +106,20 @@ def _from_events(events: list) -> dict:
             return (1, 0.0)
         return (0, -trial["score"] if maximize else trial["score"])
 
-    report["leaderboard"] = sorted(trials.values(), key=rank)
+    rows = [
+        {
+            "trial_id": t.trial_id,
+            "status": t.status,
+            "score": t.score,
+            "best_epoch": t.best_epoch,
+            "epochs": t.epochs,
+            "duration_s": t.duration_s,
+            "hyperparameters": t.hyperparameters,
+            "reason": t.reason,
+        }
+        for t in trials.values()
+    ]
+    report["leaderboard"] = sorted(rows, key=rank)
     return report
 
 

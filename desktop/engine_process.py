@@ -7,12 +7,11 @@ engine `Event`. TensorFlow's chatter arrives on stderr and is passed on as log l
 
 from __future__ import annotations
 
-import json
 import sys
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 
-from automl.search.events import Event
+from automl.experiment.reader import parse_event
 
 #: How long a stopped search may take to finish its epoch and export before it is killed.
 STOP_GRACE_MS = 120_000
@@ -22,7 +21,7 @@ class EngineProcess(QObject):
     """One engine command in a child process.
 
     Signals:
-        event: an `automl.search.events.Event` read from stdout.
+        event: an `automl.experiment.events.Event` read from stdout.
         output: a line of stdout that is not an event.
         log: a line of stderr.
         finished: (exit code, crashed) once the child is gone.
@@ -84,12 +83,10 @@ class EngineProcess(QObject):
     def _take_stdout_line(self, line: str) -> None:
         if not line.strip():
             return
-        if line.startswith("{"):
-            try:
-                self.event.emit(Event.from_dict(json.loads(line)))
-                return
-            except (ValueError, KeyError, TypeError):
-                pass
+        event = parse_event(line) if line.startswith("{") else None
+        if event is not None:
+            self.event.emit(event)
+            return
         self.output.emit(line)
 
     def _read_stderr(self) -> None:

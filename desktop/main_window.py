@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from automl.experiment.layout import EVENTS
 from automl.store import is_project
 from desktop.dialogs import show_error
 from desktop.experiments_dialog import ExperimentsDialog
@@ -138,7 +139,7 @@ class MainWindow(QMainWindow):
         path = Path(path)
         if path.is_dir() and ((path / PROJECT_FILE).exists() or is_project(path)):
             self.open_project(path)
-        elif path.is_dir() and (path / "events.jsonl").exists():
+        elif path.is_dir() and (path / EVENTS).exists():
             self.state.set_experiment(path)
         else:
             self.show_step(self.data_page)
@@ -163,7 +164,7 @@ class MainWindow(QMainWindow):
                 self.data_page.open_path(Path(self.state.settings.data))
             if self.state.settings.experiments:
                 last = Path(self.state.settings.experiments[-1])
-                if (last / "events.jsonl").exists():
+                if (last / EVENTS).exists():
                     self.state.set_experiment(last)
         self._remember(folder)
         self._opening = self.list_experiments()
@@ -268,10 +269,10 @@ class MainWindow(QMainWindow):
     def _choose_experiment(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Open experiment folder")
         if folder:
-            if (Path(folder) / "events.jsonl").exists():
+            if (Path(folder) / EVENTS).exists():
                 self.state.set_experiment(Path(folder))
             else:
-                show_error(self, "Not an experiment", f"{folder} has no events.jsonl")
+                show_error(self, "Not an experiment", f"{folder} has no {EVENTS}")
 
     def _save_project(self) -> None:
         folder = self.state.project_dir or QFileDialog.getExistingDirectory(

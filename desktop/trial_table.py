@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
-from automl.search.events import EpochEnded, TrialEnded, TrialFailed, TrialStarted
+from automl.experiment.events import TrialStarted
+from automl.experiment.fold import TrialFold, TrialRecord
 
 COLUMNS = ("trial", "status", "best", "epochs", "duration", "hyperparameters")
 #: Columns shown only once a trial carries them (several families searched, a parallel
@@ -29,6 +30,7 @@ class TrialTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.rows: list[dict] = []
         self._index: dict[str, int] = {}
+        self.fold = TrialFold()
         self.monitor = monitor
         self.direction = direction
         self.columns = COLUMNS
@@ -36,12 +38,16 @@ class TrialTableModel(QAbstractTableModel):
     def reset(self, monitor: str, direction: str) -> None:
         self.beginResetModel()
         self.rows, self._index = [], {}
+        self.fold = TrialFold()
         self.monitor, self.direction = monitor, direction
         self.columns = COLUMNS
         self.endResetModel()
 
     def take(self, event) -> None:
-        """Updates the table from one engine event."""
+        """Updates the table from one engine event (folded as the engine folds them)."""
+        trial = self.fold.take(event)
+        if trial is None:
+            return
         if isinstance(event, TrialStarted):
             # The first trial of a search over several families shows the family; the
             # first of a parallel search the worker.
@@ -49,47 +55,35 @@ class TrialTableModel(QAbstractTableModel):
                 self._show_column("family")
             if event.worker:
                 self._show_column("worker")
-            if event.trial_id in self._index:
-                # A resumed search starts its interrupted trial again: same row, running.
-                row = self.rows[self._index[event.trial_id]]
-                row.update(status="running", hyperparameters=event.hyperparameters)
-                row["worker"] = event.worker or row["worker"]
-                self._changed(event.trial_id)
+            if event.trial_id not in self._index:
+                self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows))
+                self._index[event.trial_id] = len(self.rows)
+                self.rows.append(self._row(trial))
+                self.endInsertRows()
                 return
-            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows))
-            self._index[event.trial_id] = len(self.rows)
-            self.rows.append(
-                {
-                    "trial": event.trial_id,
-                    "status": "running",
-                    "worker": event.worker or "",
-                    "best": None,
-                    "epochs": 0,
-                    "duration": None,
-                    "hyperparameters": event.hyperparameters,
-                }
-            )
-            self.endInsertRows()
-        elif isinstance(event, EpochEnded) and event.trial_id in self._index:
-            row = self.rows[self._index[event.trial_id]]
-            row["epochs"] = event.epoch
-            value = event.metrics.get(self.monitor)
-            if value is not None and (row["best"] is None or self._better(value, row["best"])):
-                row["best"] = value
-            self._changed(event.trial_id)
-        elif isinstance(event, (TrialEnded, TrialFailed)) and event.trial_id in self._index:
-            row = self.rows[self._index[event.trial_id]]
-            row["hyperparameters"] = event.hyperparameters or row["hyperparameters"]
-            if isinstance(event, TrialEnded):
-                row.update(
-                    status="completed",
-                    best=event.score,
-                    epochs=event.epochs,
-                    duration=event.duration_s,
-                )
-            else:
-                row.update(status=f"failed: {event.reason}")
-            self._changed(event.trial_id)
+        elif trial.trial_id not in self._index:
+            return  # a row appears with its trial's start
+        # A resumed search starts its interrupted trial again: same row, running.
+        self.rows[self._index[trial.trial_id]] = self._row(trial)
+        self._changed(trial.trial_id)
+
+    def _row(self, trial: TrialRecord) -> dict:
+        """Returns the table's row for a trial: best so far while it runs, its score after."""
+        best = trial.score if trial.status == "completed" else None
+        if trial.status != "completed":
+            for value in (epoch.get(self.monitor) for epoch in trial.history):
+                if value is not None and (best is None or self._better(value, best)):
+                    best = value
+        status = f"failed: {trial.reason}" if trial.status == "failed" else trial.status
+        return {
+            "trial": trial.trial_id,
+            "status": status,
+            "worker": trial.worker or "",
+            "best": best,
+            "epochs": trial.epochs,
+            "duration": trial.duration_s if trial.status == "completed" else None,
+            "hyperparameters": trial.hyperparameters,
+        }
 
     def mark_unfinished(self, status: str) -> None:
         """Gives every trial still shown as running `status` (its search is gone)."""

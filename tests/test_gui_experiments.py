@@ -19,7 +19,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import QSettings, Qt  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
-from automl.search.events import TrialEnded, TrialStarted  # noqa: E402
+from automl.experiment.events import TrialEnded, TrialStarted  # noqa: E402
 from desktop.main_window import MainWindow  # noqa: E402
 from desktop.pages.search_page import SearchPage  # noqa: E402
 from desktop.project_experiments import resume_question, trials_text  # noqa: E402

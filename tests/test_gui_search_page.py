@@ -12,7 +12,7 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
-from automl.search.events import TrialEnded, TrialStarted  # noqa: E402
+from automl.experiment.events import TrialEnded, TrialStarted  # noqa: E402
 from desktop.pages.search_page import SearchPage  # noqa: E402
 from desktop.state import StudioState  # noqa: E402
 from tests.conftest import PENGUINS  # noqa: E402

@@ -15,7 +15,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import QSettings, Qt  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
-from automl.search.events import TrialStarted  # noqa: E402
+from automl.experiment.events import TrialStarted  # noqa: E402
 from desktop.main_window import MainWindow  # noqa: E402
 from desktop.pages.results.texts import format_value  # noqa: E402
 from desktop.pages.results_page import ResultsPage  # noqa: E402

@@ -115,8 +115,9 @@ def test_an_out_of_memory_trial_is_retried_with_half_the_batch(tmp_path):
     import numpy as np
     import tensorflow as tf
 
+    from automl.experiment.events import EventLog
+    from automl.experiment.reader import read_events
     from automl.search.budget import Deadline
-    from automl.search.events import EventLog, read_events
     from automl.search.state import SearchState
     from automl.search.tuners import make_tuner
 

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from automl.experiment.events import EventLog
 from automl.search.budget import Deadline
-from automl.search.events import EventLog
 from automl.search.state import SearchState
 from automl.search.tuners import make_tuner
 from tests.conftest import PENGUINS, run_cli

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 
-from automl.search.events import EVENT_TYPES
+from automl.experiment.events import EVENT_TYPES
 
 
 def test_search_exits_zero_and_writes_the_experiment_folder(penguins_run):

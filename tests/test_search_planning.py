@@ -9,11 +9,12 @@ import keras_tuner
 import numpy as np
 
 from architectures.dense import DenseHyperModel, TabularFeature, TabularTask
+from automl.experiment.events import EventLog
+from automl.experiment.fold import TrialRecord
 from automl.search.budget import Deadline
 from automl.search.callbacks import _still_improving, plan_epochs
-from automl.search.events import EventLog
 from automl.search.features import bag_of_words_terms
-from automl.search.state import SearchState, TrialRecord
+from automl.search.state import SearchState
 from tests.conftest import PENGUINS, run_cli
 
 

@@ -21,9 +21,10 @@ import pytest
 
 from automl.cli_experiments import main
 from automl.errors import AutoMLError
+from automl.experiment.lock import search_lock
+from automl.experiment.reader import SkippedLinesWarning
 from automl.store import (
     SCHEMA_VERSION,
-    SkippedLinesWarning,
     compare,
     export_trials,
     find_project,
@@ -33,7 +34,6 @@ from automl.store import (
     project_of,
     reindex,
     resolve_experiment,
-    search_lock,
     show,
 )
 from automl.store import db as store_db
@@ -233,7 +233,7 @@ def test_search_lock_tells_a_live_search_from_a_killed_one(real_experiment, tmp_
             sys.executable,
             "-c",
             "import sys, time\n"
-            "from automl.store import search_lock\n"
+            "from automl.experiment.lock import search_lock\n"
             f"with search_lock({str(folder)!r}):\n"
             "    print('held', flush=True)\n"
             "    time.sleep(60)\n",

@@ -7,7 +7,7 @@ import time
 import keras
 import numpy as np
 
-from automl.search.events import EpochEnded
+from automl.experiment.events import EpochEnded
 from automl.search.metrics import Objective, classification_scores
 from automl.search.state import SearchState
 

@@ -27,8 +27,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from automl.errors import AutoMLError
-from automl.search.events import Event, EventLog
-from automl.search.experiment import write_json
+from automl.experiment.events import Event, EventLog
+from automl.experiment.files import write_json
+from automl.experiment.reader import parse_event
 
 WORKERS_DIR = "workers"
 DISTRIBUTED_FILE = "distributed.json"
@@ -219,9 +220,8 @@ class EventMerger:
             complete = data[: data.rfind(b"\n") + 1]  # a half-written line waits
             self.offsets[path] = self.offsets.get(path, 0) + len(complete)
             for line in complete.decode("utf-8", "replace").splitlines():
-                try:
-                    event = Event.from_dict(json.loads(line))
-                except (ValueError, KeyError, TypeError):
+                event = parse_event(line)
+                if event is None:
                     continue
                 if getattr(event, "trial_id", None) in self.skip:
                     continue
@@ -277,7 +277,7 @@ def trial_events(trial, worker: str, seconds: float) -> list[Event]:
 
     Workers report every epoch's metrics to the oracle, so the curves survive too.
     """
-    from automl.search.events import EpochEnded, TrialEnded, TrialFailed, TrialStarted
+    from automl.experiment.events import EpochEnded, TrialEnded, TrialFailed, TrialStarted
 
     values = dict(trial.hyperparameters.values)
     epochs: dict[int, dict[str, float]] = {}

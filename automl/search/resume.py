@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import IO
 
 from automl.errors import AutoMLError
+from automl.experiment import layout
+from automl.experiment.files import write_json
+from automl.experiment.fold import time_used
+from automl.experiment.lock import search_alive, search_lock
+from automl.experiment.reader import read_events
 from automl.search.budget import Deadline
-from automl.search.events import read_events
-from automl.search.experiment import MARKER, write_json
 from automl.search.request import SearchRequest
-from automl.store import index_experiment, search_alive, search_lock
 
 #: Under this many seconds of budget left, a resumed search only refits and exports.
 MIN_RESUME_SECONDS = 1.0
@@ -37,11 +39,11 @@ def load_experiment(
     """
     folder = Path(folder)
     try:
-        recorded = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+        recorded = json.loads((folder / layout.MARKER).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise AutoMLError(f"{folder} is not an experiment folder (no {MARKER})") from None
+        raise AutoMLError(f"{folder} is not an experiment folder (no {layout.MARKER})") from None
     except ValueError as error:
-        raise AutoMLError(f"{folder / MARKER} is damaged ({error})") from None
+        raise AutoMLError(f"{folder / layout.MARKER} is damaged ({error})") from None
     given = Path(recorded["request"]["data"])
     if data is None:
         data = Path(recorded.get("data_path") or given)
@@ -61,20 +63,6 @@ def load_experiment(
     return request, recorded
 
 
-def time_used(events_path: Path) -> float:
-    """Returns the seconds earlier runs of the search spent, from their first to last event."""
-    used, start, last = 0.0, None, None
-    for event in read_events(events_path) if events_path.exists() else []:
-        if event.type == "search_started":
-            if start is not None and last is not None:
-                used += last - start
-            start = event.time
-        last = event.time
-    if start is not None and last is not None:
-        used += last - start
-    return used
-
-
 def resume_search(
     folder: Path,
     *,
@@ -91,23 +79,23 @@ def resume_search(
     Raises:
         AutoMLError: the search finished already, is still running, or its data changed.
     """
-    from automl.search.run import _search, prepare
+    from automl.search.run import _search, opened, prepare
 
     folder = Path(folder)
     request, recorded = load_experiment(folder, force)
-    summary = folder / "summary.json"
+    summary = folder / layout.SUMMARY
     if summary.exists():
         status = json.loads(summary.read_text()).get("status")
         raise AutoMLError(f"{folder} finished already ({status}); nothing to resume")
     if search_alive(folder):
         raise AutoMLError(f"a search is still running in {folder}; stop it before resuming")
-    if not (folder / "tuner").is_dir():
+    if not (folder / layout.TUNER_DIR).is_dir():
         raise AutoMLError(f"{folder} has no tuner state to resume; start the search again")
     remaining = None
     if request.time_budget_s is not None:
-        remaining = max(0.0, request.time_budget_s - time_used(folder / "events.jsonl"))
+        remaining = max(0.0, request.time_budget_s - time_used(read_events(folder / layout.EVENTS)))
     prepared = prepare(request)
-    recorded_splits = json.loads((folder / "splits.json").read_text())
+    recorded_splits = json.loads((folder / layout.SPLITS).read_text())
     if recorded_splits["test"] != prepared.splits.test.tolist():
         raise AutoMLError(
             f"the data split of {folder} cannot be rebuilt (the data or a library changed); "
@@ -116,7 +104,7 @@ def resume_search(
     deadline = Deadline(remaining, start=time.monotonic())
     with ExitStack() as lock:
         lock.enter_context(search_lock(folder))
-        index_experiment(folder)
+        opened(folder, listeners)  # a project.db from a newer version stops us here
         return _search(
             request,
             prepared,
@@ -136,12 +124,12 @@ def rerun_trial(folder: Path, trial_id: str, *, force: bool = False) -> dict:
     The result is also written to `reruns/trial_<id>.json`, with the rerun's epoch events
     in `reruns/trial_<id>.events.jsonl`.
     """
-    from automl.search.events import EventLog
+    from automl.experiment.events import EventLog
     from automl.search.run import prepare
 
     folder = Path(folder)
     request, recorded = load_experiment(folder, force)
-    if not (folder / "tuner").is_dir():
+    if not (folder / layout.TUNER_DIR).is_dir():
         raise AutoMLError(f"{folder} has no tuner state (its trials' hyperparameters)")
     from automl.versions import package_versions
 
@@ -154,10 +142,10 @@ def rerun_trial(folder: Path, trial_id: str, *, force: bool = False) -> dict:
     prepared = prepare(request)
     from automl.search.training import SearchRun  # TensorFlow loads here
 
-    reruns = folder / "reruns"
-    reruns.mkdir(exist_ok=True)
     trial_id = _trial_id(folder, trial_id)
-    log = EventLog(reruns / f"trial_{trial_id}.events.jsonl")
+    result_path, events_path = layout.rerun_files(folder, trial_id)
+    result_path.parent.mkdir(exist_ok=True)
+    log = EventLog(events_path)
     try:
         run = SearchRun(request, prepared, folder, log, Deadline(None), resume=True)
         result = run.rerun(trial_id)
@@ -165,13 +153,13 @@ def rerun_trial(folder: Path, trial_id: str, *, force: bool = False) -> dict:
         log.close()
     # A different TensorFlow or Keras can change the numbers; say so beside them.
     result["versions_changed"] = changed
-    write_json(reruns / f"trial_{trial_id}.json", result)
+    write_json(result_path, result)
     return result
 
 
 def _trial_id(folder: Path, given: str) -> str:
     """Returns the tuner's id for trial `given` ("3" finds "03" in a 10+ trial search)."""
-    ids = [p.name.removeprefix("trial_") for p in (folder / "tuner").glob("trial_*")]
+    ids = sorted({layout.trial_id_of(p) for p in layout.trial_folders(folder)})
     if given in ids:
         return given
     matches = [i for i in ids if i.isdigit() and given.isdigit() and int(i) == int(given)]

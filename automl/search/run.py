@@ -6,8 +6,6 @@ CLI, the notebook API and (through the CLI) the GUI share it, and tests call it 
 
 from __future__ import annotations
 
-import sqlite3
-import sys
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -22,12 +20,14 @@ from automl.data import Dataset, load_dataset, read_table
 from automl.data.loading import file_sha256
 from automl.data.splits import Splits, split_rows
 from automl.errors import AutoMLError
+from automl.experiment.events import EventLog, SearchEnded, SearchStarted
+from automl.experiment.files import claim_folder, release_folder, write_json
+from automl.experiment.layout import EVENTS, MARKER, SPLITS, SUMMARY
+from automl.experiment.listener import FolderListener
+from automl.experiment.lock import search_alive, search_lock
 from automl.search.budget import Deadline
-from automl.search.events import EventLog, SearchEnded, SearchStarted
-from automl.search.experiment import MARKER, claim_folder, release_folder, write_json
 from automl.search.metrics import Objective, choose_objective
 from automl.search.request import SearchRequest
-from automl.store import index_experiment, search_alive, search_lock
 from automl.versions import package_versions
 
 EXIT_DONE, EXIT_NO_TRIAL, EXIT_INTERRUPTED = 0, 3, 130
@@ -304,7 +304,9 @@ def run_search(
         events_stream: also write each event line here (the CLI's `--events -`).
         on_start: called with the `SearchState` once the search runs, so a caller can
             request a stop (Ctrl-C, the GUI's Stop).
-        listeners: called with every event (the CLI's progress display).
+        listeners: called with every event (the CLI's progress display); a
+            `FolderListener` (the CLI's project index) also hears when the folder's
+            record and its summary are written, and may refuse the search on the first.
 
     Raises:
         AutoMLError: bad input, found before the experiment folder is touched.
@@ -340,8 +342,8 @@ def run_search(
                 **prepared.describe(),
             },
         )
-        prepared.splits.save(out / "splits.json")
-        index_experiment(out)  # a project.db from a newer version stops us here
+        prepared.splits.save(out / SPLITS)
+        opened(out, listeners)  # a project.db from a newer version stops us here
     except BaseException:
         lock.close()
         release_folder(out)
@@ -359,9 +361,8 @@ def _search(
     splits, objective = prepared.splits, prepared.objective
     from automl.search.training import SearchRun  # TensorFlow loads here
 
-    log = EventLog(out / "events.jsonl", events_stream)
+    log = EventLog(out / EVENTS, events_stream)
     log.listeners.extend(listeners)
-    log.listeners.append(_indexer(out))
     try:
         try:
             run = SearchRun(request, prepared, out, log, deadline, resume=resume)
@@ -420,8 +421,10 @@ def _search(
         request, prepared, run, status, reason, best, outcome, export, data_hash, started
     )
     summary["baselines"] = baselines
-    write_json(out / "summary.json", summary)
-    _index_quietly(out)
+    write_json(out / SUMMARY, summary)
+    for listener in listeners:
+        if isinstance(listener, FolderListener):
+            listener.closed(out)
     return SearchResult(
         status=summary["status"],
         summary=summary,
@@ -432,22 +435,15 @@ def _search(
     )
 
 
-def _indexer(out: Path) -> Callable:
-    """Returns an event listener that updates the project index as each trial ends."""
+def opened(folder: Path, listeners: tuple[Callable, ...]) -> None:
+    """Tells the folder listeners that the folder's record is written; they may refuse.
 
-    def on_event(event) -> None:
-        if event.type in ("trial_ended", "trial_failed"):
-            _index_quietly(out)
-
-    return on_event
-
-
-def _index_quietly(out: Path) -> None:
-    """Updates the project index; a failure there must never end a search."""
-    try:
-        index_experiment(out)
-    except (AutoMLError, sqlite3.Error, OSError) as error:
-        print(f"warning: could not update the project index: {error}", file=sys.stderr)
+    Raises:
+        AutoMLError: a listener refuses the search (a project index it cannot write).
+    """
+    for listener in listeners:
+        if isinstance(listener, FolderListener):
+            listener.opened(folder)
 
 
 def data_fingerprint(path: Path) -> str:

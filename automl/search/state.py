@@ -3,31 +3,11 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
+from automl.experiment.events import EventLog
+from automl.experiment.fold import TrialRecord
 from automl.search.budget import Deadline
-from automl.search.events import EventLog
-
-
-@dataclass
-class TrialRecord:
-    """One trial as seen from the outside: its history and how it ended."""
-
-    trial_id: str
-    hyperparameters: dict
-    started: float = field(default_factory=time.monotonic)
-    history: list[dict[str, float]] = field(default_factory=list)
-    status: str = "running"
-    score: float | None = None
-    best_epoch: int | None = None
-    duration_s: float = 0.0
-    reason: str = ""
-    #: the worker that ran it (parallel searches)
-    worker: str | None = None
-    #: retention deleted its weights (--keep-checkpoints)
-    checkpoint_deleted: bool = False
 
 
 class SearchState:

@@ -17,13 +17,16 @@ import numpy as np
 
 from automl.devices import pin_device
 from automl.errors import AutoMLError
+from automl.experiment.events import EventLog
+from automl.experiment.fold import TrialRecord, finished_trials
+from automl.experiment.layout import EVENTS, TUNER_DIR
+from automl.experiment.reader import read_events
 from automl.search.budget import Deadline
 from automl.search.callbacks import SearchProgress, ValidationScores
-from automl.search.events import EventLog
 from automl.search.feeds import make_feeds
 from automl.search.metrics import score
 from automl.search.request import REFIT_ROWS, SearchRequest
-from automl.search.state import SearchState, TrialRecord
+from automl.search.state import SearchState
 from automl.search.tuners import SearchDeadline, SearchStopped, WorkerRecycle, make_tuner
 from automl.versions import package_versions
 
@@ -33,8 +36,6 @@ REFIT_SHARE = 0.15
 MIN_REFIT_EPOCHS = 10
 #: How often a chief looks for a synced-back worker's weights (seconds).
 SYNC_POLL_S = 1.0
-#: Keras Tuner's folder inside an experiment (its project name).
-TUNER_DIR = "tuner"
 #: A refit whose loss on train+validation exceeds the searched model's by this factor is
 #: taken as not converged and discarded.
 REFIT_SLACK = 1.1
@@ -99,7 +100,7 @@ class SearchRun:
         self.state.max_epochs = request.max_epochs
         self.resume = resume
         if resume:
-            self.state.trials.update(finished_trials(out / "events.jsonl"))
+            self.state.trials.update(finished_trials(read_events(out / EVENTS)))
         self.search_seconds = 0.0
         self.refit_seconds = 0.0
         self.export_seconds = 0.0
@@ -263,7 +264,7 @@ class SearchRun:
         finally:
             self.search_seconds = time.monotonic() - began
         self.state.trials.clear()
-        self.state.trials.update(finished_trials(self.out / "events.jsonl"))
+        self.state.trials.update(finished_trials(read_events(self.out / EVENTS)))
         self.state.fit_seconds = sum(t.duration_s for t in self.state.trials.values())
         if self.request.keep_checkpoints is not None:
             self.tuner.keep_checkpoints = self.request.keep_checkpoints
@@ -743,36 +744,6 @@ class SearchRun:
             "duration_s": round(time.monotonic() - began, 3),
             "hyperparameters": record.hyperparameters,
         }
-
-
-def finished_trials(events_path: Path) -> dict[str, TrialRecord]:
-    """Returns the trials an earlier run of this search finished, read from its events.
-
-    A trial that started but never ended was interrupted: Keras Tuner retries it, and it
-    goes on from its resume point.
-    """
-    from automl.search.events import read_events
-
-    records: dict[str, TrialRecord] = {}
-    histories: dict[str, list[dict[str, float]]] = {}
-    for event in read_events(events_path):
-        if event.type == "trial_started":
-            # A resumed trial keeps the epochs its resume point had reached.
-            kept = histories.get(event.trial_id, [])[: event.resumed_from_epoch or 0]
-            histories[event.trial_id] = kept
-        elif event.type == "epoch_ended":
-            histories.setdefault(event.trial_id, []).append(event.metrics)
-        elif event.type in ("trial_ended", "trial_failed"):
-            record = TrialRecord(event.trial_id, dict(event.hyperparameters))
-            record.history = histories.get(event.trial_id, [])
-            record.worker = event.worker
-            if event.type == "trial_ended":
-                record.status, record.score = "completed", event.score
-                record.best_epoch, record.duration_s = event.best_epoch, event.duration_s
-            else:
-                record.status, record.reason = "failed", event.reason
-            records[event.trial_id] = record
-    return records
 
 
 class _DeadlineOnly(keras.callbacks.Callback):

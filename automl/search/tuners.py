@@ -12,15 +12,17 @@ import keras_tuner
 from keras_tuner.src.engine import tuner_utils
 
 from automl.errors import AutoMLError
+from automl.experiment.events import TrialEnded, TrialFailed, TrialStarted
+from automl.experiment.fold import TrialRecord
+from automl.experiment.layout import TUNER_DIR
 from automl.search.checkpoints import (
     ResumePoint,
     TrialCheckpoint,
     read_resume_point,
     remove_resume_point,
 )
-from automl.search.events import TrialEnded, TrialFailed, TrialStarted
 from automl.search.request import TUNERS
-from automl.search.state import SearchState, TrialRecord
+from automl.search.state import SearchState
 
 #: A full garbage collection runs before every this many trials.
 FULL_COLLECT_EVERY = 8
@@ -348,7 +350,7 @@ def make_tuner(
         hypermodel=hypermodel,
         objective=objective,
         directory=directory,
-        project_name="tuner",
+        project_name=TUNER_DIR,
         seed=seed,
         # Resuming reloads the oracle and its trials from `directory`.
         overwrite=not resume,

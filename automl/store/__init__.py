@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from automl.store.compare import compare
 from automl.store.db import SCHEMA_VERSION, open_db
-from automl.store.folder import SkippedLinesWarning
 from automl.store.index import index_experiment, refresh, reindex
-from automl.store.liveness import search_alive, search_lock
+from automl.store.listener import ProjectIndexer
 from automl.store.project import (
     find_project,
     is_experiment,
@@ -28,7 +27,7 @@ from automl.store.queries import export_trials, list_experiments, show
 
 __all__ = [
     "SCHEMA_VERSION",
-    "SkippedLinesWarning",
+    "ProjectIndexer",
     "compare",
     "export_trials",
     "find_project",
@@ -41,7 +40,5 @@ __all__ = [
     "refresh",
     "reindex",
     "resolve_experiment",
-    "search_alive",
-    "search_lock",
     "show",
 ]

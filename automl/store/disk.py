@@ -10,11 +10,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from automl.experiment import layout
+
 #: Which top-level entries of an experiment folder make up each part.
 PARTS: dict[str, tuple[str, ...]] = {
-    "tuner": ("tuner",),  # Keras Tuner's state and every trial's checkpoint weights
-    "model": ("model",),  # the export: SavedModel, .keras, metadata, model card
-    "logs": ("events.jsonl", "logs", "tensorboard"),
+    "tuner": (layout.TUNER_DIR,),  # Keras Tuner's state and every trial's checkpoint weights
+    "model": (layout.MODEL_DIR,),  # the export: SavedModel, .keras, metadata, model card
+    "logs": (layout.EVENTS, layout.LOGS_DIR, layout.TENSORBOARD_DIR),
 }
 
 

@@ -17,47 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from automl.errors import AutoMLError
-from automl.search.events import (
-    EpochEnded,
-    Event,
-    SearchEnded,
-    SearchStarted,
-    TrialEnded,
-    TrialFailed,
-    TrialStarted,
-)
-from automl.search.experiment import MARKER
-from automl.store.liveness import unfinished_status
-
-EVENTS = "events.jsonl"
-SUMMARY = "summary.json"
+from automl.experiment.events import Event, SearchEnded, SearchStarted
+from automl.experiment.fold import TrialRecord, fold_trials
+from automl.experiment.layout import EVENTS, MARKER, SUMMARY, trial_checkpoints
+from automl.experiment.lock import unfinished_status
+from automl.experiment.reader import read_events
 
 #: Families a modality searches when the request names none (the engine's defaults).
 DEFAULT_FAMILIES = {"table": ("dense",), "image": ("cnn",)}
-
-
-class SkippedLinesWarning(UserWarning):
-    """Some lines of an events.jsonl could not be read and were left out."""
-
-
-@dataclass(frozen=True)
-class TrialRecord:
-    """One trial as the index keeps it."""
-
-    trial_id: str
-    status: str  # running, completed, failed, interrupted
-    hyperparameters: dict[str, Any] = field(default_factory=dict)
-    score: float | None = None
-    best_epoch: int | None = None
-    epochs: int = 0
-    duration_s: float | None = None
-    #: {"epoch": [1, 2, ...], metric name: [value per epoch]}
-    metrics: dict[str, list] = field(default_factory=dict)
-    best_metrics: dict[str, float] = field(default_factory=dict)
-    checkpoint: str | None = None  # relative to the experiment folder
-    reason: str | None = None
-    started: str | None = None
-    ended: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +62,47 @@ class ExperimentRecord:
     trials: tuple[TrialRecord, ...] = ()
 
 
+#: A trial's columns in the index, as `trial_row` gives them.
+TRIAL_COLUMNS = (
+    "trial_id",
+    "status",
+    "hyperparameters",
+    "score",
+    "best_epoch",
+    "epochs",
+    "duration_s",
+    "metrics",
+    "best_metrics",
+    "checkpoint",
+    "reason",
+    "started",
+    "ended",
+)
+
+
+def trial_row(trial: TrialRecord) -> dict[str, Any]:
+    """Returns the trial as the index keeps it: {column: value} for `TRIAL_COLUMNS`.
+
+    A trial that has not ended has no duration yet (NULL, not 0), and no reason.
+    """
+    timed = trial.status == "completed" or bool(trial.duration_s)
+    return {
+        "trial_id": trial.trial_id,
+        "status": trial.status,
+        "hyperparameters": trial.hyperparameters,
+        "score": trial.score,
+        "best_epoch": trial.best_epoch,
+        "epochs": trial.epochs,
+        "duration_s": trial.duration_s if timed else None,
+        "metrics": trial.curves(),  # {"epoch": [1, 2, ...], metric name: [per epoch]}
+        "best_metrics": trial.best_metrics,
+        "checkpoint": trial.checkpoint,  # relative to the experiment folder
+        "reason": trial.reason or None,
+        "started": _iso(trial.started_at),
+        "ended": _iso(trial.ended_at),
+    }
+
+
 def folder_signature(folder: Path) -> str:
     """Returns the sizes and times of the files a record is read from; changes when they do.
 
@@ -110,36 +118,6 @@ def folder_signature(folder: Path) -> str:
             continue
         parts.append(f"{stat.st_size}:{stat.st_mtime_ns}")
     return "|".join(parts)
-
-
-def read_events(path: Path) -> list[Event]:
-    """Returns the events of an events.jsonl, leaving out lines that do not parse.
-
-    A search killed mid-write can leave a cut-off last line, and a disk error a corrupt
-    one; the rest still describes the search, so one warning names the file and how many
-    lines were left out, and reading goes on.
-    """
-    try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except FileNotFoundError:
-        return []
-    events: list[Event] = []
-    skipped = 0
-    for line in lines:
-        if not line.strip():
-            continue
-        try:
-            events.append(Event.from_dict(json.loads(line)))
-        except (ValueError, KeyError, TypeError, AttributeError):
-            skipped += 1
-    if skipped:
-        warnings.warn(
-            f"skipped {skipped} unreadable line{'s' if skipped > 1 else ''} of {path} "
-            f"(corrupt or cut off); read the other {len(events)}",
-            SkippedLinesWarning,
-            stacklevel=2,
-        )
-    return events
 
 
 def read_experiment(folder: Path, project: Path) -> ExperimentRecord:
@@ -233,83 +211,19 @@ def _read_json(path: Path, *, required: bool) -> dict:
 
 def _trials(events: list[Event], summary: dict, folder: Path, live: bool) -> list[TrialRecord]:
     """Returns the trials in the order they started, from the events, then the summary."""
-    found: dict[str, dict[str, Any]] = {}
-    curves: dict[str, dict[int, dict[str, float]]] = {}
-    for event in events:
-        if isinstance(event, TrialStarted):
-            trial = found.setdefault(event.trial_id, {"trial_id": event.trial_id})
-            # A resumed trial starts again: it is running, not failed or done.
-            trial.update(
-                status="running",
-                hyperparameters=event.hyperparameters,
-                started=trial.get("started") or _iso(event.time),
-            )
-        elif isinstance(event, EpochEnded):
-            curves.setdefault(event.trial_id, {})[event.epoch] = event.metrics
-            found.setdefault(event.trial_id, {"trial_id": event.trial_id, "status": "running"})
-        elif isinstance(event, TrialEnded):
-            found.setdefault(event.trial_id, {"trial_id": event.trial_id}).update(
-                status="completed",
-                hyperparameters=event.hyperparameters,
-                score=event.score,
-                best_epoch=event.best_epoch,
-                epochs=event.epochs,
-                duration_s=event.duration_s,
-                best_metrics=event.metrics,
-                ended=_iso(event.time),
-            )
-        elif isinstance(event, TrialFailed):
-            trial = found.setdefault(event.trial_id, {"trial_id": event.trial_id})
-            trial.update(status="failed", reason=event.reason, ended=_iso(event.time))
-            if event.hyperparameters:
-                trial["hyperparameters"] = event.hyperparameters
+    found = fold_trials(events)
     # Lines lost from events.jsonl: the summary's leaderboard still names those trials.
     for row in summary.get("leaderboard") or []:
         trial_id = str(row.get("trial_id"))
         if trial_id not in found:
             keys = ("status", "hyperparameters", "score", "best_epoch", "epochs", "duration_s")
-            found[trial_id] = {"trial_id": trial_id, **{k: row[k] for k in keys if k in row}}
-    checkpoints = _checkpoints(folder)
-    trials = []
-    for trial_id, trial in found.items():
-        per_epoch = curves.get(trial_id, {})
-        if trial.get("status", "running") == "running" and not live:
-            trial["status"] = "interrupted"
-        trial.setdefault("epochs", max(per_epoch, default=0))
-        trials.append(
-            TrialRecord(
-                **{"status": "running", **trial},
-                metrics=_columns(per_epoch),
-                checkpoint=checkpoints.get(trial_id),
-            )
-        )
-    return trials
-
-
-def _columns(per_epoch: dict[int, dict[str, float]]) -> dict[str, list]:
-    """Returns {"epoch": [...], name: [...]} from {epoch: {name: value}}, epochs in order."""
-    if not per_epoch:
-        return {}
-    epochs = sorted(per_epoch)
-    names = list(dict.fromkeys(name for e in epochs for name in per_epoch[e]))
-    columns: dict[str, list] = {"epoch": epochs}
-    for name in names:
-        columns[name] = [per_epoch[e].get(name) for e in epochs]
-    return columns
-
-
-def _checkpoints(folder: Path) -> dict[str, str]:
-    """Returns {trial_id: weights file relative to `folder`} for the weights still on disk."""
-    tuner = folder / "tuner"
-    found: dict[str, str] = {}
-    if not tuner.is_dir():
-        return found
-    for trial_dir in [*tuner.glob("trial_*"), *tuner.glob("*/trial_*")]:
-        weights = sorted(p for p in trial_dir.glob("checkpoint*") if p.is_file())
-        if weights:
-            trial_id = trial_dir.name.removeprefix("trial_")
-            found.setdefault(trial_id, weights[0].relative_to(folder).as_posix())
-    return found
+            found[trial_id] = TrialRecord(trial_id, **{k: row[k] for k in keys if k in row})
+    checkpoints = trial_checkpoints(folder)
+    for trial in found.values():
+        if trial.status == "running" and not live:
+            trial.status = "interrupted"
+        trial.checkpoint = checkpoints.get(trial.trial_id)
+    return list(found.values())
 
 
 def _families(marker: dict, summary: dict, request: dict, trials: list[TrialRecord]):

@@ -1,9 +1,10 @@
 """Keeping `project.db` in step with the experiment folders it indexes.
 
-`index_experiment` is what a search calls as it goes (start, each trial, end);
-`refresh` is what every query calls first, so folders copied in, searches run by an older
-version, and searches that died since the last look are all seen; `reindex` rebuilds the
-whole index from the folders, for a deleted or damaged project.db.
+`index_experiment` is what a search's `ProjectIndexer` listener calls as it goes (start,
+each trial, end); `refresh` is what every query calls first, so folders copied in,
+searches run by an older version, and searches that died since the last look are all
+seen; `reindex` rebuilds the whole index from the folders, for a deleted or damaged
+project.db.
 
 Example:
     >>> index_experiment(Path("work/experiments/penguins"))
@@ -23,21 +24,21 @@ from pathlib import Path
 from typing import Any
 
 from automl.errors import AutoMLError
+from automl.experiment.lock import unfinished_status
 from automl.store.db import DamagedIndexError, db_path, open_db, transaction
 from automl.store.folder import (
+    TRIAL_COLUMNS,
     ExperimentRecord,
-    TrialRecord,
     folder_signature,
     read_experiment,
+    trial_row,
 )
-from automl.store.liveness import unfinished_status
 from automl.store.project import experiment_folders, find_project, project_of
 
 #: Statuses of a search that has not recorded its end.
 UNFINISHED = ("running", "interrupted")
 
 _EXPERIMENT_COLUMNS = [f.name for f in fields(ExperimentRecord) if f.name != "trials"]
-_TRIAL_COLUMNS = [f.name for f in fields(TrialRecord)]
 
 
 def index_experiment(folder: Path) -> None:
@@ -131,11 +132,11 @@ def _write(db: sqlite3.Connection, record: ExperimentRecord) -> None:
     ).fetchone()
     db.execute("DELETE FROM trials WHERE experiment_id = ?", (experiment_id,))
     db.executemany(
-        f"INSERT INTO trials (experiment_id, {', '.join(_TRIAL_COLUMNS)}) "
-        f"VALUES (?, {', '.join('?' * len(_TRIAL_COLUMNS))})",
+        f"INSERT INTO trials (experiment_id, {', '.join(TRIAL_COLUMNS)}) "
+        f"VALUES (?, {', '.join('?' * len(TRIAL_COLUMNS))})",
         [
-            (experiment_id, *(_sql(getattr(t, name)) for name in _TRIAL_COLUMNS))
-            for t in record.trials
+            (experiment_id, *(_sql(row[name]) for name in TRIAL_COLUMNS))
+            for row in map(trial_row, record.trials)
         ],
     )
 

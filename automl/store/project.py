@@ -19,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from automl.errors import AutoMLError
-from automl.search.experiment import MARKER
+from automl.experiment.layout import MARKER
 from automl.store.db import DB_NAME
 
 #: The sub-folder `--project P` puts experiments in.

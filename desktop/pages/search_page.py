@@ -9,7 +9,9 @@ from pathlib import Path
 from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from automl.search.events import Event, SearchEnded, SearchStarted, read_events
+from automl.experiment.events import Event, SearchEnded, SearchStarted
+from automl.experiment.layout import EVENTS
+from automl.experiment.reader import read_events
 from desktop.dialogs import show_error
 from desktop.engine_process import EngineProcess, last_error_line
 from desktop.pages.search.arguments import layout_arguments, safe_name
@@ -160,7 +162,7 @@ class SearchPage(QWidget):
         self.out = Path(folder)
         self._clear()
         try:
-            past = read_events(self.out / "events.jsonl")
+            past = read_events(self.out / EVENTS)
         except OSError:
             past = []
         self.max_trials = 0
@@ -304,7 +306,7 @@ class SearchPage(QWidget):
                 f"The search process ended unexpectedly after {elapsed:.0f} s; "
                 f"{done} completed trials are kept in {self.out}."
             )
-            if self.out is not None and (self.out / "events.jsonl").exists():
+            if self.out is not None and (self.out / EVENTS).exists():
                 self.state.set_experiment(self.out)
             if not self.engine.stop_requested and not crashed:
                 show_error(self, "Search failed", last_error_line(self.stderr))

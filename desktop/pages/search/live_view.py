@@ -6,7 +6,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QPlainTextEdit, QSplitter, QTableView, QWidget
 
-from automl.search.events import EpochEnded, Event, SearchStarted, TrialEnded
+from automl.experiment.events import EpochEnded, Event, SearchStarted, TrialEnded
 from desktop.trial_table import TrialTableModel
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from automl.search.events import Event, SearchStarted
+from automl.experiment.events import Event, SearchStarted
+from automl.experiment.fold import time_used
 
 
 def budget_left(events: list[Event]) -> float | None:
@@ -11,21 +12,15 @@ def budget_left(events: list[Event]) -> float | None:
     As `automl resume` counts it: the budget less each earlier run's first to last event.
 
     Example:
-        >>> from automl.search.events import EpochEnded
+        >>> from automl.experiment.events import EpochEnded
         >>> started = SearchStarted(time=100.0, experiment="x", data="d", task="binary",
         ...     target="y", tuner="random", objective="accuracy", direction="max",
         ...     max_trials=5, time_budget_s=300.0, max_epochs=10, rows={})
         >>> budget_left([started, EpochEnded(time=160.0, trial_id="0", epoch=1, metrics={})])
         240.0
     """
-    budget, used, start, last = 0.0, 0.0, None, None
+    budget = 0.0
     for event in events:
         if isinstance(event, SearchStarted):
             budget = event.time_budget_s or 0.0
-            if start is not None and last is not None:
-                used += last - start
-            start = event.time
-        last = event.time
-    if start is not None and last is not None:
-        used += last - start
-    return max(0.0, budget - used) if budget else None
+    return max(0.0, budget - time_used(events)) if budget else None

@@ -27,8 +27,7 @@ from pathlib import Path
 from typing import IO
 
 from automl.errors import AutoMLError
-
-LOCK_NAME = "search.lock"
+from automl.experiment.layout import LOCK
 
 #: Silence after which a search without a lock file counts as interrupted.
 STALE_AFTER_S = 15 * 60.0
@@ -45,7 +44,7 @@ def search_lock(folder: Path, wait_s: float = 2.0) -> Iterator[None]:
         >>> with search_lock(out):
         ...     run_the_search()
     """
-    handle = (Path(folder) / LOCK_NAME).open("a+", encoding="utf-8")
+    handle = (Path(folder) / LOCK).open("a+", encoding="utf-8")
     give_up = time.monotonic() + wait_s
     # A reader probing the lock holds it for microseconds; retry briefly before refusing.
     while not _try_lock(handle):
@@ -69,7 +68,7 @@ def search_lock(folder: Path, wait_s: float = 2.0) -> Iterator[None]:
 def search_alive(folder: Path) -> bool | None:
     """Returns whether a live process holds the folder's search lock; None without a lock file."""
     try:
-        handle = (Path(folder) / LOCK_NAME).open("r", encoding="utf-8")
+        handle = (Path(folder) / LOCK).open("r", encoding="utf-8")
     except OSError:
         return None
     with handle:

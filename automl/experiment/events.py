@@ -1,7 +1,8 @@
 """The events a search reports, one JSON object a line, in `events.jsonl` and on stdout.
 
 The CLI's progress display, the GUI and a later reader of an experiment folder all read
-this one format. Every event has `type` and `time` (seconds since the epoch).
+this one format (`automl.experiment.reader` reads it back). Every event has `type` and
+`time` (seconds since the epoch).
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -161,14 +161,3 @@ class EventLog:
     def __deepcopy__(self, memo):
         # Keras Tuner deep-copies callbacks per trial; they must share this one log.
         return self
-
-
-def read_events(path: Path) -> list[Event]:
-    """Returns the events in an `events.jsonl`, skipping lines that do not parse."""
-    events = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            events.append(Event.from_dict(json.loads(line)))
-        except (ValueError, KeyError, TypeError):
-            print(f"warning: skipped an unreadable line in {path}", file=sys.stderr)
-    return events

@@ -8,22 +8,7 @@ import shutil
 from pathlib import Path
 
 from automl.errors import AutoMLError
-
-#: The file that marks a folder as an AutoML Studio experiment.
-MARKER = "experiment.json"
-#: Everything a search writes at the top of its folder.
-OWN_ENTRIES = (
-    MARKER,
-    "events.jsonl",
-    "summary.json",
-    "splits.json",
-    "tuner",
-    "model",
-    "check_rows.npz",
-    "search.lock",
-    "reruns",
-    "tensorboard",
-)
+from automl.experiment.layout import MARKER, OWN_ENTRIES
 
 
 def claim_folder(path: Path, overwrite: bool) -> None:
