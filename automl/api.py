@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from automl.search.budget import parse_duration
 
@@ -30,20 +31,19 @@ def search(
     device: str | None = None,
     patience: int | None = None,
     families: list[str] | tuple[str, ...] = (),
-    id_column: str | None = None,
-    time_column: str | None = None,
-    series_per_row: bool = False,
-    lookback: int | None = None,
-    horizon: int | None = None,
+    modality: str | None = None,
     keep_checkpoints: int | None = 3,
     checkpoint_every_s: float = 30.0,
     tensorboard: bool = False,
     ensemble: int = 1,
     workers: int | None = None,
+    **options: Any,
 ):
     """Runs a search and returns a `SearchResult` (leaderboard, test metrics, model path).
 
     Same options as `automl search`; `time_budget` takes seconds or text like "10m".
+    The kinds' own options are keywords too (`lookback=24, horizon=6`, `image_column=`,
+    `id_column=`...: see `automl.modalities.options()`).
 
     Raises:
         AutoMLError: bad input (missing file or column, impossible budget, ...).
@@ -81,11 +81,8 @@ def search(
         device=device,
         patience=patience,
         families=tuple(families),
-        id_column=id_column,
-        time_column=time_column,
-        series_per_row=series_per_row,
-        lookback=lookback,
-        horizon=horizon,
+        modality=modality,
+        options=options,
         keep_checkpoints=keep_checkpoints,
         checkpoint_every_s=checkpoint_every_s,
         tensorboard=tensorboard,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from automl.errors import AutoMLError
 
@@ -44,11 +45,6 @@ def build_parser() -> argparse.ArgumentParser:
         default="",
         help="column to predict, or to forecast with --lookback (not needed for an image "
         "folder or .npz)",
-    )
-    search.add_argument(
-        "--image-column",
-        metavar="COL",
-        help="for a CSV of image file paths: the column of paths (--target names the labels)",
     )
     search.add_argument(
         "--out",
@@ -116,15 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     propose.add_argument(
         "--target", default="", help="column to predict (not needed for images or .npz)"
     )
-    propose.add_argument("--image-column", metavar="COL", help="a CSV of image paths' column")
-    propose.add_argument(
-        "--backbone-weights", type=Path, metavar="FILE", help="a local pretrained backbone"
-    )
-    propose.add_argument("--id-column", metavar="COL")
-    propose.add_argument("--time-column", metavar="COL")
-    propose.add_argument("--series-per-row", action="store_true")
-    propose.add_argument("--lookback", type=int, metavar="N")
-    propose.add_argument("--horizon", type=int, metavar="N")
+    _add_kind_options(propose, proposing=True)
 
     resume = commands.add_parser("resume", help="continue an interrupted search where it stopped")
     resume.add_argument("experiment", help="experiment folder, or its name in --project")
@@ -184,6 +172,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_kind_options(parser: argparse.ArgumentParser | Any, proposing: bool = False) -> None:
+    """Adds `--modality` and every kind's own options (from the registry)."""
+    from automl.modalities import names, options
+
+    parser.add_argument(
+        "--modality",
+        choices=names(),
+        help="the kind of data, where more than one could read the file (default: told by "
+        "the file and the options)",
+    )
+    for option in options():
+        if option.propose or not proposing:
+            option.add_to(parser)
+
+
 def _add_search_options(search: argparse.ArgumentParser) -> None:
     series = search.add_argument_group("model families, images, series and forecasting")
     series.add_argument(
@@ -192,33 +195,7 @@ def _add_search_options(search: argparse.ArgumentParser) -> None:
         help="model families to search, comma-separated: dense, cnn, rnn, lstm, conv1d "
         "(default: the proposed ones; several make the family a hyperparameter)",
     )
-    series.add_argument(
-        "--backbone-weights",
-        type=Path,
-        metavar="FILE",
-        help="images: a local pretrained backbone's weights (no top), e.g. "
-        "mobilenet_v2 notop .h5; adds the transfer family (nothing is downloaded)",
-    )
-    series.add_argument(
-        "--backbone",
-        choices=["mobilenet_v2", "efficientnet_b0"],
-        help="the backbone those weights belong to (default: told by the file name)",
-    )
-    series.add_argument("--id-column", metavar="COL", help="long-format series: the series id")
-    series.add_argument(
-        "--time-column", metavar="COL", help="series or forecasting: the column to order by"
-    )
-    series.add_argument(
-        "--series-per-row",
-        action="store_true",
-        help="a CSV whose every row is one series (columns are its steps) plus --target",
-    )
-    series.add_argument(
-        "--lookback", type=int, metavar="N", help="forecasting: past steps the model sees"
-    )
-    series.add_argument(
-        "--horizon", type=int, metavar="N", help="forecasting: future steps it predicts"
-    )
+    _add_kind_options(series)
     search.add_argument(
         "--task", choices=["binary", "multiclass", "regression"], help="override the inferred task"
     )
@@ -433,9 +410,12 @@ def _join_negative_values(argv: list[str]) -> list[str]:
     argparse would read `-5m` as an unknown option; joined, it reaches the budget check,
     which says what is wrong with it.
     """
+    from automl.modalities import options
+
+    value_options = _VALUE_OPTIONS | {o.flag for o in options() if o.type in ("int", "float")}
     joined: list[str] = []
     for item in argv:
-        if joined and joined[-1] in _VALUE_OPTIONS and item.startswith("-") and len(item) > 1:
+        if joined and joined[-1] in value_options and item.startswith("-") and len(item) > 1:
             joined[-1] = f"{joined[-1]}={item}"
         else:
             joined.append(item)
@@ -448,8 +428,6 @@ _VALUE_OPTIONS = {
     "--epochs",
     "--seed",
     "--validation-split",
-    "--lookback",
-    "--horizon",
     "--workers",
     "--keep-checkpoints",
     "--port",
@@ -539,6 +517,7 @@ def _devices(args) -> int:
 
 
 def _propose(args) -> int:
+    from automl.cli_search import kind_values
     from automl.propose import proposals_for
     from automl.search.request import SearchRequest
     from automl.search.run import prepare
@@ -547,13 +526,8 @@ def _propose(args) -> int:
         data=args.data,
         target=args.target,
         out=Path("."),  # nothing is written
-        image_column=args.image_column,
-        id_column=args.id_column,
-        time_column=args.time_column,
-        series_per_row=args.series_per_row,
-        lookback=args.lookback,
-        horizon=args.horizon,
-        backbone_weights=args.backbone_weights,
+        modality=args.modality,
+        options=kind_values(args),
     )
     for rank, proposal in enumerate(proposals_for(prepare(request)), start=1):
         budget = proposal.get("budget") or {}

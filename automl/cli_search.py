@@ -44,7 +44,7 @@ def request_from_args(args) -> SearchRequest:
             time_budget_s=parse_duration(args.time_budget or DEMO_BUDGETS[args.sample]),
             max_epochs=epochs,
             overwrite=args.overwrite,
-            **SAMPLE_OPTIONS.get(args.sample, {}),
+            options=SAMPLE_OPTIONS.get(args.sample, {}),
         )
     ignore = tuple(name.strip() for item in args.ignore for name in item.split(",") if name.strip())
     column_types = {}
@@ -56,7 +56,6 @@ def request_from_args(args) -> SearchRequest:
     return SearchRequest(
         data=args.data,
         target=args.target,
-        image_column=args.image_column,
         out=args.out or default_experiment_folder(args.project, args.data),
         task=args.task,
         ignore=ignore,
@@ -76,16 +75,9 @@ def request_from_args(args) -> SearchRequest:
         device=args.device,
         patience=args.patience,
         families=tuple(f.strip().lower() for f in (args.families or "").split(",") if f.strip()),
-        id_column=args.id_column,
-        time_column=args.time_column,
-        series_per_row=args.series_per_row,
-        lookback=args.lookback,
-        horizon=args.horizon,
         keep_checkpoints=args.keep_checkpoints,
         checkpoint_every_s=args.checkpoint_every,
         tensorboard=args.tensorboard,
-        backbone_weights=args.backbone_weights,
-        backbone=args.backbone,
         workers=args.workers,
         chief=args.chief,
         sync_wait_s=args.sync_wait,
@@ -95,7 +87,16 @@ def request_from_args(args) -> SearchRequest:
         jit=args.jit,
         strategy=args.strategy,
         ensemble=args.ensemble,
+        modality=args.modality,
+        options=kind_values(args),
     )
+
+
+def kind_values(args) -> dict:
+    """Returns the kinds' option values given on the command line, by name."""
+    from automl.modalities import options
+
+    return {o.name: getattr(args, o.name) for o in options() if hasattr(args, o.name)}
 
 
 def default_experiment_folder(project: Path, data: Path) -> Path:

@@ -13,6 +13,7 @@ from automl.data.kinds import MODEL_KINDS
 
 if TYPE_CHECKING:
     from automl.data.schema import Schema
+    from automl.modalities import Prepared
 
 MODEL_KIND_NAMES = {kind.value for kind in MODEL_KINDS}
 
@@ -76,11 +77,10 @@ def propose_for_sequences(summary: dict) -> list[dict]:
     """
     from architectures.proposals import DataDescription
 
-    modality = summary["modality"]
     return _proposals(
         DataDescription(
-            modality,
-            "forecast" if modality == "forecast" else summary["task"],
+            summary["modality"],
+            summary["task"],
             int(summary.get("samples") or 0),
             steps=int(summary.get("steps") or 0),
             features=int(summary.get("features") or 1),
@@ -92,15 +92,11 @@ def propose_for_sequences(summary: dict) -> list[dict]:
     )
 
 
-def proposals_for(prepared) -> list[dict]:
-    """Returns the proposals for data as `automl.search.run.prepare` loaded it, any modality."""
-    if prepared.modality == "image":
-        return propose_for_image_folder(prepared.folder.to_dict(), prepared.backbone_weights)
-    if prepared.modality == "table":
-        return propose_for_table(prepared.dataset.schema, prepared.target, prepared.task_kind)
-    from automl.search.sequence_feeds import sequence_summary
+def proposals_for(prepared: Prepared) -> list[dict]:
+    """Returns the proposals for data as `automl.search.run.prepare` loaded it, any kind."""
+    from automl.modalities import modality_of
 
-    return propose_for_sequences(sequence_summary(prepared))
+    return modality_of(prepared).proposals(prepared)
 
 
 def _proposals(description) -> list[dict]:

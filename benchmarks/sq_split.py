@@ -42,7 +42,7 @@ def search_request(bset: BenchmarkSet, out: Path, seed: int):
     from automl.search.request import SearchRequest
 
     return SearchRequest(
-        data=Path(bset.path), target=bset.target, out=out, seed=seed, **bset.options
+        data=Path(bset.path), target=bset.target, out=out, seed=seed, options=dict(bset.options)
     )
 
 

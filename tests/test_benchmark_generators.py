@@ -89,7 +89,7 @@ def test_written_sets_load_as_their_modality(tmp_path, modality):
     make, target, options = SMALL[modality]
     spec = generators.GeneratedSet(f"small-{modality}", modality, "", make, target)
     path = generators.write_set(spec, tmp_path)
-    request = SearchRequest(data=path, target=target, out=tmp_path / "experiment", **options)
+    request = SearchRequest(data=path, target=target, out=tmp_path / "experiment", options=options)
     assert prepare(request).modality == modality
 
 

@@ -31,7 +31,7 @@ def test_an_ensemble_is_averaged_inside_one_saved_model(tmp_path):
     import keras
 
     from automl.export.bundle import export_model
-    from automl.export.savedmodel import ServingInput
+    from automl.export.savedmodel import ServingInput, TableServing
     from automl.search.arrays import predict
     from automl.search.ensemble import average_models
 
@@ -50,7 +50,7 @@ def test_an_ensemble_is_averaged_inside_one_saved_model(tmp_path):
     np.testing.assert_allclose(got, expected, atol=1e-6)
     result = export_model(
         averaged,
-        serving=[ServingInput(n, n, "float32", "numeric") for n in ("a", "b")],
+        serving=TableServing(tuple(ServingInput(n, n, "float32", "numeric") for n in ("a", "b"))),
         class_names=["x", "y", "z"],
         metadata={"task": "multiclass"},
         check_rows=rows,

@@ -12,13 +12,16 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from automl.export.model_card import render_model_card
 from automl.export.parity import Parity, check_parity
-from automl.export.savedmodel import ImageServing, SeriesServing, write_saved_model
 from automl.export.tflite import write_tflite
+
+if TYPE_CHECKING:
+    from automl.modalities import Serving
 
 SAVED_MODEL_DIR = "saved_model/1"  # TensorFlow Serving's versioned layout
 KERAS_FILE = "model.keras"
@@ -37,7 +40,7 @@ class ExportResult:
 def export_model(
     model,
     *,
-    serving,
+    serving: Serving,
     class_names: list[str],
     metadata: dict,
     check_rows: dict[str, np.ndarray],
@@ -59,27 +62,18 @@ def export_model(
     notes: list[str] = []
     try:
         staging.mkdir()
-        write_saved_model(model, serving, class_names, staging / SAVED_MODEL_DIR)
+        serving.write(model, class_names, staging / SAVED_MODEL_DIR)
         model.save(staging / KERAS_FILE)
-        expected = predict_rows(model, serving, check_rows)
+        expected = serving.predict(model, check_rows)
         parity = check_parity(staging / SAVED_MODEL_DIR, check_rows, expected)
         if "tflite" in formats:
             notes.append(write_tflite(staging / SAVED_MODEL_DIR, staging / "model.tflite"))
         metadata = {
             **metadata,
-            "inputs": _input_dicts(serving),
-            **(
-                {
-                    "image": {"size": list(serving.size), "channels": serving.channels},
-                    "signatures": ["serving_default", "serve_array"],
-                }
-                if isinstance(serving, ImageServing)
-                else {}
-            ),
+            "inputs": serving.input_dicts(),
+            **serving.extra_metadata(),
             "class_names": list(class_names),
-            "outputs": serving.outputs(class_names)
-            if isinstance(serving, SeriesServing)
-            else (["probabilities", "label"] if class_names else ["value"]),
+            "outputs": serving.outputs(class_names),
             "signature": "serving_default",
             "files": {
                 "saved_model": SAVED_MODEL_DIR,
@@ -95,31 +89,6 @@ def export_model(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return ExportResult(destination, parity, tuple(notes))
-
-
-def _input_dicts(serving) -> list[dict]:
-    if isinstance(serving, ImageServing | SeriesServing):
-        return serving.input_dicts()
-    return [i.to_dict() for i in serving]
-
-
-def predict_rows(model, serving, rows: dict[str, np.ndarray]) -> np.ndarray:
-    """Returns the in-memory model's output for the raw rows the SavedModel is checked on."""
-    if isinstance(serving, ImageServing):
-        import tensorflow as tf
-
-        from automl.data.images import decode_image
-
-        encoded = decode_base64_rows(rows)["image_bytes"]
-        images = tf.data.Dataset.from_tensor_slices(encoded).map(
-            lambda one: decode_image(one, serving.size, serving.channels)
-        )
-        return np.asarray(model.predict(images.batch(256), verbose=0))
-    if isinstance(serving, SeriesServing):
-        return np.asarray(model.predict(rows["series"], batch_size=512, verbose=0))
-    from automl.search.arrays import predict
-
-    return predict(model, rows)
 
 
 def decode_base64_rows(rows: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -8,7 +8,7 @@ import numpy as np
 
 from automl.errors import AutoMLError
 from automl.export.bundle import KERAS_FILE, ExportResult, export_model, read_metadata
-from automl.export.savedmodel import ImageServing, ServingInput, series_serving
+from automl.modalities import modality_named
 
 CHECK_ROWS_FILE = "check_rows.npz"
 
@@ -59,12 +59,7 @@ def reexport(experiment: Path, destination: Path, formats: tuple[str, ...] = ())
     model = keras.saving.load_model(model_dir / KERAS_FILE, safe_mode=True)
     with np.load(Path(experiment) / CHECK_ROWS_FILE) as rows:
         check_rows = {name: rows[name] for name in rows.files}
-    if metadata.get("modality") == "image":
-        serving = ImageServing(tuple(metadata["image"]["size"]), metadata["image"]["channels"])
-    elif metadata.get("modality") in ("series", "forecast"):
-        serving = series_serving(metadata)
-    else:
-        serving = [ServingInput(**spec) for spec in metadata["inputs"]]
+    serving = modality_named(metadata.get("modality")).serving_from_metadata(metadata)
     kept = {k: v for k, v in metadata.items() if k not in _DERIVED}
     return export_model(
         model,

@@ -1,9 +1,12 @@
-"""Writes a SavedModel whose `serving_default` signature takes the raw columns."""
+"""SavedModel signatures: one per kind of input (columns, images, series), each able to
+write itself, describe itself in metadata.json and predict the rows it is checked on."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,30 @@ class ServingInput:
 
 
 @dataclass(frozen=True)
+class TableServing:
+    """Tables (and text) in: one 1-D tensor per raw column, named by `ServingInput`."""
+
+    inputs: tuple[ServingInput, ...]
+
+    def input_dicts(self) -> list[dict]:
+        return [i.to_dict() for i in self.inputs]
+
+    def outputs(self, class_names: list[str]) -> list[str]:
+        return ["probabilities", "label"] if class_names else ["value"]
+
+    def extra_metadata(self) -> dict:
+        return {}
+
+    def write(self, model, class_names: list[str], path: Path) -> None:
+        write_table_saved_model(model, list(self.inputs), class_names, path)
+
+    def predict(self, model, rows: dict[str, np.ndarray]) -> np.ndarray:
+        from automl.search.arrays import predict
+
+        return predict(model, rows)
+
+
+@dataclass(frozen=True)
 class ImageServing:
     """Images in: encoded bytes (`serving_default`) or float arrays (`serve_array`)."""
 
@@ -35,6 +62,31 @@ class ImageServing:
         return [
             {"column": "image", "input_name": "image_bytes", "dtype": "string", "kind": "image"}
         ]
+
+    def outputs(self, class_names: list[str]) -> list[str]:
+        return ["probabilities", "label"] if class_names else ["value"]
+
+    def extra_metadata(self) -> dict:
+        return {
+            "image": {"size": list(self.size), "channels": self.channels},
+            "signatures": ["serving_default", "serve_array"],
+        }
+
+    def write(self, model, class_names: list[str], path: Path) -> None:
+        write_image_saved_model(model, self, class_names, path)
+
+    def predict(self, model, rows: dict[str, np.ndarray]) -> np.ndarray:
+        """Returns the model's output for base64-encoded images, decoded as served."""
+        import tensorflow as tf
+
+        from automl.data.images import decode_image
+        from automl.export.bundle import decode_base64_rows
+
+        encoded = decode_base64_rows(rows)["image_bytes"]
+        images = tf.data.Dataset.from_tensor_slices(encoded).map(
+            lambda one: decode_image(one, self.size, self.channels)
+        )
+        return np.asarray(model.predict(images.batch(256), verbose=0))
 
 
 @dataclass(frozen=True)
@@ -67,6 +119,15 @@ class SeriesServing:
             return ["forecast"]
         return ["probabilities", "label"] if class_names else ["value"]
 
+    def extra_metadata(self) -> dict:
+        return {}
+
+    def write(self, model, class_names: list[str], path: Path) -> None:
+        write_series_saved_model(model, self, class_names, path)
+
+    def predict(self, model, rows: dict[str, np.ndarray]) -> np.ndarray:
+        return np.asarray(model.predict(rows["series"], batch_size=512, verbose=0))
+
 
 def series_serving(metadata: dict) -> SeriesServing:
     """Returns the `SeriesServing` an export's metadata.json describes."""
@@ -78,16 +139,6 @@ def series_serving(metadata: dict) -> SeriesServing:
         horizon=int(forecast.get("horizon", 0)),
         steps=spec["shape"][1],
     )
-
-
-def write_saved_model(model, serving, class_names: list[str], path: Path) -> None:
-    """Writes a SavedModel for tables (a list of `ServingInput`), images or series."""
-    if isinstance(serving, ImageServing):
-        write_image_saved_model(model, serving, class_names, path)
-    elif isinstance(serving, SeriesServing):
-        write_series_saved_model(model, serving, class_names, path)
-    else:
-        write_table_saved_model(model, serving, class_names, path)
 
 
 def _outputs(output, labels):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from automl.errors import AutoMLError
 from automl.search.budget import SearchBudget
@@ -47,8 +48,6 @@ class SearchRequest:
     refit: bool | None = None
     overwrite: bool = False
     formats: tuple[str, ...] = ()
-    #: for a CSV of image paths: the column holding the paths (`target` holds the labels)
-    image_column: str | None = None
     #: "cpu" or "gpu:N"; None lets TensorFlow choose (the first GPU if any)
     device: str | None = None
     #: epochs without improvement before a trial stops; None scales with --epochs
@@ -57,24 +56,12 @@ class SearchRequest:
     space: dict[str, dict] = field(default_factory=dict)
     #: families to search (several: the family becomes a hyperparameter); () = the proposals
     families: tuple[str, ...] = ()
-    #: series: a long-format CSV's series id and time columns
-    id_column: str | None = None
-    time_column: str | None = None
-    #: series: a CSV whose every row is one series (columns are the steps)
-    series_per_row: bool = False
-    #: forecasting: steps the model sees, and steps it predicts
-    lookback: int | None = None
-    horizon: int | None = None
     #: weights kept on disk: the best K trials' (None keeps every trial's)
     keep_checkpoints: int | None = 3
     #: a running trial saves a resume point at most this often (0: every epoch)
     checkpoint_every_s: float = 30.0
     #: write TensorBoard logs (with the HParams plugin) per trial
     tensorboard: bool = False
-    #: images: a local pretrained backbone's weights file (offers the transfer family)
-    backbone_weights: Path | None = None
-    #: its `keras.applications` network; None: told by the file's name
-    backbone: str | None = None
     #: parallel search: worker processes on this machine (0: train in this process;
     #: None: one worker for a long search, see `isolates_by_default`, else 0)
     workers: int | None = None
@@ -97,6 +84,11 @@ class SearchRequest:
     ensemble: int = 1
     #: set when `workers` was not given and the search is long enough to train in a worker
     isolated_by_default: bool = False
+    #: `--modality NAME`: the kind that reads the data (None: the first that recognises it)
+    modality: str | None = None
+    #: the kinds' own options by name (`automl.modalities.registry.options`), e.g.
+    #: {"lookback": 24, "horizon": 6}; recorded flat in experiment.json like the others
+    options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.tuner not in TUNERS:
@@ -121,12 +113,7 @@ class SearchRequest:
             raise AutoMLError(
                 f"--families {', '.join(unknown)}: unknown; choose among {', '.join(SPACES)}"
             )
-        if "transfer" in self.families and self.backbone_weights is None:
-            raise AutoMLError(
-                "the transfer family needs --backbone-weights FILE (nothing is downloaded)"
-            )
-        if self.backbone_weights is not None or self.backbone is not None:
-            self.backbone_spec  # validates the file and the name  # noqa: B018
+        self._check_options()
         if self.precision not in ("float32", "mixed"):
             raise AutoMLError(f"--precision {self.precision}: choose float32 or mixed")
         if self.strategy not in (None, "mirrored"):
@@ -150,9 +137,6 @@ class SearchRequest:
             )
         if self.checkpoint_every_s < 0:
             raise AutoMLError("--checkpoint-every must be 0 (every epoch) or more seconds")
-        for flag, value in (("--lookback", self.lookback), ("--horizon", self.horizon)):
-            if value is not None and value < 1:
-                raise AutoMLError(f"{flag} must be at least 1, not {value}")
 
     @property
     def isolates_by_default(self) -> bool:
@@ -186,19 +170,23 @@ class SearchRequest:
         for family in self.space:
             self.space_for(family)
 
-    @property
-    def backbone_spec(self):
-        """Returns the transfer family's `architectures.transfer.Backbone`."""
-        if self.backbone_weights is None:
-            raise AutoMLError(
-                "the transfer family needs --backbone-weights FILE (nothing is downloaded)"
-            )
-        from architectures.backbones import backbone_for
+    def _check_options(self) -> None:
+        """Raises AutoMLError for an unknown kind, option or option value."""
+        from automl.modalities import registry
 
-        try:
-            return backbone_for(Path(self.backbone_weights), self.backbone)
-        except ValueError as error:
-            raise AutoMLError(str(error)) from None
+        if self.modality is not None:
+            registry.modality_named(self.modality)
+        # Options at their default are left out, so equal requests compare equal.
+        given = {
+            option.name: option.from_json(self.options[option.name])
+            for option in registry.options()
+            if self.options.get(option.name, option.default) != option.default
+        }
+        unknown = set(self.options) - registry.option_names()
+        if unknown:
+            raise AutoMLError(f"unknown option(s) {', '.join(sorted(unknown))} for the data")
+        object.__setattr__(self, "options", given)
+        registry.check_request(self)
 
     def space_for(self, family: str):
         """Returns `family`'s search space, with the user's overrides."""
@@ -210,18 +198,50 @@ class SearchRequest:
             raise AutoMLError(str(error)) from None
 
     def to_dict(self) -> dict:
+        """Returns the request as experiment.json records it: the kinds' options flat."""
+        from automl.modalities import registry
+
         data = asdict(self)
-        return {k: str(v) if isinstance(v, Path) else v for k, v in data.items()}
+        del data["options"]
+        recorded = {k: str(v) if isinstance(v, Path) else v for k, v in data.items()}
+        for option in registry.options():
+            recorded[option.name] = option.to_json(self.options.get(option.name, option.default))
+        return recorded
 
     @classmethod
-    def from_dict(cls, recorded: dict, **changes) -> SearchRequest:
-        """Returns the request `to_dict` wrote (experiment.json), with `changes` applied."""
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in recorded.items() if k in known}
-        for name in ("data", "out", "test_file", "backbone_weights"):
+    def from_dict(cls, recorded: dict, **changes: Any) -> SearchRequest:
+        """Returns the request `to_dict` wrote (experiment.json), with `changes` applied.
+
+        Keys that are the kinds' options (`lookback`, `image_column`, ...) go to `options`.
+        """
+        from automl.modalities import registry
+
+        known = {f.name for f in fields(cls)} - {"options"}
+        merged = {**recorded, **changes}
+        values = {k: v for k, v in merged.items() if k in known}
+        for name in ("data", "out", "test_file"):
             if values.get(name) is not None:
                 values[name] = Path(values[name])
         for name in ("ignore", "formats", "families"):
             if name in values:
                 values[name] = tuple(values[name])
-        return cls(**{**values, **changes})
+        options = dict(merged.get("options") or {})
+        for option in registry.options():
+            value = option.from_json(merged.get(option.name))
+            if option.name in merged and value != option.default:
+                options[option.name] = value
+        return cls(**values, options=options)
+
+    def to_argv(self, space_file: Path | None = None) -> list[str]:
+        """Returns the `automl search` command line that asks for this request.
+
+        See `automl.search.request_argv.request_argv` (`space_file` receives `--space`).
+
+        Example:
+            >>> request = SearchRequest(Path("d.csv"), "y", Path("o"), max_trials=3)
+            >>> request.to_argv()
+            ['d.csv', '--target', 'y', '--out', 'o', '--max-trials', '3']
+        """
+        from automl.search.request_argv import request_argv
+
+        return request_argv(self, space_file)

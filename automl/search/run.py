@@ -9,24 +9,20 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-import numpy as np
-
-from automl.data import Dataset, load_dataset, read_table
 from automl.data.loading import file_sha256
-from automl.data.splits import Splits, split_rows
 from automl.errors import AutoMLError
 from automl.experiment.events import EventLog, SearchEnded, SearchStarted
 from automl.experiment.files import claim_folder, release_folder, write_json
 from automl.experiment.layout import EVENTS, MARKER, SPLITS, SUMMARY
 from automl.experiment.listener import FolderListener
 from automl.experiment.lock import search_alive, search_lock
+from automl.modalities import Prepared, modality_for
 from automl.search.budget import Deadline
-from automl.search.metrics import Objective, choose_objective
 from automl.search.request import SearchRequest
 from automl.versions import package_versions
 
@@ -68,227 +64,9 @@ class SearchResult:
         return self.summary.get("test_metrics", {})
 
 
-@dataclass(frozen=True)
-class PreparedData:
-    """A table ready to search: its dataset, splits and objective."""
-
-    dataset: Dataset
-    splits: Splits
-    test_frame: object  # the frame the test rows come from (the data or --test file)
-    objective: Objective
-    modality: str = "table"
-
-    @property
-    def classification(self) -> bool:
-        return self.dataset.task.kind.is_classification
-
-    @property
-    def task_kind(self) -> str:
-        return self.dataset.task.kind.value
-
-    @property
-    def target(self) -> str:
-        return self.dataset.target
-
-    @property
-    def class_names(self) -> tuple[str, ...]:
-        return self.dataset.task.class_names
-
-    @property
-    def rows(self) -> int:
-        return len(self.dataset.frame)
-
-    @property
-    def task_reason(self) -> str:
-        return self.dataset.task.reason
-
-    @property
-    def dropped_rows(self) -> int:
-        return self.dataset.dropped_rows
-
-    @property
-    def ignored(self) -> dict[str, str]:
-        return self.dataset.ignored
-
-    def describe(self) -> dict:
-        """Returns what experiment.json records about the data."""
-        return {
-            "schema": self.dataset.schema.to_dict(),
-            "task": self.dataset.task.to_dict(),
-            "features": [c.name for c in self.dataset.features],
-            "ignored_columns": self.dataset.ignored,
-        }
-
-    def metadata(self) -> dict:
-        """Returns the modality's part of an export's metadata.json."""
-        return {"ignored_columns": self.dataset.ignored, "schema": self.dataset.schema.to_dict()}
-
-    def baselines(self) -> dict:
-        return {}  # benchmarks/tabular_vs_baselines.py compares tables with sklearn models
-
-    def serving(self) -> list:
-        """Returns the SavedModel's inputs: one per raw column."""
-        from automl.export.savedmodel import ServingInput
-
-        return [
-            ServingInput(
-                c.name,
-                c.input_name,
-                "float32" if c.kind.value == "numeric" else "string",
-                c.kind.value,
-            )
-            for c in self.dataset.features
-        ]
-
-
-@dataclass(frozen=True)
-class PreparedImages:
-    """An image folder (or CSV of paths) ready to search."""
-
-    folder: object  # automl.data.images.ImageFolder
-    test_folder: object | None
-    splits: Splits
-    objective: Objective
-    modality: str = "image"
-    classification: bool = True
-    image_column: str | None = None
-    backbone_weights: str | None = None
-
-    @property
-    def task_kind(self) -> str:
-        return "binary" if len(self.folder.class_names) == 2 else "multiclass"
-
-    @property
-    def target(self) -> str:
-        return "class"
-
-    @property
-    def class_names(self) -> tuple[str, ...]:
-        return tuple(self.folder.class_names)
-
-    @property
-    def rows(self) -> int:
-        return len(self.folder.files)
-
-    @property
-    def task_reason(self) -> str:
-        return f"{len(self.folder.class_names)} class folders"
-
-    @property
-    def dropped_rows(self) -> int:
-        return len(self.folder.skipped)
-
-    @property
-    def ignored(self) -> dict[str, str]:
-        return {}
-
-    def describe(self) -> dict:
-        return {
-            "images": self.folder.to_dict(),
-            "test_images": self.test_folder.to_dict() if self.test_folder else None,
-        }
-
-    def metadata(self) -> dict:
-        return {"images": self.folder.to_dict(), "image_column": self.image_column}
-
-    def baselines(self) -> dict:
-        return {}  # benchmarks/image_search.py compares against pixel baselines
-
-    def serving(self):
-        from automl.export.savedmodel import ImageServing
-
-        return ImageServing(tuple(self.folder.image_size), self.folder.channels)
-
-
-def prepare(request: SearchRequest):
+def prepare(request: SearchRequest) -> Prepared:
     """Returns the loaded, split data; checks every input before anything is written."""
-    from automl.search.sequence_data import is_sequence_request, prepare_sequences
-
-    if request.image_column or Path(request.data).is_dir():
-        return _prepare_images(request)
-    if is_sequence_request(request):
-        return prepare_sequences(request)
-    if not request.target:
-        raise AutoMLError("--target is required for a table: name the column to predict")
-    return _prepare_table(request)
-
-
-def _prepare_images(request: SearchRequest) -> PreparedImages:
-    from automl.data.images import load_image_csv, scan_image_folder
-
-    def load(path: Path):
-        if request.image_column:
-            if not request.target:
-                raise AutoMLError("--target names the label column of the image CSV")
-            return load_image_csv(path, request.image_column, request.target)
-        return scan_image_folder(path)
-
-    folder = load(Path(request.data))
-    objective = choose_objective(request.metric, True)
-    test_folder = None
-    if request.test_file is not None:
-        test_folder = load(Path(request.test_file))
-        unknown = set(test_folder.class_names) - set(folder.class_names)
-        if unknown:
-            raise AutoMLError(
-                f"--test {request.test_file} has classes the training data lacks: "
-                f"{', '.join(sorted(unknown))}"
-            )
-        # Class indices must mean the same classes in both folders.
-        position = {name: i for i, name in enumerate(folder.class_names)}
-        relabelled = np.asarray(
-            [position[test_folder.class_names[i]] for i in test_folder.labels], dtype=np.int64
-        )
-        test_folder = replace(test_folder, labels=relabelled, class_names=folder.class_names)
-    splits = split_rows(
-        np.arange(len(folder.files)),
-        np.asarray(folder.labels),
-        seed=request.seed,
-        validation_fraction=request.validation_split,
-        test_fraction=0.0 if test_folder is not None else request.test_split,
-    )
-    if test_folder is not None:
-        splits = replace(splits, test=np.arange(len(test_folder.files)))
-    return PreparedImages(
-        folder,
-        test_folder,
-        splits,
-        objective,
-        image_column=request.image_column,
-        backbone_weights=str(request.backbone_weights) if request.backbone_weights else None,
-    )
-
-
-def _prepare_table(request: SearchRequest) -> PreparedData:
-    dataset = load_dataset(
-        request.data,
-        request.target,
-        task=request.task,
-        ignore=request.ignore,
-        column_types=request.column_types,
-    )
-    classification = dataset.task.kind.is_classification
-    objective = choose_objective(request.metric, classification)
-    test_frame = dataset.frame
-    if request.test_file is not None:
-        test_frame = dataset.check_compatible(read_table(request.test_file), str(request.test_file))
-    labels = dataset.target_values() if classification else None
-    splits = split_rows(
-        np.arange(len(dataset.frame)),
-        labels,
-        seed=request.seed,
-        validation_fraction=request.validation_split,
-        test_fraction=0.0 if request.test_file is not None else request.test_split,
-    )
-    if request.test_file is not None:
-        splits = replace(splits, test=np.arange(len(test_frame)))
-    return PreparedData(dataset, splits, test_frame, objective, modality=_table_modality(dataset))
-
-
-def _table_modality(dataset: Dataset) -> str:
-    """Returns "text" when the one feature is free text (the sequence families read it)."""
-    kinds = [c.kind.value for c in dataset.features]
-    return "text" if kinds == ["text"] else "table"
+    return modality_for(request).prepare(request)
 
 
 def run_search(

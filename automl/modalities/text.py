@@ -1,0 +1,141 @@
+"""Free text: a table whose one model feature is a text column, searched with the sequence
+families (and the bag-of-words dense model).
+
+The rule for "is this text?" lives here once; the search and the desktop both ask it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from automl.modalities.base import Option, Prepared
+from automl.modalities.table import PreparedTable, TableFeeds, predict_table, prepare_table
+
+if TYPE_CHECKING:
+    from automl.export.predict import Predictions
+    from automl.export.savedmodel import TableServing
+    from automl.search.request import SearchRequest
+
+#: Tokens kept per text: the 95th percentile of training lengths, within these bounds.
+MIN_TEXT_TOKENS, MAX_TEXT_TOKENS = 16, 400
+
+
+def text_feature(column_kinds: Mapping[str, str]) -> str:
+    """Returns the name of the only column a model reads when it is free text, else "".
+
+    Args:
+        column_kinds: feature column name -> kind ("numeric", "text", "datetime", ...),
+            the target and ignored columns left out. Kinds no model reads are skipped.
+
+    Example:
+        >>> text_feature({"review": "text", "posted": "datetime"})
+        'review'
+    """
+    from automl.data.kinds import MODEL_KINDS
+
+    model_kinds = {kind.value for kind in MODEL_KINDS}
+    used = [name for name, kind in column_kinds.items() if kind in model_kinds]
+    return used[0] if len(used) == 1 and column_kinds[used[0]] == "text" else ""
+
+
+def text_summary(prepared: PreparedTable) -> dict:
+    """Returns the plain description `automl.propose.propose_for_sequences` reads."""
+    column = prepared.dataset.features[0].name
+    texts = prepared.dataset.frame[column].dropna().astype(str)
+    return {
+        "text_tokens": float(texts.str.split().str.len().mean()) if len(texts) else 0.0,
+        "modality": "text",
+        "task": prepared.task_kind,
+        "samples": prepared.rows,
+        "steps": 0,
+        "features": 1,
+        "classes": len(prepared.class_names),
+        "horizon": 0,
+        "text_column": column,
+    }
+
+
+class TextFeeds(TableFeeds):
+    """A table whose one feature is free text, searched with the sequence families."""
+
+    def hypermodel(self, request: SearchRequest, metrics: list, regression_scale: tuple) -> Any:
+        from architectures.sequence import SequenceTask, TextInput
+        from automl.modalities.families import combine, family_class
+        from automl.search.features import text_vocabulary
+
+        column = self.dataset.features[0]
+        texts = self.train[column.input_name]
+        vocabulary = text_vocabulary(texts)
+        tokens = [len(t.split()) for t in texts.tolist()] or [MIN_TEXT_TOKENS]
+        length = int(np.clip(np.percentile(tokens, 95), MIN_TEXT_TOKENS, MAX_TEXT_TOKENS))
+        inputs = TextInput(column.input_name, vocabulary, length)
+        prepared = self.prepared
+        if prepared.classification:
+            task = SequenceTask(prepared.task_kind, classes=len(prepared.class_names))
+        else:
+            task = SequenceTask(
+                "regression", target_mean=regression_scale[0], target_std=regression_scale[1]
+            )
+
+        def build(name: str) -> Any:
+            if name == "dense":
+                return TableFeeds.hypermodel(self, request, metrics, regression_scale)
+            return family_class(name)(
+                inputs,
+                task,
+                metrics=metrics,
+                train_rows=len(self.y_train),
+                seed=request.seed,
+                space=request.space_for(name),
+            )
+
+        families = tuple(request.families) or tuple(
+            p["family"] for p in MODALITY.proposals(prepared)
+        )
+        return combine(families, build)
+
+
+class TextModality:
+    """Free text in one table column; recognised once the table's columns are known."""
+
+    name = "text"
+    priority = 90  # a table's refinement: told apart by `prepare_table`, not by the path
+    options: tuple[Option, ...] = ()
+
+    def recognises(self, request: SearchRequest) -> bool:
+        return False  # a table of text is found when the table is read (see prepare_table)
+
+    def check_request(self, request: SearchRequest) -> None:
+        return None
+
+    def prepare(self, request: SearchRequest) -> PreparedTable:
+        return prepare_table(request, modality=self.name)
+
+    def feeds(self, prepared: Prepared) -> TextFeeds:
+        assert isinstance(prepared, PreparedTable)
+        return TextFeeds(prepared)
+
+    def proposals(self, prepared: Prepared) -> list[dict]:
+        from automl.propose import propose_for_sequences
+
+        assert isinstance(prepared, PreparedTable)
+        return propose_for_sequences(text_summary(prepared))
+
+    def summary(self, prepared: Prepared) -> dict:
+        assert isinstance(prepared, PreparedTable)
+        return text_summary(prepared)
+
+    def serving_from_metadata(self, metadata: dict) -> TableServing:
+        from automl.modalities.table import MODALITY as TABLE
+
+        return TABLE.serving_from_metadata(metadata)
+
+    def predict_file(self, model_dir: Path, metadata: dict, data: Path) -> Predictions:
+        return predict_table(model_dir, metadata, data)
+
+
+MODALITY = TextModality()
