@@ -120,3 +120,32 @@ def test_experiment_json_keeps_the_kinds_options_as_flat_request_keys():
     # An experiment.json written before the kinds had rooms reads the same.
     old = {k: v for k, v in recorded.items() if k != "modality"}
     assert SearchRequest.from_dict(old) == request
+
+
+#: The redesign's measure (issue 12): kind names compared, or Prepared types told apart.
+KIND_COMPARISONS = r"modality[]\"')]*\s*(==|!=|in )|isinstance\([^)]*Prepared"
+
+
+def _kind_comparisons(*folders: str) -> list[str]:
+    """Returns the grep lines outside the kinds' rooms (automl/ and desktop/modalities/)."""
+    found = subprocess.run(
+        ["grep", "-rnE", KIND_COMPARISONS, *folders, "--include=*.py"],
+        capture_output=True,
+        text=True,
+        cwd=SAMPLES.parents[1],
+    ).stdout.splitlines()
+    rooms = ("automl/modalities/", "desktop/modalities/")
+    return [line for line in found if not line.startswith(rooms)]
+
+
+def test_the_engine_compares_kind_names_only_inside_the_kinds():
+    assert _kind_comparisons("automl") == []
+
+
+@pytest.mark.xfail(
+    reason="desktop/pages/* still tell the kinds apart: they wait for the desktop split",
+    strict=False,
+)
+def test_at_most_three_kind_comparisons_remain_outside_the_kinds():
+    outside = _kind_comparisons("automl", "desktop")
+    assert len(outside) <= 3, "\n".join(outside)
