@@ -1,9 +1,9 @@
 """Series for the Data page: the engine's loaders, a summary the pages share, example curves.
 
 Plain functions with no widgets: the Data page runs them on a worker thread, and the tests
-call them alone. The summary holds the keys `automl.propose.propose_for_sequences` reads
-(modality, task, samples, steps, features, classes, horizon, text_column) beside what the
-Data page shows; the example curves stay with the page, as image thumbnails do.
+call them alone. The summaries and the default window are the engine's
+(`automl.modalities.series`, `automl.modalities.forecast`), so the CLI reads the same; the
+example curves stay with the page, as image thumbnails do.
 
 Example:
     >>> loaded = read_series("assets/samples/shapes.npz")
@@ -13,7 +13,6 @@ Example:
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -91,13 +90,14 @@ def read_series(path: Path, layout: DataLayout | None = None, target: str = "") 
 def read_forecast(path: Path, layout: DataLayout, target: str) -> LoadedSeries:
     """Returns a table's `target` column as series to forecast, cut into windows.
 
-    A lookback or horizon of 0 is filled in with `default_window`; the returned layout
-    holds the values used.
+    A lookback or horizon of 0 is filled in with the engine's `default_window`; the
+    returned layout holds the values used.
 
     Raises:
         AutoMLError: an unusable column, or a window the series are too short for.
     """
-    from automl.data.forecast import chronological_split, load_forecast
+    from automl.data.forecast import load_forecast
+    from automl.modalities.forecast import default_window, forecast_summary
 
     if not target:
         raise AutoMLError("choose the column to forecast")
@@ -113,23 +113,7 @@ def read_forecast(path: Path, layout: DataLayout, target: str) -> LoadedSeries:
         layout = replace(
             layout, lookback=layout.lookback or lookback, horizon=layout.horizon or horizon
         )
-    # The engine's own split: a window that does not fit fails here, with its message.
-    windows = chronological_split(data, layout.lookback, layout.horizon)
-    described = data.to_dict()
-    summary = {
-        **described,
-        "modality": "forecast",
-        "task": "forecast",
-        "samples": sum(len(part) for part in windows),
-        "steps": layout.lookback,
-        "features": len(data.feature_names),
-        "feature_names": list(data.feature_names),
-        "classes": 0,
-        "horizon": layout.horizon,
-        "lookback": layout.lookback,
-        "text_column": None,
-        "windows": dict(zip(("train", "validation", "test"), map(len, windows), strict=True)),
-    }
+    summary = forecast_summary(data, layout.lookback, layout.horizon)
     groups = tuple(
         SeriesGroup(
             target if key is None else str(key),
@@ -139,21 +123,6 @@ def read_forecast(path: Path, layout: DataLayout, target: str) -> LoadedSeries:
         for key, values in list(zip(data.ids, data.series, strict=True))[:MAX_SERIES_SHOWN]
     )
     return LoadedSeries(Path(path), summary, groups, layout, target)
-
-
-def default_window(length: int) -> tuple[int, int]:
-    """Returns (lookback, horizon) to start from for series of `length` rows.
-
-    A horizon of up to 5 steps, and four horizons of history but no more than a quarter
-    of the series, so that validation and test periods still fit after it.
-
-    Example:
-        >>> default_window(309), default_window(60)
-        ((20, 5), (4, 1))
-    """
-    horizon = max(1, min(5, length // 50))
-    lookback = max(1, min(4 * horizon, length // 4))
-    return lookback, horizon
 
 
 def guess_series_per_row(frame, target: str = "") -> tuple[str, str] | None:
@@ -183,36 +152,20 @@ def guess_series_per_row(frame, target: str = "") -> tuple[str, str] | None:
 
 
 def _labelled(data, label: str) -> tuple[dict, tuple[SeriesGroup, ...]]:
-    """Returns the summary and example groups of a `SequenceSet`."""
-    import pandas as pd
+    """Returns the engine's summary of a `SequenceSet` and example groups to draw."""
+    from automl.data.task import class_name
+    from automl.modalities.series import labelled_summary
 
-    from automl.data.task import class_name, infer_task
-
-    task = infer_task(pd.Series(data.y, name=label))
-    described = data.to_dict()
-    summary = {
-        **described,
-        "modality": "series",
-        "task": task.kind.value,
-        "task_reason": task.reason,
-        "label": label,
-        "classes": len(task.class_names),
-        "class_counts": {},
-        "horizon": 0,
-        "text_column": None,
-    }
-    if not task.class_names:  # regression: one group, the labels' range in the summary
-        values = np.asarray(data.y, dtype=float)
-        summary["label_range"] = [float(np.nanmin(values)), float(np.nanmax(values))]
+    summary = labelled_summary(data, label)
+    if not summary["class_counts"]:  # regression: one group, the labels' range in the summary
         picks = np.arange(min(len(data.X), 2 * EXAMPLES_PER_CLASS))
         curves = tuple(_curve(data, row) for row in picks)
         return summary, (SeriesGroup("examples", len(data.X), curves),)
+    counts = summary["class_counts"]
     names = np.asarray([class_name(v.item() if hasattr(v, "item") else v) for v in data.y])
-    counts = Counter(names.tolist())
-    summary["class_counts"] = {name: counts[name] for name in task.class_names}
-    shown = sorted(task.class_names, key=lambda name: -counts[name])[:MAX_CLASSES_SHOWN]
+    shown = sorted(counts, key=lambda name: -counts[name])[:MAX_CLASSES_SHOWN]
     groups = []
-    for name in task.class_names:
+    for name in counts:
         if name in shown:
             rows = np.flatnonzero(names == name)[:EXAMPLES_PER_CLASS]
             curves = tuple(_curve(data, r) for r in rows)

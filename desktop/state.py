@@ -12,10 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from automl.data.kinds import MODEL_KINDS
-
 PROJECT_FILE = "project.json"
-MODEL_KIND_NAMES = frozenset(kind.value for kind in MODEL_KINDS)
 
 
 @dataclass
@@ -124,16 +121,19 @@ class StudioState(QObject):
     def text_feature(self) -> str:
         """Returns the table's only model feature when it is free text (the engine then
         searches text models), else ""."""
-        if self.modality != "table" or not self.profile or not self.settings.target:
+        plain_table = self.images is None and self.sequences is None
+        if not plain_table or not self.profile or not self.settings.target:
             return ""
+        from automl.modalities.text import text_feature
+
         ignored = set(self.settings.ignored) | {self.settings.target}
-        kinds = {
-            c["name"]: self.settings.column_types.get(c["name"], c["kind"])
-            for c in self.profile["columns"]
-            if c["name"] not in ignored
-        }
-        used = [name for name, kind in kinds.items() if kind in MODEL_KIND_NAMES]
-        return used[0] if len(used) == 1 and kinds[used[0]] == "text" else ""
+        return text_feature(
+            {
+                c["name"]: self.settings.column_types.get(c["name"], c["kind"])
+                for c in self.profile["columns"]
+                if c["name"] not in ignored
+            }
+        )
 
     @property
     def data_path(self) -> Path | None:

@@ -16,10 +16,11 @@ from PySide6.QtCore import QSettings, Qt  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from automl.experiment.events import TrialStarted  # noqa: E402
+from automl.modalities.forecast import default_window  # noqa: E402
 from desktop.main_window import MainWindow  # noqa: E402
 from desktop.pages.results.texts import format_value  # noqa: E402
 from desktop.pages.results_page import ResultsPage  # noqa: E402
-from desktop.series_data import EXAMPLES_PER_CLASS, default_window  # noqa: E402
+from desktop.series_data import EXAMPLES_PER_CLASS  # noqa: E402
 from desktop.state import PROJECT_FILE, DataLayout, ProjectSettings, StudioState  # noqa: E402
 from desktop.trial_table import TrialTableModel  # noqa: E402
 from tests.conftest import run_cli  # noqa: E402
