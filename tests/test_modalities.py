@@ -143,7 +143,7 @@ def test_the_engine_compares_kind_names_only_inside_the_kinds():
 
 
 @pytest.mark.xfail(
-    reason="desktop/pages/* still tell the kinds apart: they wait for the desktop split",
+    reason="desktop/pages/* still tell the kinds apart (17 lines): not yet asking the registry",
     strict=False,
 )
 def test_at_most_three_kind_comparisons_remain_outside_the_kinds():
