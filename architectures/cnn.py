@@ -71,6 +71,18 @@ class CNNHyperModel(keras_tuner.HyperModel):
         self.seed = seed
         self.space = space or CNNSpace()
 
+    def baseline_inputs(self):
+        """Returns this family's raw inputs and the features the baselines read."""
+        from architectures.baselines import image_baseline_inputs
+
+        return image_baseline_inputs(self.image_shape)
+
+    def baseline_head(self):
+        """Returns what the baselines predict: class probabilities."""
+        from architectures.baselines import BaselineHead
+
+        return BaselineHead("classes", self.classes)
+
     def build(self, hp: keras_tuner.HyperParameters) -> keras.Model:
         space = self.space
         inputs = keras.Input(shape=self.image_shape, dtype="float32", name="image")

@@ -116,6 +116,20 @@ class DenseHyperModel(keras_tuner.HyperModel):
         model.compile(optimizer=optimizer, loss=loss, metrics=self.metrics)
         return model
 
+    def baseline_inputs(self):
+        """Returns this family's raw inputs and the features the baselines read."""
+        from architectures.baselines import table_baseline_inputs
+
+        return table_baseline_inputs(self.features)
+
+    def baseline_head(self):
+        """Returns what the baselines predict, as this family's head does."""
+        from architectures.baselines import BaselineHead
+
+        if self.task.kind == "regression":
+            return BaselineHead("value", 1)
+        return BaselineHead("classes", self.task.classes)
+
     def _head(self, x):
         if self.task.kind == "regression":
             # Predict in standard units, then rescale: the first guess is the mean.
@@ -152,8 +166,15 @@ class DenseHyperModel(keras_tuner.HyperModel):
         return model.fit(train, validation_data=validation, **kwargs)
 
 
-def build_inputs(features: list[TabularFeature], hp: keras_tuner.HyperParameters):
-    """Returns (inputs by name, one encoded float tensor) for the raw columns."""
+def build_inputs(
+    features: list[TabularFeature],
+    hp: keras_tuner.HyperParameters,
+    one_hot_max: int | None = ONE_HOT_MAX_CATEGORIES,
+):
+    """Returns (inputs by name, one encoded float tensor) for the raw columns.
+
+    Categories up to `one_hot_max` are one-hot (None: all of them), more are embedded.
+    """
     inputs: dict[str, keras.KerasTensor] = {}
     parts = []
     numeric = [f for f in features if f.kind == "numeric"]
@@ -179,7 +200,7 @@ def build_inputs(features: list[TabularFeature], hp: keras_tuner.HyperParameters
             parts.append(MissingIndicator(with_missing, name="missing")(raw))
     for feature in features:
         if feature.kind == "categorical":
-            parts.append(_encode_category(feature, inputs[feature.input_name], hp))
+            parts.append(_encode_category(feature, inputs[feature.input_name], one_hot_max))
         elif feature.kind == "text":
             vectorize = keras.layers.TextVectorization(
                 vocabulary=list(feature.vocabulary),
@@ -192,9 +213,9 @@ def build_inputs(features: list[TabularFeature], hp: keras_tuner.HyperParameters
     return inputs, encoded
 
 
-def _encode_category(feature: TabularFeature, tensor, hp):
+def _encode_category(feature: TabularFeature, tensor, one_hot_max: int | None):
     size = len(feature.vocabulary) + 1  # + the out-of-vocabulary slot
-    if size <= ONE_HOT_MAX_CATEGORIES:
+    if one_hot_max is None or size <= one_hot_max:
         return keras.layers.StringLookup(
             vocabulary=list(feature.vocabulary),
             output_mode="one_hot",

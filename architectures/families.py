@@ -59,6 +59,13 @@ class FamilyChoice(keras_tuner.HyperModel):
                         model = self.families[name].build(hp)
         return model
 
+    def baseline_inputs(self):
+        """Returns the raw inputs and baseline features (all families take the same inputs)."""
+        return next(iter(self.families.values())).baseline_inputs()
+
+    def baseline_head(self):
+        return next(iter(self.families.values())).baseline_head()
+
     def fit(self, hp: keras_tuner.HyperParameters, model: keras.Model, *args, **kwargs):
         """Returns the chosen family's `fit`, its hyperparameters (batch size) prefixed."""
         name = hp.get("family")

@@ -219,6 +219,23 @@ class SequenceHyperModel(keras_tuner.HyperModel):
         )(ids)
         return {spec.input_name: text}, text, x, RealSteps(name="real_steps")(ids)
 
+    def baseline_inputs(self):
+        """Returns this family's raw inputs and the features the baselines read."""
+        from architectures.baselines import series_baseline_inputs, text_baseline_inputs
+
+        if self.is_text:
+            return text_baseline_inputs(self.inputs)
+        classes = self.task.kind in ("binary", "multiclass")
+        return series_baseline_inputs(self.inputs, per_series=classes)
+
+    def baseline_head(self):
+        """Returns what the baselines predict, as this family's head does."""
+        from architectures.baselines import BaselineHead
+
+        kind = {"regression": "value", "forecast": "forecast"}.get(self.task.kind, "classes")
+        outputs = self.task.classes if kind == "classes" else self.task.outputs
+        return BaselineHead(kind, outputs)
+
     def _head(self, x, raw):
         task = self.task
         if task.kind == "regression":

@@ -1,0 +1,250 @@
+"""Keras forms of the simple baselines: a constant, a linear model, nearest neighbours.
+
+The engine fits these baselines outside Keras (closed forms and scikit-learn, in seconds) on
+the features that `baseline_inputs` computes inside the model, then builds them here as
+ordinary Keras models. So when a baseline beats every searched network, the baseline itself
+is exported: the same raw-input SavedModel, parity check and `automl predict` as any family.
+
+Every builder takes the `BaselineInputs` of a family's `baseline_inputs()`: the model's raw
+inputs and one float matrix (batch, width) computed from them inside the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+from keras import ops
+
+#: Stored examples are compared in chunks of this many, to bound the distance matrix.
+DISTANCE_CHUNK = 4096
+
+
+@dataclass(frozen=True)
+class BaselineHead:
+    """What the exported baseline predicts, as the families' heads do.
+
+    Attributes:
+        kind: "classes" (softmax probabilities, output "probabilities"), "value" (one
+            number per row) or "forecast" (`outputs` numbers per row).
+        outputs: classes for "classes", else the numbers predicted per row.
+    """
+
+    kind: str
+    outputs: int
+
+    @property
+    def name(self) -> str:
+        return {"classes": "probabilities", "value": "value"}.get(self.kind, "forecast")
+
+
+@keras.saving.register_keras_serializable(package="automl_studio")
+class ConstantOutput(keras.layers.Layer):
+    """Returns the same row of `values` for every input row: majority class or mean."""
+
+    def __init__(self, values: list[float], **kwargs):
+        super().__init__(**kwargs)
+        self.values = [float(v) for v in values]
+
+    def call(self, inputs):
+        ones = ops.ones((ops.shape(inputs)[0], 1), dtype=self.compute_dtype)
+        return ones * ops.convert_to_tensor([self.values], dtype=self.compute_dtype)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], len(self.values))
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "values": self.values}
+
+
+@keras.saving.register_keras_serializable(package="automl_studio")
+class NearestNeighbours(keras.layers.Layer):
+    """Returns the mean target of the `k` stored examples nearest each row (Euclidean).
+
+    The stored examples and their targets are weights of the layer, so they travel inside
+    the SavedModel. For classes the targets are one-hot rows, so the mean is the share of
+    the neighbours' votes per class: with k = 1, the nearest example's class.
+
+    Args:
+        examples: (n, width) encoded training rows.
+        targets: (n, outputs) what each example predicts (one-hot classes or values).
+        k: neighbours that vote.
+    """
+
+    def __init__(self, examples_shape: tuple[int, int], outputs: int, k: int = 1, **kwargs):
+        super().__init__(**kwargs)
+        self.examples_shape = (int(examples_shape[0]), int(examples_shape[1]))
+        self.outputs = int(outputs)
+        self.k = int(min(k, self.examples_shape[0]))
+        self.examples = self.add_weight(
+            shape=self.examples_shape, initializer="zeros", trainable=False, name="examples"
+        )
+        self.targets = self.add_weight(
+            shape=(self.examples_shape[0], self.outputs),
+            initializer="zeros",
+            trainable=False,
+            name="targets",
+        )
+
+    def call(self, inputs):
+        inputs = ops.cast(inputs, self.examples.dtype)
+        # |a - b|^2 = |a|^2 - 2 a.b + |b|^2; |a|^2 is the same for every example of a row.
+        squared = ops.sum(ops.square(self.examples), axis=1)
+        distances = squared[None, :] - 2.0 * ops.matmul(inputs, ops.transpose(self.examples))
+        _, nearest = ops.top_k(-distances, k=self.k)
+        votes = ops.take(self.targets, nearest, axis=0)  # (batch, k, outputs)
+        return ops.mean(votes, axis=1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.outputs)
+
+    def get_config(self) -> dict:
+        return {
+            **super().get_config(),
+            "examples_shape": self.examples_shape,
+            "outputs": self.outputs,
+            "k": self.k,
+        }
+
+
+def constant_model(given: BaselineInputs, values: np.ndarray, head: BaselineHead) -> keras.Model:
+    """Returns a model that predicts `values` (class shares, or the mean) for every row."""
+    values = np.asarray(values, dtype="float32").reshape(-1)
+    rows = given.features if given.features is not None else given.raw
+    output = ConstantOutput(values.tolist(), name=head.name, dtype="float32")(rows)
+    return keras.Model(given.inputs, output, name="constant")
+
+
+def linear_model(
+    given: BaselineInputs, weights: np.ndarray, bias: np.ndarray, head: BaselineHead
+) -> keras.Model:
+    """Returns the linear model with fitted `weights` (width, outputs) and `bias`.
+
+    For classes the outputs are logits, turned into probabilities by a softmax; a binary
+    model fitted with one logit gets a zero logit for the first class, which gives the same
+    probabilities as a sigmoid.
+    """
+    weights = np.asarray(weights, dtype="float32")
+    bias = np.asarray(bias, dtype="float32").reshape(-1)
+    if weights.ndim == 1:
+        weights = weights[:, None]
+    if head.kind == "classes" and weights.shape[1] == 1 and head.outputs == 2:
+        weights = np.concatenate([np.zeros_like(weights), weights], axis=1)
+        bias = np.concatenate([np.zeros(1, "float32"), bias])
+    layer = keras.layers.Dense(
+        weights.shape[1],
+        activation="softmax" if head.kind == "classes" else None,
+        name=head.name,
+        dtype="float32",
+    )
+    output = layer(given.features)
+    layer.set_weights([weights, bias])
+    return keras.Model(given.inputs, output, name="linear")
+
+
+def nearest_neighbour_model(
+    given: BaselineInputs, examples: np.ndarray, targets: np.ndarray, k: int, head: BaselineHead
+) -> keras.Model:
+    """Returns the k-nearest-neighbour model over the stored encoded `examples`.
+
+    Args:
+        targets: class indices (n,) for classes, else values (n,) or (n, outputs).
+    """
+    examples = np.asarray(examples, dtype="float32")
+    if head.kind == "classes":
+        stored = np.eye(head.outputs, dtype="float32")[np.asarray(targets, dtype=np.int64)]
+    else:
+        stored = np.asarray(targets, dtype="float32").reshape(len(examples), -1)
+    layer = NearestNeighbours(examples.shape, stored.shape[1], k, name=head.name, dtype="float32")
+    output = layer(given.features)
+    layer.set_weights([examples, stored])
+    return keras.Model(given.inputs, output, name="nearest_neighbour")
+
+
+def last_value_model(given: BaselineInputs, target_feature: int, outputs: int) -> keras.Model:
+    """Returns the naive forecast: the last observed value, for every step of the horizon."""
+    from architectures.layers import LastObserved
+
+    last = LastObserved(target_feature, name="last_observed", dtype="float32")(given.raw)
+    repeat = keras.layers.Dense(
+        outputs, use_bias=False, trainable=False, name="forecast", dtype="float32"
+    )
+    output = repeat(last)
+    repeat.set_weights([np.ones((1, outputs), dtype="float32")])
+    return keras.Model(given.inputs, output, name="last_value")
+
+
+@dataclass
+class BaselineInputs:
+    """A family's raw inputs, and the features the baselines compute from them.
+
+    Attributes:
+        inputs: the model inputs (a tensor, or a dict by name), as the family's model has.
+        raw: the raw input tensor (a forecast's last value is read from it).
+        features: a float (batch, width) tensor; None where rows have no fixed width
+            (series of any length): then only the constant baseline applies.
+    """
+
+    inputs: object
+    raw: object
+    features: object | None
+
+    def encoder(self) -> keras.Model:
+        """Returns the model that computes `features` from raw inputs."""
+        return keras.Model(self.inputs, self.features, name="baseline_features")
+
+
+def table_baseline_inputs(features) -> BaselineInputs:
+    """Returns a table's raw columns, standardized and with every category one-hot."""
+    import keras_tuner
+
+    from architectures.dense import build_inputs
+
+    inputs, encoded = build_inputs(
+        list(features), keras_tuner.HyperParameters(), one_hot_max=None
+    )
+    first = next(iter(inputs.values()))
+    return BaselineInputs(inputs, first, encoded)
+
+
+def series_baseline_inputs(spec, per_series: bool) -> BaselineInputs:
+    """Returns series standardized (per series for classes, as 1-NN on UCR sets) and flat."""
+    from architectures.layers import SeriesMask
+
+    raw = keras.Input(shape=(spec.steps, spec.features), dtype="float32", name=spec.input_name)
+    if spec.steps is None:
+        return BaselineInputs(raw, raw, None)
+    x = SeriesMask(
+        list(spec.mean), list(spec.variance), False, per_series=per_series, name="standardize"
+    )(raw)
+    return BaselineInputs(raw, raw, keras.layers.Flatten(name="flat")(x))
+
+
+def text_baseline_inputs(spec) -> BaselineInputs:
+    """Returns a text column as a bag of its training vocabulary's words."""
+    from architectures.sequence import RESERVED_TOKENS
+
+    text = keras.Input(shape=(1,), dtype="string", name=spec.input_name)
+    vocabulary = [t for t in dict.fromkeys(spec.vocabulary) if t not in RESERVED_TOKENS]
+    words = keras.layers.TextVectorization(
+        vocabulary=vocabulary, output_mode="multi_hot", name=f"{spec.input_name}_words"
+    )(keras.layers.Reshape((), name=f"{spec.input_name}_flat")(text))
+    return BaselineInputs({spec.input_name: text}, text, words)
+
+
+#: Images are compared at most this many pixels a side (the 1-NN and linear baselines).
+BASELINE_IMAGE_SIDE = 16
+
+
+def image_baseline_inputs(image_shape: tuple[int, int, int]) -> BaselineInputs:
+    """Returns images scaled to 0..1, shrunk to 16 px a side at most, as flat pixels."""
+    image = keras.Input(shape=image_shape, dtype="float32", name="image")
+    x = keras.layers.Rescaling(1 / 255, name="rescale")(image)
+    height, width = image_shape[:2]
+    if max(height, width) > BASELINE_IMAGE_SIDE:
+        scale = BASELINE_IMAGE_SIDE / max(height, width)
+        x = keras.layers.Resizing(
+            max(1, round(height * scale)), max(1, round(width * scale)), name="shrink"
+        )(x)
+    return BaselineInputs(image, image, keras.layers.Flatten(name="flat")(x))
