@@ -21,6 +21,7 @@ FAMILIES = {
     "rnn": "architectures.rnn:RNNHyperModel",
     "lstm": "architectures.lstm:LSTMHyperModel",
     "conv1d": "architectures.conv1d:Conv1DHyperModel",
+    "rocket": "architectures.rocket:RocketHyperModel",
 }
 
 MODALITIES = ("table", "image", "series", "text", "forecast")
@@ -35,6 +36,7 @@ SECONDS_PER_STEP = {
     "rnn": 2e-5,
     "lstm": 2e-5,
     "conv1d": 7e-5,
+    "rocket": 2e-5,
 }
 
 #: Text starts from two bidirectional LSTM layers: four LSTMs' work per token.

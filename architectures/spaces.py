@@ -292,6 +292,40 @@ class TransferSpace(_Space):
             raise ValueError("transfer search space: " + "; ".join(problems))
 
 
+@dataclass(frozen=True)
+class RocketSpace(_Space):
+    """Choices of the random-convolution (MiniRocket) family: only its head trains.
+
+    `assumed_steps` sets the dilations for series of any length (no fixed steps).
+
+    Example:
+        >>> RocketSpace.from_dict({"features": [2000]}).features
+        (2000,)
+    """
+
+    family: ClassVar[str] = "rocket"
+
+    features: tuple[int, ...] = (2_000, 5_000, 10_000)
+    assumed_steps: int = 256
+    max_dropout: float = 0.5
+    min_learning_rate: float = 1e-4
+    max_learning_rate: float = 1e-2
+    optimizers: tuple[str, ...] = ("adam", "adamw")
+    batch_sizes: tuple[int, ...] = (16, 32, 64, 128)
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not self.features or any(f < 84 for f in self.features):
+            problems.append("features must be whole numbers of at least 84 (one per kernel)")
+        if self.assumed_steps < 10:
+            problems.append("assumed_steps must be at least 10")
+        if not 0 <= self.max_dropout < 1:
+            problems.append("max_dropout must be in [0, 1)")
+        problems += self._training_problems()
+        if problems:
+            raise ValueError("rocket search space: " + "; ".join(problems))
+
+
 SPACES = {
     "dense": DenseSpace,
     "cnn": CNNSpace,
@@ -299,4 +333,5 @@ SPACES = {
     "rnn": RNNSpace,
     "lstm": LSTMSpace,
     "conv1d": Conv1DSpace,
+    "rocket": RocketSpace,
 }
