@@ -108,6 +108,31 @@ class NearestNeighbours(keras.layers.Layer):
         }
 
 
+@keras.saving.register_keras_serializable(package="automl_studio")
+class FlatSteps(keras.layers.Layer):
+    """Returns series cut or zero-padded to `steps`, flat: (batch, steps x features).
+
+    The baselines compare series step by step; a longer or shorter series than the
+    training ones still gets an answer (standardized padding reads as 0, the mean).
+    """
+
+    def __init__(self, steps: int, features: int, **kwargs):
+        super().__init__(**kwargs)
+        self.steps, self.features = int(steps), int(features)
+
+    def call(self, inputs):
+        cut = inputs[:, : self.steps, :]
+        missing = self.steps - ops.shape(cut)[1]
+        padded = ops.pad(cut, [[0, 0], [0, missing], [0, 0]])
+        return ops.reshape(padded, (-1, self.steps * self.features))
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.steps * self.features)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "steps": self.steps, "features": self.features}
+
+
 def constant_model(given: BaselineInputs, values: np.ndarray, head: BaselineHead) -> keras.Model:
     """Returns a model that predicts `values` (class shares, or the mean) for every row."""
     values = np.asarray(values, dtype="float32").reshape(-1)
@@ -201,9 +226,7 @@ def table_baseline_inputs(features) -> BaselineInputs:
 
     from architectures.dense import build_inputs
 
-    inputs, encoded = build_inputs(
-        list(features), keras_tuner.HyperParameters(), one_hot_max=None
-    )
+    inputs, encoded = build_inputs(list(features), keras_tuner.HyperParameters(), one_hot_max=None)
     first = next(iter(inputs.values()))
     return BaselineInputs(inputs, first, encoded)
 
@@ -213,12 +236,13 @@ def series_baseline_inputs(spec, per_series: bool) -> BaselineInputs:
     from architectures.layers import SeriesMask
 
     raw = keras.Input(shape=(spec.steps, spec.features), dtype="float32", name=spec.input_name)
-    if spec.steps is None:
+    length = spec.steps or spec.longest
+    if length is None:
         return BaselineInputs(raw, raw, None)
     x = SeriesMask(
         list(spec.mean), list(spec.variance), False, per_series=per_series, name="standardize"
     )(raw)
-    return BaselineInputs(raw, raw, keras.layers.Flatten(name="flat")(x))
+    return BaselineInputs(raw, raw, FlatSteps(length, spec.features, name="flat")(x))
 
 
 def text_baseline_inputs(spec) -> BaselineInputs:

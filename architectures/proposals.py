@@ -49,6 +49,10 @@ DEFAULT_TEXT_TOKENS = 200
 #: text, a bag-of-words MLP beats sequence models; above it, sequence models win.
 SAMPLES_PER_WORD_FOR_SEQUENCES = 1500
 
+#: Series sets up to this many series start from the random-convolution family: its head
+#: alone trains, so it learns from tens of series where deep nets overfit.
+SMALL_SERIES_SETS = 2_000
+
 #: Suggested wall-clock budgets stay within these bounds (seconds).
 MIN_BUDGET_S, MAX_BUDGET_S = 60, 3600
 
@@ -114,8 +118,8 @@ def propose_architectures(description: DataDescription) -> list[Proposal]:
         ['dense']
         >>> series = DataDescription("series", "multiclass", 500, steps=140, classes=5)
         >>> [p.family for p in propose_architectures(series)]
-        ['conv1d', 'lstm', 'rnn']
-        >>> propose_architectures(series)[1].reason.split(";")[0]
+        ['rocket', 'conv1d', 'lstm', 'rnn']
+        >>> propose_architectures(series)[2].reason.split(";")[0]
         'LSTM: 140-step series, order matters'
     """
     d = description
@@ -269,7 +273,13 @@ def _series_families(d: DataDescription) -> list[tuple[str, str]]:
             ("rnn", f"RNN (GRU): {what}; a lighter recurrent net, quick to train{start}"),
         ]
     task = _task_words(d)
-    return [
+    rocket = (
+        "rocket",
+        f"Random convolutions (MiniRocket): {d.rows} series of {d.steps} steps{features}, "
+        f"{task}; thousands of fixed dilated kernels and a trained linear head fit small "
+        "series sets in seconds at close to the state of the art",
+    )
+    neural = [
         (
             "conv1d",
             f"Conv1D (FCN): {d.rows} series of {d.steps} steps{features}, {task}; the fully "
@@ -287,6 +297,9 @@ def _series_families(d: DataDescription) -> list[tuple[str, str]]:
             "quick to train, a check on the LSTM",
         ),
     ]
+    if d.rows <= SMALL_SERIES_SETS:
+        return [rocket, *neural]
+    return [neural[0], rocket, *neural[1:]]
 
 
 def _text_families(d: DataDescription) -> list[tuple[str, str]]:

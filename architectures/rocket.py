@@ -141,7 +141,7 @@ class RocketHyperModel(SequenceHyperModel):
     def body(self, hp: keras_tuner.HyperParameters, x, real_steps):
         space = self.space
         count = hp.Choice("features", list(space.features), default=nearest(space.features, 10_000))
-        steps = self.inputs.steps or space.assumed_steps
+        steps = self.inputs.steps or self.inputs.longest or space.assumed_steps
         dilations, biases = dilations_for(steps, count)
         features = MiniRocketFeatures(dilations, biases, name="minirocket")([x, real_steps])
         # Proportions sit in [0, 1] with very different spreads: standardized in `fit`.

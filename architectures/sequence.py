@@ -40,6 +40,8 @@ class SeriesInput:
         features: values per step.
         mean, variance: per feature, NaN-free training statistics.
         steps: fixed length, or None: the model takes series of any length.
+        longest: with `steps` None, the longest training series: families that need a
+            length (random-convolution dilations, the baselines' flat rows) use it.
         input_name: the model input's (and the SavedModel signature's) name.
     """
 
@@ -48,6 +50,8 @@ class SeriesInput:
     variance: tuple[float, ...]
     steps: int | None = None
     input_name: str = "series"
+    #: the longest training series, where `steps` is None (series of any length)
+    longest: int | None = None
 
     def __post_init__(self) -> None:
         if len(self.mean) != self.features or len(self.variance) != self.features:

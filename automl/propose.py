@@ -73,7 +73,7 @@ def propose_for_sequences(summary: dict) -> list[dict]:
         >>> summary = {"modality": "series", "task": "binary", "samples": 200, "steps": 96,
         ...            "features": 1, "classes": 2, "horizon": 0, "text_column": None}
         >>> [p["family"] for p in propose_for_sequences(summary)]
-        ['conv1d', 'lstm', 'rnn']
+        ['rocket', 'conv1d', 'lstm', 'rnn']
     """
     from architectures.proposals import DataDescription
 

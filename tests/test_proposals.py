@@ -45,11 +45,18 @@ def _summary(**changes) -> dict:
 
 
 def test_series_classification_ranks_the_fcn_first_then_lstm_then_rnn():
-    proposals = propose_for_sequences(_summary())
-    assert [p["family"] for p in proposals] == ["conv1d", "lstm", "rnn"]
-    assert proposals[0]["reason"].startswith("Conv1D (FCN): 500 series of 140 steps, 5 classes")
-    assert "140-step series, order matters" in proposals[1]["reason"]
+    proposals = propose_for_sequences(_summary(samples=5000))
+    assert [p["family"] for p in proposals] == ["conv1d", "rocket", "lstm", "rnn"]
+    assert proposals[0]["reason"].startswith("Conv1D (FCN): 5000 series of 140 steps, 5 classes")
+    assert "140-step series, order matters" in proposals[2]["reason"]
     assert proposals[0]["space"] == Conv1DSpace().to_dict()
+    assert set(proposals[0]["budget"]) == {"time_budget_s", "max_trials", "max_epochs"}
+
+
+def test_small_series_sets_start_from_random_convolutions():
+    proposals = propose_for_sequences(_summary(samples=40))
+    assert [p["family"] for p in proposals] == ["rocket", "conv1d", "lstm", "rnn"]
+    assert proposals[0]["reason"].startswith("Random convolutions (MiniRocket): 40 series")
     assert set(proposals[0]["budget"]) == {"time_budget_s", "max_trials", "max_epochs"}
 
 

@@ -65,6 +65,7 @@ class SeriesFeeds:
             mean=tuple(float(v) for v in mean),
             variance=tuple(float(v) for v in variance),
             steps=int(self.train.shape[1]) if self.forecast else None,
+            longest=int(self.train.shape[1]),
         )
         prepared = self.prepared
         if prepared.classification:
