@@ -33,6 +33,8 @@ class BaselineHead:
 
     kind: str
     outputs: int
+    #: forecasts: which feature of the series is forecast (its last value is the naive one)
+    target_feature: int = 0
 
     @property
     def name(self) -> str:

@@ -238,7 +238,7 @@ class SequenceHyperModel(keras_tuner.HyperModel):
 
         kind = {"regression": "value", "forecast": "forecast"}.get(self.task.kind, "classes")
         outputs = self.task.classes if kind == "classes" else self.task.outputs
-        return BaselineHead(kind, outputs)
+        return BaselineHead(kind, outputs, self.task.target_feature)
 
     def _head(self, x, raw):
         task = self.task

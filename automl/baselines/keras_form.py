@@ -28,9 +28,7 @@ def baseline_model(hypermodel, baseline: Baseline, features, targets):
             values = np.asarray(targets, dtype=float).mean(axis=0)
         return forms.constant_model(given, values, head)
     if baseline.kind == "last_value":
-        return forms.last_value_model(
-            given, getattr(hypermodel.task, "target_feature", 0), head.outputs
-        )
+        return naive_model(hypermodel)
     if baseline.kind == "neighbours":
         return forms.nearest_neighbour_model(given, features, targets, baseline.settings["k"], head)
     from sklearn.linear_model import LogisticRegression, Ridge
@@ -54,3 +52,11 @@ def baseline_model(hypermodel, baseline: Baseline, features, targets):
     return forms.linear_model(
         given, np.atleast_2d(fitted.coef_).T, np.atleast_1d(fitted.intercept_), head
     )
+
+
+def naive_model(hypermodel):
+    """Returns the naive forecast (the last value, over the horizon) on the family's inputs."""
+    from architectures import baselines as forms
+
+    head = hypermodel.baseline_head()
+    return forms.last_value_model(hypermodel.baseline_inputs(), head.target_feature, head.outputs)
