@@ -31,6 +31,7 @@ CHOICES: dict[str, list] = {
     "cells": ["gru", "simple_rnn"],
     "poolings": ["average", "max"],
     "embedding_dims": [16, 32, 64, 128, 256],
+    "features": [1_000, 2_000, 5_000, 10_000, 20_000],
 }
 #: Per-family exceptions: the CNN's kernels must be odd.
 FAMILY_CHOICES = {"cnn": {"kernel_sizes": [3, 5, 7]}}
@@ -53,6 +54,8 @@ LABELS = {
     "cells": "Cells",
     "poolings": "Pooling",
     "embedding_dims": "Word vector sizes",
+    "features": "Random features",
+    "assumed_steps": "Steps assumed",
 }
 TIPS = {
     "layers": "How many hidden layers a trial may have",
@@ -73,6 +76,8 @@ TIPS = {
     "cells": "Recurrent cells to try: GRU, or the plain (Elman) RNN",
     "poolings": "How the last block's steps are pooled into one vector",
     "embedding_dims": "Sizes of the word vectors, for text",
+    "features": "How many fixed random-convolution features the linear head reads",
+    "assumed_steps": "Series length the dilations are spread over when lengths vary",
 }
 
 

@@ -149,12 +149,13 @@ def test_an_npz_shows_its_summary_and_one_curve_group_per_class(qtbot, window, t
 
     # The Model page proposes the sequence families, all checked; the search gets them.
     model = window.model_page
-    assert list(model.cards) == ["conv1d", "lstm", "rnn"]
+    # A small series set starts from random convolutions.
+    assert list(model.cards) == ["rocket", "conv1d", "lstm", "rnn"]
     assert all(card.isChecked() for card in model.cards.values())
-    assert model.spaces.count() == 3
+    assert model.spaces.count() == 4
     arguments = window.search_page.search_arguments(tmp_path / "out")
     assert arguments[:2] == ["search", str(data)] and "--target" not in arguments
-    assert arguments[arguments.index("--families") + 1] == "conv1d,lstm,rnn"
+    assert arguments[arguments.index("--families") + 1] == "rocket,conv1d,lstm,rnn"
     metrics = window.search_page.metric_box
     assert "accuracy" in [metrics.itemText(i) for i in range(metrics.count())]
 
@@ -164,12 +165,12 @@ def test_unticking_a_family_and_narrowing_its_space_reach_the_command(qtbot, win
     wait_loaded(qtbot, window, "series")
     model = window.model_page
     model.cards["rnn"].setChecked(False)
-    assert not model.spaces.isTabEnabled(2)
+    assert not model.spaces.isTabEnabled(3)
     form = model.forms["lstm"]
     form.checks["units"][128].setChecked(False)
     assert model.problem.text() == ""
     arguments = window.search_page.search_arguments(tmp_path / "out")
-    assert arguments[arguments.index("--families") + 1] == "conv1d,lstm"
+    assert arguments[arguments.index("--families") + 1] == "rocket,conv1d,lstm"
     space = json.loads(Path(arguments[arguments.index("--space") + 1]).read_text())
     assert list(space) == ["lstm"] and space["lstm"]["units"] == [32, 64]
     assert "embedding_dims" in space["lstm"]  # hidden for series, still complete
