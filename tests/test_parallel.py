@@ -26,9 +26,27 @@ def test_two_workers_finish_the_search_when_one_is_killed_mid_trial(tmp_path):
     out = tmp_path / "parallel"
     search = subprocess.Popen(
         [
-            sys.executable, "-m", "automl", "search", str(PENGUINS), "--target", "species",
-            "--out", str(out), "--workers", "2", "--max-trials", "4", "--epochs", "25",
-            "--patience", "25", "--checkpoint-every", "0", "--seed", "3",
+            sys.executable,
+            "-m",
+            "automl",
+            "search",
+            str(PENGUINS),
+            "--target",
+            "species",
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+            "--max-trials",
+            "4",
+            "--epochs",
+            "25",
+            "--patience",
+            "25",
+            "--checkpoint-every",
+            "0",
+            "--seed",
+            "3",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -70,18 +88,38 @@ def test_two_workers_finish_the_search_when_one_is_killed_mid_trial(tmp_path):
 
 def test_bad_parallel_options_get_one_line_and_exit_2(tmp_path):
     done = run_cli(
-        "search", str(PENGUINS), "--target", "species", "--out", str(tmp_path / "a"),
-        "--chief", "--port", "70000",
+        "search",
+        str(PENGUINS),
+        "--target",
+        "species",
+        "--out",
+        str(tmp_path / "a"),
+        "--chief",
+        "--port",
+        "70000",
     )
     assert done.returncode == 2 and "--port 70000" in done.stderr
     done = run_cli(
-        "search", str(PENGUINS), "--target", "species", "--out", str(tmp_path / "b"),
-        "--workers", "-1",
+        "search",
+        str(PENGUINS),
+        "--target",
+        "species",
+        "--out",
+        str(tmp_path / "b"),
+        "--workers",
+        "-1",
     )
     assert done.returncode == 2 and "--workers" in done.stderr
     done = run_cli(
-        "search", str(PENGUINS), "--target", "species", "--out", str(tmp_path / "s"),
-        "--chief", "--sync-wait", "-5",
+        "search",
+        str(PENGUINS),
+        "--target",
+        "species",
+        "--out",
+        str(tmp_path / "s"),
+        "--chief",
+        "--sync-wait",
+        "-5",
     )
     assert done.returncode == 2 and "--sync-wait must be 0 or more" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and not (tmp_path / "s").exists()
@@ -92,15 +130,28 @@ def test_bad_parallel_options_get_one_line_and_exit_2(tmp_path):
         taken.listen()
         port = taken.getsockname()[1]
         done = run_cli(
-            "search", str(PENGUINS), "--target", "species", "--out", str(tmp_path / "c"),
-            "--chief", "--port", str(port),
+            "search",
+            str(PENGUINS),
+            "--target",
+            "species",
+            "--out",
+            str(tmp_path / "c"),
+            "--chief",
+            "--port",
+            str(port),
         )
     assert done.returncode == 2 and "in use" in done.stderr
     assert not (tmp_path / "c").exists()
     started = time.monotonic()
     done = run_cli(
-        "worker", "--oracle", "127.0.0.1:9", "--experiment", str(tmp_path / "nowhere"),
-        "--wait", "3", timeout=120,
+        "worker",
+        "--oracle",
+        "127.0.0.1:9",
+        "--experiment",
+        str(tmp_path / "nowhere"),
+        "--wait",
+        "3",
+        timeout=120,
     )
     assert done.returncode == 2 and "no chief answered within 3 s" in done.stderr
     assert time.monotonic() - started < 30
@@ -118,6 +169,7 @@ def test_an_out_of_memory_trial_is_retried_with_half_the_batch(tmp_path):
     from automl.experiment.events import EventLog
     from automl.experiment.reader import read_events
     from automl.search.budget import Deadline
+    from automl.search.budget_planner import BudgetPlanner
     from automl.search.state import SearchState
     from automl.search.tuners import make_tuner
 
@@ -134,7 +186,7 @@ def test_an_out_of_memory_trial_is_retried_with_half_the_batch(tmp_path):
             return model.fit(x, y, batch_size=batch, **kwargs)
 
     log = EventLog(tmp_path / "events.jsonl")
-    state = SearchState(log, Deadline(None))
+    state = SearchState(log, BudgetPlanner(Deadline(None)))
     tuner = make_tuner(
         "random",
         Greedy(),
@@ -158,7 +210,7 @@ def test_an_out_of_memory_trial_is_retried_with_half_the_batch(tmp_path):
 
 def test_too_many_workers_are_capped_with_a_warning():
     from automl.errors import AutoMLError
-    from automl.search.distributed import sensible_workers
+    from automl.search.parallel.pool import sensible_workers
 
     count, warning = sensible_workers(99)
     assert count == max(2, os.cpu_count() or 1) and "starting" in warning
@@ -174,8 +226,19 @@ def test_too_many_workers_are_capped_with_a_warning():
 def test_mixed_precision_on_a_cpu_warns_and_trains_in_float32(tmp_path):
     out = tmp_path / "mixed"
     done = run_cli(
-        "search", str(PENGUINS), "--target", "species", "--out", str(out),
-        "--max-trials", "1", "--epochs", "1", "--precision", "mixed", "--jit",
+        "search",
+        str(PENGUINS),
+        "--target",
+        "species",
+        "--out",
+        str(out),
+        "--max-trials",
+        "1",
+        "--epochs",
+        "1",
+        "--precision",
+        "mixed",
+        "--jit",
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "--precision mixed needs a GPU" in done.stderr
@@ -186,8 +249,20 @@ def test_mixed_precision_on_a_cpu_warns_and_trains_in_float32(tmp_path):
 def test_a_worker_past_its_memory_bound_is_recycled_between_trials(tmp_path):
     out = tmp_path / "recycled"
     done = run_cli(
-        "search", str(PENGUINS), "--target", "species", "--out", str(out),
-        "--workers", "1", "--max-trials", "2", "--epochs", "2", "--worker-memory", "1",
+        "search",
+        str(PENGUINS),
+        "--target",
+        "species",
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        "--max-trials",
+        "2",
+        "--epochs",
+        "2",
+        "--worker-memory",
+        "1",
     )
     assert done.returncode == 0, done.stderr[-3000:]
     summary = json.loads((out / "summary.json").read_text())
@@ -277,7 +352,7 @@ def test_a_killed_isolated_search_takes_its_worker_down_and_resumes(tmp_path):
 def test_a_worker_in_a_copied_folder_is_reported_and_its_weights_awaited(tmp_path):
     import shutil
 
-    from automl.search.distributed import free_port
+    from automl.search.parallel.ports import free_port
 
     chief_dir, copy_dir = tmp_path / "chief", tmp_path / "worker-copy"
     port = free_port()

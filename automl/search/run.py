@@ -315,7 +315,7 @@ def run_search(
     deadline = Deadline(request.time_budget_s, start=started)
     prepared = prepare(request)
     if request.port is not None and (request.chief or request.workers):
-        from automl.search.distributed import check_port
+        from automl.search.parallel.ports import check_port
 
         check_port(request.port)
     out = Path(request.out)
@@ -349,14 +349,30 @@ def run_search(
         release_folder(out)
         raise
     with lock:
-        return _search(
+        return execute(
             request, prepared, out, deadline, data_hash, events_stream, on_start, listeners
         )
 
 
-def _search(
-    request, prepared, out, deadline, data_hash, events_stream, on_start, listeners, resume=False
-):
+def execute(
+    request: SearchRequest,
+    prepared,
+    out: Path,
+    deadline: Deadline,
+    data_hash: str,
+    events_stream: IO[str] | None = None,
+    on_start: Callable | None = None,
+    listeners: tuple[Callable, ...] = (),
+    resume: bool = False,
+) -> SearchResult:
+    """Searches in the claimed folder `out`, exports the best model; returns the result.
+
+    The part `automl search` and `automl resume` share once the folder is theirs
+    (`resume`: the tuner and the finished trials come from `out`).
+
+    Raises:
+        AutoMLError: bad input found while setting up the search.
+    """
     started = deadline.start
     splits, objective = prepared.splits, prepared.objective
     from automl.search.training import SearchRun  # TensorFlow loads here
@@ -517,7 +533,7 @@ def _summary(request, prepared, run, status, reason, best, outcome, export, data
             "saved_model": str(export.path / "saved_model" / "1"),
             "parity": export.parity.to_dict(),
         },
-        "plan": run.state.plan_note or None,
+        "plan": run.planner.plan_note or None,
         "notes": list(getattr(run, "notes", []))
         + list(outcome.notes if outcome else [])
         + list(export.notes if export else []),

@@ -21,6 +21,7 @@ from automl.search.checkpoints import (
     read_resume_point,
     remove_resume_point,
 )
+from automl.search.parallel.memory import AUTO_MEMORY_GROWTH, rss_mb
 from automl.search.request import TUNERS
 from automl.search.state import SearchState
 
@@ -64,29 +65,22 @@ class _Reporting:
         self._resume: ResumePoint | None = None
 
     def pre_create_trial(self):
-        if self.search_state.stop_requested.is_set():
-            raise SearchStopped("stopped by the user")
         state = self.search_state
+        if state.stop_requested.is_set():
+            raise SearchStopped("stopped by the user")
         if state.memory_limit_mb is None and state.auto_memory_limit and len(state.trials) == 3:
-            from automl.search.distributed import AUTO_MEMORY_GROWTH, current_rss_mb
-
             # After a few trials TensorFlow's caches are warm; growth past this is leaked.
-            rss = current_rss_mb()
+            rss = rss_mb()
             if rss is not None:
                 state.memory_limit_mb = rss * AUTO_MEMORY_GROWTH
-        limit = self.search_state.memory_limit_mb
-        if limit and self.search_state.trials:
-            from automl.search.distributed import current_rss_mb
-
-            rss = current_rss_mb()
+        limit = state.memory_limit_mb
+        if limit and state.trials:
+            rss = rss_mb()
             if rss is not None and rss > limit:
                 # TensorFlow does not give all memory back; a fresh process does.
                 raise WorkerRecycle(f"resident memory {rss:.0f} MiB > {limit:.0f} MiB")
-        if self.search_state.deadline.passed():
-            raise SearchDeadline("the time budget ran out")
-        remaining = self.search_state.deadline.remaining()
-        if remaining is not None and remaining < self.search_state.typical_startup():
-            # A trial started now could not finish one epoch before the deadline.
+        if not state.planner.may_start_trial():
+            # Past the deadline, or a trial started now could not finish one epoch.
             raise SearchDeadline("the time budget ran out")
 
     def _try_build(self, hp):
@@ -245,11 +239,10 @@ class _Reporting:
             )
         remove_resume_point(Path(self.get_trial_dir(trial.trial_id)))
         if self.keep_checkpoints is not None:
-            self._prune_checkpoints()
-        if self.search_state.after_trial is not None:
-            self.search_state.after_trial(record)
+            self.prune_checkpoints()
+        self.search_state.planner.trial_ended(self.search_state.best_trial())
 
-    def _prune_checkpoints(self) -> None:
+    def prune_checkpoints(self) -> None:
         """Deletes the weights of failed trials and of all but the best `keep_checkpoints`."""
         trials = self.search_state.trials.values()
         completed = sorted(

@@ -1,0 +1,69 @@
+"""Every use of Keras Tuner's private API, in one place.
+
+Keras Tuner keeps much of what a tuner subclass needs under `keras_tuner.src` or behind
+an underscore. Each use below says the version it was checked against; `pyproject.toml`
+bounds keras-tuner to those versions, and tests/test_kt_compat.py keeps the rest of
+`automl/` off the private names. Where a public hook does the job (an Oracle subclass,
+a HyperModel wrapper, a callback), the search uses that instead.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+#: The keras-tuner release every private use here was checked against.
+CHECKED_VERSION = "1.4.8"
+
+
+def oracle_servicer_class() -> type:
+    """Returns Keras Tuner's gRPC servicer of an oracle (the chief's side)."""
+    # keras-tuner 1.4.8: only under keras_tuner.src.distribute.oracle_chief.
+    from keras_tuner.src.distribute.oracle_chief import OracleServicer
+
+    return OracleServicer
+
+
+def add_oracle_servicer(servicer, server) -> None:
+    """Returns None; registers `servicer` on the gRPC `server`."""
+    # keras-tuner 1.4.8: the generated gRPC module sits in keras_tuner.src.protos.
+    from keras_tuner.src import protos
+
+    protos.get_service_grpc().add_OracleServicer_to_server(servicer, server)
+
+
+def stopped_trial_response(oracle):
+    """Returns the CreateTrial answer that tells a worker the search is over."""
+    from keras_tuner.engine.trial import Trial, TrialStatus
+
+    # keras-tuner 1.4.8: the response message type lives in keras_tuner.src.protos.
+    from keras_tuner.src import protos
+
+    trial = Trial(
+        hyperparameters=oracle.hyperparameters.copy(),
+        trial_id="stop",
+        status=TrialStatus.STOPPED,
+    )
+    return protos.get_service().CreateTrialResponse(trial=trial.to_proto())
+
+
+def requeue_trial(oracle, tuner_id: str, fallback_lock: threading.Lock) -> str | None:
+    """Returns the id of the trial `tuner_id` was running, queued for another worker.
+
+    None when that worker held no trial.
+    """
+    # keras-tuner 1.4.8: Oracle._lock guards ongoing_trials; Oracle._retry_queue holds the
+    # trials to hand out again (an interrupted trial goes on from its resume point).
+    with oracle._lock if hasattr(oracle, "_lock") else fallback_lock:
+        trial = oracle.ongoing_trials.pop(tuner_id, None)
+        oracle.tuner_ids.discard(tuner_id)
+        if trial is None:
+            return None
+        oracle._retry_queue.append(trial.trial_id)
+        return trial.trial_id
+
+
+def checkpoint_path(tuner, trial_id: str) -> Path:
+    """Returns where `tuner` keeps the best epoch's weights of trial `trial_id`."""
+    # keras-tuner 1.4.8: Tuner._get_checkpoint_fname(trial_id) names the weights file.
+    return Path(tuner._get_checkpoint_fname(trial_id))
