@@ -12,6 +12,10 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+# keras-tuner 1.4.8: SaveBestEpoch (the per-trial best-weights callback) and TunerCallback
+# (which reports each epoch to the oracle) have no public name.
+from keras_tuner.src.engine import tuner_utils
+
 #: The keras-tuner release every private use here was checked against.
 CHECKED_VERSION = "1.4.8"
 
@@ -59,7 +63,7 @@ def requeue_trial(oracle, tuner_id: str, fallback_lock: threading.Lock) -> str |
         oracle.tuner_ids.discard(tuner_id)
         if trial is None:
             return None
-        oracle._retry_queue.append(trial.trial_id)
+        oracle._retry_queue.append(trial.trial_id)  # keras-tuner 1.4.8, as above
         return trial.trial_id
 
 
@@ -67,3 +71,64 @@ def checkpoint_path(tuner, trial_id: str) -> Path:
     """Returns where `tuner` keeps the best epoch's weights of trial `trial_id`."""
     # keras-tuner 1.4.8: Tuner._get_checkpoint_fname(trial_id) names the weights file.
     return Path(tuner._get_checkpoint_fname(trial_id))
+
+
+# -- a trial's training (tuners.py, checkpoints.py) -----------------------------------
+
+
+# keras-tuner 1.4.8: tuner_utils.SaveBestEpoch, the per-trial best-weights callback.
+class BestEpochCheckpoint(tuner_utils.SaveBestEpoch):
+    """Keras Tuner's best-epoch checkpoint, its private save step routed to `keep_best`."""
+
+    def _save_model(self):
+        # keras-tuner 1.4.8: SaveBestEpoch.on_epoch_end calls _save_model() at each new best.
+        self.keep_best()
+
+    def keep_best(self) -> None:
+        """Returns None; keeps the model's weights as the best epoch's (subclasses say how)."""
+        raise NotImplementedError
+
+
+class BuildHook:
+    """Tuner mixin: Keras Tuner's private build step calls the tuner's `build_model(hp)`.
+
+    Every model is built there (each trial, and `load_model`); overriding it replaces
+    Keras Tuner's clear_session and full garbage collection before every trial.
+    """
+
+    def _try_build(self, hp):
+        # keras-tuner 1.4.8: Tuner._try_build(hp) -> model, called by _build_and_fit_model
+        # and load_model.
+        return self.build_model(hp)
+
+    def build_model(self, hp):
+        """Returns the model for `hp` (subclasses say how)."""
+        raise NotImplementedError
+
+
+def build_hypermodel(tuner, hp):
+    """Returns `tuner`'s hypermodel built for `hp` under its distribution strategy."""
+    # keras-tuner 1.4.8: Tuner._build_hypermodel(hp) builds in the strategy's scope and
+    # applies the tuner's compile overrides.
+    return tuner._build_hypermodel(hp)
+
+
+def build_and_fit(tuner, trial, *args, **kwargs):
+    """Returns the history of building and training `trial`'s model (Keras Tuner's step)."""
+    # keras-tuner 1.4.8: Tuner._build_and_fit_model(trial, *args, **kwargs) -> History; it
+    # also saves the build config and validates the results.
+    return tuner._build_and_fit_model(trial, *args, **kwargs)
+
+
+def execution_callbacks(tuner, callbacks: list, trial, execution: int) -> list:
+    """Returns fresh copies of `callbacks` for one execution of `trial`, plus Keras Tuner's.
+
+    As Keras Tuner's own run_trial does: each callback deep-copied, TensorBoard given
+    the trial's own folder, and the callback that reports epochs to the oracle appended.
+    """
+    # keras-tuner 1.4.8: Tuner._deepcopy_callbacks and Tuner._configure_tensorboard_dir.
+    copied = tuner._deepcopy_callbacks(callbacks)
+    tuner._configure_tensorboard_dir(copied, trial, execution)
+    # keras-tuner 1.4.8: tuner_utils.TunerCallback reports each epoch to the oracle.
+    copied.append(tuner_utils.TunerCallback(tuner, trial))
+    return copied
