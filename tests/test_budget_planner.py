@@ -40,22 +40,22 @@ def test_a_trial_is_still_improving_while_its_best_loss_is_recent():
 
 
 def test_the_plan_caps_epochs_to_fit_three_trials_and_lets_the_first_go_further():
-    planner = BudgetPlanner(Deadline(300), max_epochs=1000, plan_epochs=True)
+    planner = BudgetPlanner(Deadline(300, start=0.0), max_epochs=1000, plan_epochs=True)
     planner.plan(epoch_s=1.0)
     assert planner.epoch_cap == 100  # 300 s for 3 trials of 1 s epochs
     assert planner.first_trial_cap == 150  # half the budget
     assert "capped at 100 epochs" in planner.plan_note
-    slow = BudgetPlanner(Deadline(60), max_epochs=1000, plan_epochs=True)
+    slow = BudgetPlanner(Deadline(60, start=0.0), max_epochs=1000, plan_epochs=True)
     slow.plan(epoch_s=5.0)
     assert slow.epoch_cap == 20  # never below MIN_EPOCH_CAP: a trial must be able to converge
 
 
 def test_epochs_are_planned_from_the_quicker_of_the_second_and_third():
-    planner = BudgetPlanner(Deadline(300), max_epochs=1000, plan_epochs=True)
+    planner = BudgetPlanner(Deadline(300, start=0.0), max_epochs=1000, plan_epochs=True)
     planner.epochs_timed([9.0, 2.0])
     assert planner.epoch_cap is None  # two epochs are not enough to tell
     planner.epochs_timed([9.0, 2.0, 1.0])
-    assert planner.epoch_cap in (99, 100)  # 300 s / (3 x 1 s), give or take a rounding
+    assert planner.epoch_cap == 100  # 300 s / (3 x 1 s)
     cap = planner.epoch_cap
     planner.epochs_timed([9.0, 0.1, 0.1])
     assert planner.epoch_cap == cap  # planned once
@@ -71,7 +71,7 @@ def test_no_plan_without_a_budget_or_when_epochs_already_fit():
 
 
 def test_a_capped_trial_stops_unless_still_improving_and_the_first_goes_further():
-    planner = BudgetPlanner(Deadline(301), max_epochs=1000, plan_epochs=True)
+    planner = BudgetPlanner(Deadline(300, start=0.0), max_epochs=1000, plan_epochs=True)
     planner.plan(epoch_s=1.0)
     flat = [{"val_loss": 0.5}] + [{"val_loss": 0.9}] * 99
     assert planner.stop_after_epoch(flat, 100, first_trial=False)
@@ -95,7 +95,7 @@ def test_the_refit_reserve_comes_off_the_search_deadline():
     planner = BudgetPlanner(Deadline(100), refit=True, refit_reserve_s=REFIT_SHARE * 100)
     assert planner.refit_reserve() == 15
     left = planner.search_time_left()
-    assert left is not None and 84 < left <= 85
+    assert left is not None and 75 < left <= 85  # 85 s, less the time this test took
     unreserved = BudgetPlanner(Deadline(100), refit=False, refit_reserve_s=15)
     assert unreserved.refit_reserve() is None
 
