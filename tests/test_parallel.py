@@ -26,27 +26,9 @@ def test_two_workers_finish_the_search_when_one_is_killed_mid_trial(tmp_path):
     out = tmp_path / "parallel"
     search = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "automl",
-            "search",
-            str(PENGUINS),
-            "--target",
-            "species",
-            "--out",
-            str(out),
-            "--workers",
-            "2",
-            "--max-trials",
-            "4",
-            "--epochs",
-            "25",
-            "--patience",
-            "25",
-            "--checkpoint-every",
-            "0",
-            "--seed",
-            "3",
+            sys.executable, "-m", "automl", "search", str(PENGUINS), "--target", "species",
+            "--out", str(out), "--workers", "2", "--max-trials", "4", "--epochs", "25",
+            "--patience", "25", "--checkpoint-every", "0", "--seed", "3",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -88,38 +70,18 @@ def test_two_workers_finish_the_search_when_one_is_killed_mid_trial(tmp_path):
 
 def test_bad_parallel_options_get_one_line_and_exit_2(tmp_path):
     done = run_cli(
-        "search",
-        str(PENGUINS),
-        "--target",
-        "species",
-        "--out",
-        str(tmp_path / "a"),
-        "--chief",
-        "--port",
-        "70000",
+        "search", str(PENGUINS), "--target", "species", "--out", str(tmp_path / "a"),
+        "--chief", "--port", "70000",
     )
     assert done.returncode == 2 and "--port 70000" in done.stderr
     done = run_cli(
-        "search",
-        str(PENGUINS),
-        "--target",
-        "species",
-        "--out",
-        str(tmp_path / "b"),
-        "--workers",
-        "-1",
+        "search", str(PENGUINS), "--target", "species", "--out", str(tmp_path / "b"),
+        "--workers", "-1",
     )
     assert done.returncode == 2 and "--workers" in done.stderr
     done = run_cli(
-        "search",
-        str(PENGUINS),
-        "--target",
-        "species",
-        "--out",
-        str(tmp_path / "s"),
-        "--chief",
-        "--sync-wait",
-        "-5",
+        "search", str(PENGUINS), "--target", "species", "--out", str(tmp_path / "s"),
+        "--chief", "--sync-wait", "-5",
     )
     assert done.returncode == 2 and "--sync-wait must be 0 or more" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and not (tmp_path / "s").exists()
@@ -130,28 +92,15 @@ def test_bad_parallel_options_get_one_line_and_exit_2(tmp_path):
         taken.listen()
         port = taken.getsockname()[1]
         done = run_cli(
-            "search",
-            str(PENGUINS),
-            "--target",
-            "species",
-            "--out",
-            str(tmp_path / "c"),
-            "--chief",
-            "--port",
-            str(port),
+            "search", str(PENGUINS), "--target", "species", "--out", str(tmp_path / "c"),
+            "--chief", "--port", str(port),
         )
     assert done.returncode == 2 and "in use" in done.stderr
     assert not (tmp_path / "c").exists()
     started = time.monotonic()
     done = run_cli(
-        "worker",
-        "--oracle",
-        "127.0.0.1:9",
-        "--experiment",
-        str(tmp_path / "nowhere"),
-        "--wait",
-        "3",
-        timeout=120,
+        "worker", "--oracle", "127.0.0.1:9", "--experiment", str(tmp_path / "nowhere"),
+        "--wait", "3", timeout=120,
     )
     assert done.returncode == 2 and "no chief answered within 3 s" in done.stderr
     assert time.monotonic() - started < 30
@@ -226,19 +175,8 @@ def test_too_many_workers_are_capped_with_a_warning():
 def test_mixed_precision_on_a_cpu_warns_and_trains_in_float32(tmp_path):
     out = tmp_path / "mixed"
     done = run_cli(
-        "search",
-        str(PENGUINS),
-        "--target",
-        "species",
-        "--out",
-        str(out),
-        "--max-trials",
-        "1",
-        "--epochs",
-        "1",
-        "--precision",
-        "mixed",
-        "--jit",
+        "search", str(PENGUINS), "--target", "species", "--out", str(out),
+        "--max-trials", "1", "--epochs", "1", "--precision", "mixed", "--jit",
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "--precision mixed needs a GPU" in done.stderr
@@ -249,20 +187,8 @@ def test_mixed_precision_on_a_cpu_warns_and_trains_in_float32(tmp_path):
 def test_a_worker_past_its_memory_bound_is_recycled_between_trials(tmp_path):
     out = tmp_path / "recycled"
     done = run_cli(
-        "search",
-        str(PENGUINS),
-        "--target",
-        "species",
-        "--out",
-        str(out),
-        "--workers",
-        "1",
-        "--max-trials",
-        "2",
-        "--epochs",
-        "2",
-        "--worker-memory",
-        "1",
+        "search", str(PENGUINS), "--target", "species", "--out", str(out),
+        "--workers", "1", "--max-trials", "2", "--epochs", "2", "--worker-memory", "1",
     )
     assert done.returncode == 0, done.stderr[-3000:]
     summary = json.loads((out / "summary.json").read_text())
