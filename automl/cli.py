@@ -453,7 +453,7 @@ def _worker(args) -> int:
     import os
     import socket
 
-    from automl.search.distributed import run_worker
+    from automl.search.parallel.worker import run_worker
 
     tuner_id = args.tuner_id or f"tuner-{socket.gethostname()}-{os.getpid()}"
     return run_worker(

@@ -264,18 +264,15 @@ def test_family_choice_prefixes_each_familys_hyperparameters_and_defaults_to_the
 
 
 def test_a_random_search_over_families_trains_each_from_the_first_familys_defaults(tmp_path):
-    from automl.search.tuners import start_from_defaults
+    from automl.search.oracles import DefaultsFirstRandom
 
     x, y = _series(rows=48, steps=12)
-    tuner = keras_tuner.RandomSearch(
-        _series_choice(),
-        objective="val_accuracy",
-        max_trials=3,
-        seed=2,
+    tuner = keras_tuner.Tuner(
+        oracle=DefaultsFirstRandom(objective="val_accuracy", max_trials=3, seed=2),
+        hypermodel=_series_choice(),
         directory=str(tmp_path),
         project_name="families",
     )
-    start_from_defaults(tuner)
     # The tuner's first pass built every family once: all their values are in the space.
     space = {hp.name for hp in tuner.oracle.hyperparameters.space}
     assert {"conv1d/blocks", "lstm/units", "rnn/cell"} <= space

@@ -87,7 +87,7 @@ def test_event_log_writes_file_and_stream_and_a_damaged_line_is_skipped(tmp_path
 
 def test_refit_trains_until_the_validation_loss_stopped_falling():
     from automl.experiment.fold import TrialRecord
-    from automl.search.training import refit_epochs
+    from automl.search.budget_planner import refit_epochs
 
     trial = TrialRecord("0", {}, best_epoch=2)
     trial.history = [{"val_loss": v} for v in (0.9, 0.5, 0.4, 0.3, 0.35)]

@@ -118,6 +118,7 @@ def test_an_out_of_memory_trial_is_retried_with_half_the_batch(tmp_path):
     from automl.experiment.events import EventLog
     from automl.experiment.reader import read_events
     from automl.search.budget import Deadline
+    from automl.search.budget_planner import BudgetPlanner
     from automl.search.state import SearchState
     from automl.search.tuners import make_tuner
 
@@ -134,7 +135,7 @@ def test_an_out_of_memory_trial_is_retried_with_half_the_batch(tmp_path):
             return model.fit(x, y, batch_size=batch, **kwargs)
 
     log = EventLog(tmp_path / "events.jsonl")
-    state = SearchState(log, Deadline(None))
+    state = SearchState(log, BudgetPlanner(Deadline(None)))
     tuner = make_tuner(
         "random",
         Greedy(),
@@ -158,7 +159,7 @@ def test_an_out_of_memory_trial_is_retried_with_half_the_batch(tmp_path):
 
 def test_too_many_workers_are_capped_with_a_warning():
     from automl.errors import AutoMLError
-    from automl.search.distributed import sensible_workers
+    from automl.search.parallel.pool import sensible_workers
 
     count, warning = sensible_workers(99)
     assert count == max(2, os.cpu_count() or 1) and "starting" in warning
@@ -277,7 +278,7 @@ def test_a_killed_isolated_search_takes_its_worker_down_and_resumes(tmp_path):
 def test_a_worker_in_a_copied_folder_is_reported_and_its_weights_awaited(tmp_path):
     import shutil
 
-    from automl.search.distributed import free_port
+    from automl.search.parallel.ports import free_port
 
     chief_dir, copy_dir = tmp_path / "chief", tmp_path / "worker-copy"
     port = free_port()

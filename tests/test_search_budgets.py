@@ -14,6 +14,7 @@ import pytest
 
 from automl.experiment.events import EventLog
 from automl.search.budget import Deadline
+from automl.search.budget_planner import BudgetPlanner
 from automl.search.state import SearchState
 from automl.search.tuners import make_tuner
 from tests.conftest import PENGUINS, run_cli
@@ -34,7 +35,7 @@ class _SometimesBroken(keras_tuner.HyperModel):
 
 def test_a_failing_trial_is_recorded_and_the_search_goes_on(tmp_path):
     log = EventLog(tmp_path / "events.jsonl")
-    state = SearchState(log, Deadline(None))
+    state = SearchState(log, BudgetPlanner(Deadline(None)))
     tuner = make_tuner(
         "random",
         _SometimesBroken(),

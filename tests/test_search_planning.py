@@ -1,5 +1,5 @@
-"""How a search spends its budget: epoch caps, trials still improving, the refit reserve,
-and the bag of words that text tables get."""
+"""How a search spends its budget in a real search (the refit reserve), and the bag of
+words that text tables get. The planner's rules alone: tests/test_budget_planner.py."""
 
 from __future__ import annotations
 
@@ -9,39 +9,8 @@ import keras_tuner
 import numpy as np
 
 from architectures.dense import DenseHyperModel, TabularFeature, TabularTask
-from automl.experiment.events import EventLog
-from automl.experiment.fold import TrialRecord
-from automl.search.budget import Deadline
-from automl.search.callbacks import _still_improving, plan_epochs
 from automl.search.features import bag_of_words_terms
-from automl.search.state import SearchState
 from tests.conftest import PENGUINS, run_cli
-
-
-def _trial(losses: list[float]) -> TrialRecord:
-    record = TrialRecord("000", {})
-    record.history.extend({"val_loss": v} for v in losses)
-    return record
-
-
-def test_a_trial_is_still_improving_while_its_best_loss_is_recent():
-    assert _still_improving(_trial([1.0, 0.8, 0.9, 0.85]))  # best two epochs ago
-    assert _still_improving(_trial([1.0, 0.9, 0.7]))
-    assert not _still_improving(_trial([1.0, 0.5, 0.9, 0.8, 0.7]))  # best four epochs ago
-    assert not _still_improving(_trial([0.5, 0.9]))  # the first epoch is no trend
-
-
-def test_the_plan_caps_epochs_to_fit_three_trials_and_lets_the_first_go_further(tmp_path):
-    state = SearchState(EventLog(tmp_path / "events.jsonl"), Deadline(300))
-    state.max_epochs = 1000
-    plan_epochs(state, epoch_s=1.0)
-    assert state.epoch_cap == 100  # 300 s for 3 trials of 1 s epochs
-    assert state.first_trial_cap == 150  # half the budget
-    assert "capped at 100 epochs" in state.plan_note
-    slow = SearchState(EventLog(tmp_path / "slow.jsonl"), Deadline(60))
-    slow.max_epochs = 1000
-    plan_epochs(slow, epoch_s=5.0)
-    assert slow.epoch_cap == 20  # never below MIN_EPOCH_CAP: a trial must be able to converge
 
 
 def test_a_bag_of_words_counts_word_pairs_that_recur():

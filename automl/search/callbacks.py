@@ -33,92 +33,31 @@ class SearchProgress(keras.callbacks.Callback):
         self._epoch_started = time.monotonic()
 
     def on_train_batch_end(self, batch, logs=None):
-        if self.state.deadline.passed() or self.state.hard_stop.is_set():
+        if self.state.planner.search_over() or self.state.hard_stop.is_set():
             self.model.stop_training = True
 
     def on_epoch_end(self, epoch, logs=None):
         metrics = {
             k: float(v) for k, v in (logs or {}).items() if np.isscalar(v) or np.ndim(v) == 0
         }
-        trial = self.state.current
+        state, planner = self.state, self.state.planner
+        trial = state.current
         if trial is not None:
             if not trial.history:
-                self.state.startup_seconds.append(time.monotonic() - trial.started)
+                planner.trial_started_up(time.monotonic() - trial.started)
             trial.history.append(metrics)
-            self.state.log.emit(
-                EpochEnded(trial_id=trial.trial_id, epoch=epoch + 1, metrics=metrics)
-            )
-        if self.state.deadline.passed() or self.state.stop_requested.is_set():
+            state.log.emit(EpochEnded(trial_id=trial.trial_id, epoch=epoch + 1, metrics=metrics))
+        if planner.search_over() or state.stop_requested.is_set():
             self.model.stop_training = True
+        # Timed here, not from `epoch`: a resumed trial starts past epoch 0.
         self._epoch_seconds.append(time.monotonic() - self._epoch_started)
-        timed = len(self._epoch_seconds)  # a resumed trial starts past epoch 0
-        if self.state.plan_epochs and self.state.epoch_cap is None and timed >= 3:
-            # The first epoch also traces the graph, and any one epoch may include a
-            # checkpoint write: the quicker of the second and third is the typical one.
-            epoch_s = min(self._epoch_seconds[1:3])
-            plan_epochs(self.state, epoch_s)
-            if self.state.after_plan is not None:
-                self.state.after_plan(epoch_s)
-        cap = self.state.epoch_cap
-        if len(self.state.trials) <= 1 and self.state.first_trial_cap is not None:
-            cap = self.state.first_trial_cap  # the first family's default: let it converge
-        if cap is not None and epoch + 1 >= cap and not _still_improving(trial):
+        planner.epochs_timed(self._epoch_seconds)
+        history = trial.history if trial is not None else []
+        if planner.stop_after_epoch(history, epoch + 1, first_trial=len(state.trials) <= 1):
             self.model.stop_training = True
 
     def __deepcopy__(self, memo):
         return SearchProgress(self.state)
-
-
-#: A planned search leaves room for at least this many trials ...
-PLANNED_TRIALS = 3
-#: ... but never caps a trial below this many epochs (it could not converge).
-MIN_EPOCH_CAP = 20
-#: Past its cap, a trial goes on while its best validation loss is this recent (epochs).
-IMPROVING_WINDOW = 3
-#: Share of the budget the first trial may train for.
-FIRST_TRIAL_SHARE = 0.5
-
-
-def plan_epochs(state: SearchState, epoch_s: float) -> None:
-    """Caps epochs per trial so at least `PLANNED_TRIALS` trials fit the time budget.
-
-    Without a cap, one slow trial with a large `--epochs` can spend the whole budget;
-    with too small a cap no trial converges. Early stopping still ends trials sooner.
-    """
-    deadline = state.deadline
-    if deadline.at is None or epoch_s <= 0:
-        state.plan_epochs = False
-        return
-    budget = deadline.at - deadline.start
-    cap = int(budget / (PLANNED_TRIALS * epoch_s))
-    cap = max(MIN_EPOCH_CAP, cap)
-    if cap < state.max_epochs:
-        state.epoch_cap = cap
-        # The first trial (the first family's known-good default) may use half the budget.
-        state.first_trial_cap = max(cap, int(FIRST_TRIAL_SHARE * budget / epoch_s))
-        state.plan_note = (
-            f"planned: an epoch takes {epoch_s:.2f} s, so each trial is capped at {cap} epochs "
-            f"(the first at {state.first_trial_cap}; a trial whose validation loss fell in "
-            f"its last {IMPROVING_WINDOW} epochs goes on) to leave room for about "
-            f"{PLANNED_TRIALS} trials in the budget"
-        )
-    state.plan_epochs = False
-
-
-def _still_improving(trial, window: int = IMPROVING_WINDOW) -> bool:
-    """Returns whether the trial's lowest validation loss came in its last `window` epochs.
-
-    One epoch is too noisy a test on small validation sets: a trial that is still
-    converging often has a worse epoch between two new lows.
-    """
-    if trial is None or len(trial.history) < 2:
-        return False
-    losses = [e.get("val_loss") for e in trial.history]
-    if losses[-1] is None:
-        return False
-    seen = [(v, i) for i, v in enumerate(losses) if v is not None]
-    best_at = min(seen)[1]
-    return best_at > 0 and best_at >= len(losses) - window
 
 
 class ValidationScores(keras.callbacks.Callback):
@@ -150,3 +89,35 @@ class ValidationScores(keras.callbacks.Callback):
     def __deepcopy__(self, memo):
         # Share the validation arrays; copying them per trial would only cost memory.
         return ValidationScores(self.predict_validation, self.validation_y, self.objective)
+
+
+def trial_callbacks(request, objective: Objective, state: SearchState, out, feeds) -> list:
+    """Returns the callbacks every trial trains with, in the order they must run.
+
+    `ValidationScores` comes first: Keras Tuner's own callbacks read the logs it fills.
+    """
+    patience = request.patience or max(5, min(20, request.max_epochs // 5))
+    callbacks: list = []
+    if objective.keras_metric is None and objective.name != "log_loss":
+
+        def predict_validation(model) -> np.ndarray:
+            return feeds.predict(model, feeds.validation)
+
+        callbacks.append(ValidationScores(predict_validation, feeds.y_validation, objective))
+    if request.tensorboard:
+        # Keras Tuner gives each trial its own log folder and adds the HParams plugin.
+        callbacks.append(keras.callbacks.TensorBoard(log_dir=str(out / "tensorboard")))
+    callbacks += [
+        SearchProgress(state),
+        keras.callbacks.EarlyStopping(
+            monitor=objective.monitor, mode=objective.direction, patience=patience
+        ),
+        keras.callbacks.ReduceLROnPlateau(
+            monitor=objective.monitor,
+            mode=objective.direction,
+            patience=max(2, patience // 2),
+            factor=0.5,
+            min_lr=1e-6,
+        ),
+    ]
+    return callbacks

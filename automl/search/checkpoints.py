@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import keras
-from keras_tuner.src.engine import tuner_utils
+
+from automl.search.kt_compat import BestEpochCheckpoint
 
 RESUME_DIR = "resume"
 MODEL_FILE = "model.keras"
@@ -65,7 +66,7 @@ def remove_resume_point(trial_dir: Path) -> None:
         shutil.rmtree(Path(trial_dir) / name, ignore_errors=True)
 
 
-class TrialCheckpoint(tuner_utils.SaveBestEpoch):
+class TrialCheckpoint(BestEpochCheckpoint):
     """Keeps the best epoch's weights in memory, writes them once, and saves resume points.
 
     The stock Keras Tuner checkpoint writes a weights file at every improving epoch
@@ -117,7 +118,8 @@ class TrialCheckpoint(tuner_utils.SaveBestEpoch):
             self._save_resume_point(epoch + 1)
             self._last_saved = time.monotonic()
 
-    def _save_model(self):
+    def keep_best(self) -> None:
+        """Returns None; keeps the best epoch's weights in memory (written at the end)."""
         self._best_weights = self.model.get_weights()
 
     def _write_best(self, path: Path | None = None) -> None:

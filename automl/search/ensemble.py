@@ -7,7 +7,12 @@ inputs and callers see no difference. It is kept only when it scores better on v
 
 from __future__ import annotations
 
+import warnings
+
 import keras
+
+from automl.experiment.fold import TrialRecord
+from automl.search.metrics import score
 
 
 def average_models(models: list[keras.Model]) -> keras.Model:
@@ -32,3 +37,51 @@ def average_models(models: list[keras.Model]) -> keras.Model:
         outputs.append(model(inputs))
     average = keras.layers.Average(name="ensemble_average", dtype="float32")(outputs)
     return keras.Model(inputs, average, name="ensemble")
+
+
+def top_trials_ensemble(
+    tuner, ranked: list[TrialRecord], best_model: keras.Model, best: TrialRecord, prepared, feeds
+) -> tuple[tuple[keras.Model, list[str]] | None, str]:
+    """Returns ((model, member trial ids) or None, a note) for the averaged `ranked` trials.
+
+    The average is kept only when it scores better than `best_model` alone. Judged on
+    the validation rows: the test rows stay untouched for the report.
+    """
+    members, models = [], []
+    for record in ranked:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                trial = tuner.oracle.get_trial(record.trial_id)
+                models.append(best_model if record is best else tuner.load_model(trial))
+            members.append(record.trial_id)
+        except (OSError, ValueError):  # its weights were not kept
+            continue
+    if len(models) < 2:
+        return None, ""
+    averaged = average_models(models)
+    objective, classification = prepared.objective, prepared.classification
+    key = (
+        objective.name
+        if objective.name
+        in ("accuracy", "balanced_accuracy", "f1", "auc", "log_loss", "mae", "rmse")
+        else None
+    )
+    y_val = feeds.y_validation
+    single = score(classification, y_val, feeds.predict(best_model, feeds.validation))
+    joint = score(classification, y_val, feeds.predict(averaged, feeds.validation))
+    key = key if key in single else ("log_loss" if classification else "rmse")
+    better = (
+        joint[key] > single[key]
+        if objective.direction == "max" and key == objective.name
+        else joint[key] < single[key]
+    )
+    if not better:
+        return None, (
+            f"ensemble of {len(models)} not kept: validation {key} {joint[key]:.4f} vs "
+            f"{single[key]:.4f} for the best trial alone"
+        )
+    return (averaged, members), (
+        f"exported an ensemble of trials {', '.join(members)} (their average): validation "
+        f"{key} {joint[key]:.4f} vs {single[key]:.4f} for the best trial alone"
+    )

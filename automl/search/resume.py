@@ -79,7 +79,7 @@ def resume_search(
     Raises:
         AutoMLError: the search finished already, is still running, or its data changed.
     """
-    from automl.search.run import _search, opened, prepare
+    from automl.search.run import execute, opened, prepare
 
     folder = Path(folder)
     request, recorded = load_experiment(folder, force)
@@ -105,7 +105,7 @@ def resume_search(
     with ExitStack() as lock:
         lock.enter_context(search_lock(folder))
         opened(folder, listeners)  # a project.db from a newer version stops us here
-        return _search(
+        return execute(
             request,
             prepared,
             folder,
@@ -140,6 +140,7 @@ def rerun_trial(folder: Path, trial_id: str, *, force: bool = False) -> dict:
         if now.get(name) != old
     }
     prepared = prepare(request)
+    from automl.search.rerun import retrain_trial
     from automl.search.training import SearchRun  # TensorFlow loads here
 
     trial_id = _trial_id(folder, trial_id)
@@ -148,7 +149,7 @@ def rerun_trial(folder: Path, trial_id: str, *, force: bool = False) -> dict:
     log = EventLog(events_path)
     try:
         run = SearchRun(request, prepared, folder, log, Deadline(None), resume=True)
-        result = run.rerun(trial_id)
+        result = retrain_trial(run, trial_id)
     finally:
         log.close()
     # A different TensorFlow or Keras can change the numbers; say so beside them.

@@ -9,7 +9,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
@@ -24,44 +23,8 @@ from automl.experiment.lock import search_alive, search_lock
 from automl.modalities import Prepared, modality_for
 from automl.search.budget import Deadline
 from automl.search.request import SearchRequest
+from automl.search.summary import SearchResult, search_summary
 from automl.versions import package_versions
-
-EXIT_DONE, EXIT_NO_TRIAL, EXIT_INTERRUPTED = 0, 3, 130
-
-
-@dataclass
-class SearchResult:
-    """What a finished search left: its summary, leaderboard and exported model."""
-
-    status: str
-    summary: dict
-    experiment: Path
-    model_path: Path | None
-    exit_code: int
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def leaderboard(self):
-        """Returns the trials as a pandas DataFrame, best first."""
-        import pandas as pd
-
-        rows = [
-            {
-                "trial_id": t["trial_id"],
-                "status": t["status"],
-                "score": t["score"],
-                "best_epoch": t["best_epoch"],
-                "epochs": t["epochs"],
-                "duration_s": t["duration_s"],
-                **t["hyperparameters"],
-            }
-            for t in self.summary.get("leaderboard", [])
-        ]
-        return pd.DataFrame(rows)
-
-    @property
-    def test_metrics(self) -> dict:
-        return self.summary.get("test_metrics", {})
 
 
 def prepare(request: SearchRequest) -> Prepared:
@@ -93,7 +56,7 @@ def run_search(
     deadline = Deadline(request.time_budget_s, start=started)
     prepared = prepare(request)
     if request.port is not None and (request.chief or request.workers):
-        from automl.search.distributed import check_port
+        from automl.search.parallel.ports import check_port
 
         check_port(request.port)
     out = Path(request.out)
@@ -127,14 +90,30 @@ def run_search(
         release_folder(out)
         raise
     with lock:
-        return _search(
+        return execute(
             request, prepared, out, deadline, data_hash, events_stream, on_start, listeners
         )
 
 
-def _search(
-    request, prepared, out, deadline, data_hash, events_stream, on_start, listeners, resume=False
-):
+def execute(
+    request: SearchRequest,
+    prepared,
+    out: Path,
+    deadline: Deadline,
+    data_hash: str,
+    events_stream: IO[str] | None = None,
+    on_start: Callable | None = None,
+    listeners: tuple[Callable, ...] = (),
+    resume: bool = False,
+) -> SearchResult:
+    """Searches in the claimed folder `out`, exports the best model; returns the result.
+
+    The part `automl search` and `automl resume` share once the folder is theirs
+    (`resume`: the tuner and the finished trials come from `out`).
+
+    Raises:
+        AutoMLError: bad input found while setting up the search.
+    """
     started = deadline.start
     splits, objective = prepared.splits, prepared.objective
     from automl.search.training import SearchRun  # TensorFlow loads here
@@ -195,7 +174,7 @@ def _search(
     finally:
         log.close()
 
-    summary = _summary(
+    summary = search_summary(
         request, prepared, run, status, reason, best, outcome, export, data_hash, started
     )
     summary["baselines"] = baselines
@@ -234,70 +213,3 @@ def data_fingerprint(path: Path) -> str:
     for item in sorted(p for p in path.rglob("*") if p.is_file()):
         digest.update(f"{item.relative_to(path)}\0{item.stat().st_size}\n".encode())
     return digest.hexdigest()
-
-
-def _summary(request, prepared, run, status, reason, best, outcome, export, data_hash, started):
-    splits = prepared.splits
-    if best is None:
-        status, reason, exit_code = "failed", "no trial succeeded", EXIT_NO_TRIAL
-    elif status == "stopped":
-        exit_code = EXIT_INTERRUPTED
-    else:
-        exit_code = EXIT_DONE
-    timing = run.timing()
-    timing["total_s"] = time.monotonic() - started
-    return {
-        "status": status,
-        "reason": reason,
-        "exit_code": exit_code,
-        "experiment": str(request.out),
-        "data": str(request.data),
-        "data_sha256": data_hash,
-        "modality": prepared.modality,
-        "target": prepared.target,
-        "task": prepared.task_kind,
-        "task_reason": prepared.task_reason,
-        "class_names": list(prepared.class_names),
-        "metric": prepared.objective.name,
-        "direction": prepared.objective.direction,
-        "tuner": request.tuner,
-        "workers": request.workers,
-        "budget": {
-            "max_trials": request.max_trials,
-            "time_budget_s": request.time_budget_s,
-            "max_epochs": request.max_epochs,
-        },
-        "seed": request.seed,
-        "rows": {
-            "train": len(splits.train),
-            "validation": len(splits.validation),
-            "test": len(splits.test),
-            "dropped_missing_target": prepared.dropped_rows,
-        },
-        "ignored_columns": prepared.ignored,
-        "trials": run.counts(),
-        "best_trial": None
-        if best is None
-        else {
-            "trial_id": best.trial_id,
-            "score": best.score,
-            "best_epoch": best.best_epoch,
-            "hyperparameters": best.hyperparameters,
-        },
-        "refit": bool(outcome and outcome.refit),
-        "test_metrics": outcome.test_metrics if outcome else {},
-        "search_test_metrics": outcome.search_test_metrics if outcome else {},
-        "timing": timing,
-        "model": None
-        if export is None
-        else {
-            "path": str(export.path),
-            "saved_model": str(export.path / "saved_model" / "1"),
-            "parity": export.parity.to_dict(),
-        },
-        "plan": run.state.plan_note or None,
-        "notes": list(getattr(run, "notes", []))
-        + list(outcome.notes if outcome else [])
-        + list(export.notes if export else []),
-        "leaderboard": run.leaderboard(),
-    }

@@ -7,52 +7,42 @@ from collections.abc import Callable
 
 from automl.experiment.events import EventLog
 from automl.experiment.fold import TrialRecord
-from automl.search.budget import Deadline
+from automl.search.budget_planner import BudgetPlanner
 
 
 class SearchState:
-    """The event log, the deadline, the stop request and the trials of one search.
+    """The event log, the budget planner, the stop requests and the trials of one search.
 
     Keras Tuner deep-copies callbacks for every trial; every callback must still see
     this one object, so deep-copying it returns it unchanged.
     """
 
-    def __init__(self, log: EventLog, deadline: Deadline):
+    def __init__(self, log: EventLog, planner: BudgetPlanner):
         self.log = log
-        self.deadline = deadline
+        #: Asked when to stop training and whether a trial may start.
+        self.planner = planner
         self.stop_requested = threading.Event()
         self.hard_stop = threading.Event()
         self.trials: dict[str, TrialRecord] = {}
         self.current: TrialRecord | None = None
         self.fit_seconds = 0.0
-        #: Seconds from a trial's start to its first epoch's end (build + graph tracing).
-        self.startup_seconds: list[float] = []
         #: Sort key for trials, best first (set by the search: it knows the objective).
-        self.rank = lambda trial: 0.0
+        self.rank: Callable[[TrialRecord], object] = lambda trial: 0.0
         #: A worker asks to be replaced between trials once its memory passes this.
         self.memory_limit_mb: float | None = None
         #: Workers without a set bound take one from their memory after the third trial.
         self.auto_memory_limit = False
         #: Compile each trial's model with XLA (`--jit`).
         self.jit = False
-        #: Budget planning (random and Bayesian searches with a time budget): once an
-        #: epoch has been timed, each trial is capped at this many epochs.
-        self.plan_epochs = False
-        self.max_epochs = 0
-        self.epoch_cap: int | None = None
-        self.first_trial_cap: int | None = None
-        self.plan_note = ""
-        #: Called after every trial (completed or failed), with the trial's record.
-        self.after_trial: Callable[[TrialRecord], None] | None = None
-        #: Called once the typical epoch has been timed, with its seconds.
-        self.after_plan: Callable[[float], None] | None = None
 
-    def typical_startup(self) -> float:
-        """Returns the median time a trial needs before its first epoch ends."""
-        if not self.startup_seconds:
-            return 0.0
-        ordered = sorted(self.startup_seconds)
-        return ordered[len(ordered) // 2]
+    def best_trial(self) -> TrialRecord | None:
+        """Returns the best completed trial so far, or None."""
+        done = [t for t in self.trials.values() if t.status == "completed"]
+        return min(done, key=self.rank) if done else None
+
+    def ranked(self) -> list[TrialRecord]:
+        """Returns every trial, best first."""
+        return sorted(self.trials.values(), key=self.rank)
 
     def request_stop(self, hard: bool = False) -> None:
         """Asks the search to end: after this epoch, or (hard) after this batch."""

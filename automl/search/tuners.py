@@ -9,18 +9,20 @@ from pathlib import Path
 
 import keras
 import keras_tuner
-from keras_tuner.src.engine import tuner_utils
 
 from automl.errors import AutoMLError
 from automl.experiment.events import TrialEnded, TrialFailed, TrialStarted
 from automl.experiment.fold import TrialRecord
 from automl.experiment.layout import TUNER_DIR
+from automl.search import kt_compat
 from automl.search.checkpoints import (
     ResumePoint,
     TrialCheckpoint,
     read_resume_point,
     remove_resume_point,
 )
+from automl.search.oracles import DefaultsFirstBayesian, DefaultsFirstRandom
+from automl.search.parallel.memory import AUTO_MEMORY_GROWTH, rss_mb
 from automl.search.request import TUNERS
 from automl.search.state import SearchState
 
@@ -40,7 +42,7 @@ class WorkerRecycle(keras_tuner.errors.FatalError):
     """A worker's memory grew past its bound: it ends between trials to be replaced."""
 
 
-class _Reporting:
+class _Reporting(kt_compat.BuildHook):
     """Mixin over a Keras Tuner tuner: events for each trial, and a clean way out.
 
     Ending a search is a `FatalError` raised before the next trial is created: an
@@ -52,44 +54,39 @@ class _Reporting:
         self,
         *args,
         search_state: SearchState,
+        search_seed: int = 0,
         checkpoint_every_s: float = 30.0,
         keep_checkpoints: int | None = None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.search_state = search_state
-        self.search_seed = kwargs.get("seed") or 0
+        self.search_seed = search_seed or 0
         self.checkpoint_every_s = checkpoint_every_s
         self.keep_checkpoints = keep_checkpoints
         self._resume: ResumePoint | None = None
 
     def pre_create_trial(self):
-        if self.search_state.stop_requested.is_set():
-            raise SearchStopped("stopped by the user")
         state = self.search_state
+        if state.stop_requested.is_set():
+            raise SearchStopped("stopped by the user")
         if state.memory_limit_mb is None and state.auto_memory_limit and len(state.trials) == 3:
-            from automl.search.distributed import AUTO_MEMORY_GROWTH, current_rss_mb
-
             # After a few trials TensorFlow's caches are warm; growth past this is leaked.
-            rss = current_rss_mb()
+            rss = rss_mb()
             if rss is not None:
                 state.memory_limit_mb = rss * AUTO_MEMORY_GROWTH
-        limit = self.search_state.memory_limit_mb
-        if limit and self.search_state.trials:
-            from automl.search.distributed import current_rss_mb
-
-            rss = current_rss_mb()
+        limit = state.memory_limit_mb
+        if limit and state.trials:
+            rss = rss_mb()
             if rss is not None and rss > limit:
                 # TensorFlow does not give all memory back; a fresh process does.
                 raise WorkerRecycle(f"resident memory {rss:.0f} MiB > {limit:.0f} MiB")
-        if self.search_state.deadline.passed():
-            raise SearchDeadline("the time budget ran out")
-        remaining = self.search_state.deadline.remaining()
-        if remaining is not None and remaining < self.search_state.typical_startup():
-            # A trial started now could not finish one epoch before the deadline.
+        if not state.planner.may_start_trial():
+            # Past the deadline, or a trial started now could not finish one epoch.
             raise SearchDeadline("the time budget ran out")
 
-    def _try_build(self, hp):
+    def build_model(self, hp):
+        """Returns the trial's model: fresh, or as a resume point left it."""
         # Keras Tuner runs a full garbage collection twice per trial (about 0.4 s here,
         # more than a small model's training); once every few trials bounds memory as well.
         keras.backend.clear_session(free_memory=False)
@@ -97,7 +94,7 @@ class _Reporting:
             gc.collect()
         if self._resume is not None:
             return self._resume.load_model()  # weights and optimizer state as they were
-        model = self._build_hypermodel(hp)
+        model = kt_compat.build_hypermodel(self, hp)
         if not isinstance(model, keras.Model):
             raise keras_tuner.errors.FatalTypeError(f"build() returned {type(model)}")
         if self.search_state.jit:
@@ -125,7 +122,7 @@ class _Reporting:
             kwargs["initial_epoch"] = self._resume.epoch
         checkpoint = TrialCheckpoint(
             self.oracle.objective,
-            self._get_checkpoint_fname(trial.trial_id),
+            str(kt_compat.checkpoint_path(self, trial.trial_id)),
             trial_dir,
             self.checkpoint_every_s,
             record.history,
@@ -135,9 +132,7 @@ class _Reporting:
         histories = []
         for execution in range(self.executions_per_trial):
             copied_kwargs = copy.copy(kwargs)
-            callbacks = self._deepcopy_callbacks(original_callbacks)
-            self._configure_tensorboard_dir(callbacks, trial, execution)
-            callbacks.append(tuner_utils.TunerCallback(self, trial))
+            callbacks = kt_compat.execution_callbacks(self, original_callbacks, trial, execution)
             callbacks.append(checkpoint)
             copied_kwargs["callbacks"] = callbacks
             try:
@@ -146,33 +141,10 @@ class _Reporting:
                 self._resume = None
         return histories
 
-    def _build_and_fit_model(self, trial, *args, **kwargs):
-        """Keras Tuner's build-then-fit, counting the seconds spent in `fit`.
-
-        The search reports the share of its time spent outside training (building
-        models, bookkeeping); `fit` is timed from its call to its return, callbacks
-        and all, so nothing outside it is counted as training.
-        """
-        fit = self.hypermodel.fit
-        state = self.search_state
-
-        def timed_fit(*fit_args, **fit_kwargs):
-            began = time.monotonic()
-            try:
-                return fit(*fit_args, **fit_kwargs)
-            finally:
-                state.fit_seconds += time.monotonic() - began
-
-        self.hypermodel.fit = timed_fit
-        try:
-            return super()._build_and_fit_model(trial, *args, **kwargs)
-        finally:
-            del self.hypermodel.fit
-
     def _fit_with_memory_retry(self, trial, args, kwargs):
         """Trains; a trial that runs out of memory is retried once with half the batch."""
         try:
-            return self._build_and_fit_model(trial, *args, **kwargs)
+            return kt_compat.build_and_fit(self, trial, *args, **kwargs)
         except Exception as error:
             values = trial.hyperparameters.values
             key = next((k for k in values if k.split("/")[-1] == "batch_size"), None)
@@ -192,7 +164,7 @@ class _Reporting:
             record.history.clear()
             keras.backend.clear_session(free_memory=True)
             gc.collect()
-            return self._build_and_fit_model(trial, *args, **kwargs)
+            return kt_compat.build_and_fit(self, trial, *args, **kwargs)
 
     def on_trial_begin(self, trial):
         super().on_trial_begin(trial)
@@ -245,11 +217,10 @@ class _Reporting:
             )
         remove_resume_point(Path(self.get_trial_dir(trial.trial_id)))
         if self.keep_checkpoints is not None:
-            self._prune_checkpoints()
-        if self.search_state.after_trial is not None:
-            self.search_state.after_trial(record)
+            self.prune_checkpoints()
+        self.search_state.planner.trial_ended(self.search_state.best_trial())
 
-    def _prune_checkpoints(self) -> None:
+    def prune_checkpoints(self) -> None:
         """Deletes the weights of failed trials and of all but the best `keep_checkpoints`."""
         trials = self.search_state.trials.values()
         completed = sorted(
@@ -257,42 +228,10 @@ class _Reporting:
         )
         dropped = completed[self.keep_checkpoints :] + [t for t in trials if t.status == "failed"]
         for record in dropped:
-            path = Path(self._get_checkpoint_fname(record.trial_id))
+            path = kt_compat.checkpoint_path(self, record.trial_id)
             if path.exists():
                 path.unlink()
             record.checkpoint_deleted = True
-
-
-def start_from_defaults(tuner):
-    """Makes the tuner's first trials the families' default (known-good) configurations.
-
-    A random first draw can be a poor corner of the space (a tiny learning rate, a huge
-    batch); with a small trial budget that can be the whole search. Each family's
-    hyperparameter defaults are its published, known-good shape, so the first trial
-    tries them, and when several families are searched, trial k is family k's defaults
-    (FCN, then BiLSTM, ...); the tuner explores from there.
-    """
-    oracle = tuner.oracle
-    if not hasattr(oracle, "populate_space"):
-        return tuner  # a worker's oracle is the chief's: trials are drawn there
-    draw = oracle.populate_space
-
-    def populate_space(trial_id):
-        space = oracle.hyperparameters.space
-        family = next((hp for hp in space if hp.name == "family"), None)
-        seeded = list(family.values) if family is not None else [None]
-        done = len(oracle.trials)
-        if done >= len(seeded):
-            return draw(trial_id)  # later trials are the tuner's own draws
-        defaults = keras_tuner.HyperParameters()
-        for hp in space:
-            defaults.merge([hp])
-            if defaults.is_active(hp):
-                defaults.values[hp.name] = seeded[done] if hp is family else hp.default
-        return {"status": "RUNNING", "values": defaults.values}
-
-    oracle.populate_space = populate_space
-    return tuner
 
 
 def out_of_memory(error: BaseException) -> bool:
@@ -314,16 +253,42 @@ def _last_line(message: str | None) -> str:
     return lines[-1].strip() if lines else ""
 
 
-class RandomSearch(_Reporting, keras_tuner.RandomSearch):
-    pass
+class TimedFit(keras_tuner.HyperModel):
+    """Wraps the searched HyperModel and counts the seconds its `fit` takes.
+
+    The search reports the share of its time spent outside training (building
+    models, bookkeeping); `fit` is timed from its call to its return, callbacks
+    and all, so nothing outside it is counted as training.
+    """
+
+    def __init__(self, hypermodel: keras_tuner.HyperModel, state: SearchState):
+        super().__init__(name=hypermodel.name, tunable=hypermodel.tunable)
+        self.hypermodel = hypermodel
+        self.state = state
+
+    def build(self, hp):
+        return self.hypermodel.build(hp)
+
+    def fit(self, hp, model, *args, **kwargs):
+        began = time.monotonic()
+        try:
+            return self.hypermodel.fit(hp, model, *args, **kwargs)
+        finally:
+            self.state.fit_seconds += time.monotonic() - began
+
+    def __getattr__(self, name):
+        # Reach the wrapped hypermodel's attributes (its space, its families) through here.
+        if name == "hypermodel":
+            raise AttributeError(name)
+        return getattr(self.hypermodel, name)
 
 
-class BayesianOptimization(_Reporting, keras_tuner.BayesianOptimization):
-    pass
+class Reporting(_Reporting, keras_tuner.Tuner):
+    """A reporting tuner over any oracle (random and Bayesian searches)."""
 
 
 class Hyperband(_Reporting, keras_tuner.Hyperband):
-    pass
+    """A reporting Hyperband: its run_trial gives each bracket's epochs."""
 
 
 def make_tuner(
@@ -347,30 +312,35 @@ def make_tuner(
         AutoMLError: unknown kind.
     """
     common = dict(
-        hypermodel=hypermodel,
-        objective=objective,
+        hypermodel=TimedFit(hypermodel, search_state),
         directory=directory,
         project_name=TUNER_DIR,
-        seed=seed,
         # Resuming reloads the oracle and its trials from `directory`.
         overwrite=not resume,
         search_state=search_state,
+        # Trials seed from it (the oracle's own seed is for its draws).
+        search_seed=seed,
         checkpoint_every_s=checkpoint_every_s,
         keep_checkpoints=keep_checkpoints,
         distribution_strategy=distribution_strategy,
+    )
+    oracle_args = dict(
+        objective=objective,
+        seed=seed,
         # A failed trial is recorded and the search goes on; "none succeeded" is ours to say.
         max_consecutive_failed_trials=10**6,
     )
     if kind == "random":
-        return start_from_defaults(RandomSearch(max_trials=max_trials, **common))
+        return Reporting(oracle=DefaultsFirstRandom(max_trials=max_trials, **oracle_args), **common)
     if kind == "bayesian":
-        return start_from_defaults(
-            BayesianOptimization(
-                max_trials=max_trials, num_initial_points=min(3, max_trials), **common
-            )
+        oracle = DefaultsFirstBayesian(
+            max_trials=max_trials, num_initial_points=min(3, max_trials), **oracle_args
         )
+        return Reporting(oracle=oracle, **common)
     if kind == "hyperband":
-        tuner = Hyperband(max_epochs=max_epochs, factor=3, hyperband_iterations=1, **common)
+        tuner = Hyperband(
+            max_epochs=max_epochs, factor=3, hyperband_iterations=1, **oracle_args, **common
+        )
         # Hyperband sizes its brackets from max_epochs; --max-trials still caps the trials.
         tuner.oracle.max_trials = max_trials
         return tuner

@@ -1,0 +1,72 @@
+"""What an exported model records about its search, and the export itself."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from automl.experiment.fold import TrialRecord
+from automl.search.request import SearchRequest
+from automl.versions import package_versions
+
+
+def export_metadata(
+    request: SearchRequest,
+    prepared,
+    outcome,
+    best: TrialRecord | None,
+    data_hash: str,
+    baselines: dict | None,
+) -> dict:
+    """Returns the model's metadata.json: task, scores, best trial, curves, data, versions."""
+    splits = prepared.splits
+    return {
+        "format_version": 1,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "modality": prepared.modality,
+        "task": prepared.task_kind,
+        "target": prepared.target,
+        "metric": prepared.objective.name,
+        "test_metrics": outcome.test_metrics,
+        "baselines": baselines or {},
+        "search_test_metrics": outcome.search_test_metrics,
+        "refit": outcome.refit,
+        "hyperparameters": best.hyperparameters if best else {},
+        "ensemble": outcome.ensemble,
+        "best_trial": None
+        if best is None
+        else {"trial_id": best.trial_id, "score": best.score, "best_epoch": best.best_epoch},
+        "learning_curves": outcome.curves,
+        "evaluation": outcome.evaluation,
+        "data": {
+            "file": str(request.data),
+            "sha256": data_hash,
+            "rows": prepared.rows,
+            "train_rows": len(splits.train),
+            "validation_rows": len(splits.validation),
+            "test_rows": len(splits.test),
+            "test_file": str(request.test_file) if request.test_file else None,
+        },
+        **prepared.metadata(),
+        "seed": request.seed,
+        "versions": package_versions(),
+    }
+
+
+def export_outcome(request: SearchRequest, prepared, feeds, out: Path, outcome, metadata: dict):
+    """Exports `outcome.model` to `out/model` and returns the `ExportResult`."""
+    from automl.export.bundle import export_model
+
+    check_rows = feeds.check_rows()
+    np.savez(out / "check_rows.npz", **check_rows)  # for `automl export` later
+    return export_model(
+        outcome.model,
+        serving=prepared.serving(),
+        class_names=list(prepared.class_names),
+        metadata=metadata,
+        check_rows=check_rows,
+        destination=out / "model",
+        formats=request.formats,
+    )

@@ -1,0 +1,1 @@
+"""Parallel search: the chief serves the oracle, worker processes train the trials."""

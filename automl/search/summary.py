@@ -1,0 +1,114 @@
+"""What a finished search reports: its summary.json and the `SearchResult` callers get."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+EXIT_DONE, EXIT_NO_TRIAL, EXIT_INTERRUPTED = 0, 3, 130
+
+
+@dataclass
+class SearchResult:
+    """What a finished search left: its summary, leaderboard and exported model."""
+
+    status: str
+    summary: dict
+    experiment: Path
+    model_path: Path | None
+    exit_code: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def leaderboard(self):
+        """Returns the trials as a pandas DataFrame, best first."""
+        import pandas as pd
+
+        rows = [
+            {
+                "trial_id": t["trial_id"],
+                "status": t["status"],
+                "score": t["score"],
+                "best_epoch": t["best_epoch"],
+                "epochs": t["epochs"],
+                "duration_s": t["duration_s"],
+                **t["hyperparameters"],
+            }
+            for t in self.summary.get("leaderboard", [])
+        ]
+        return pd.DataFrame(rows)
+
+    @property
+    def test_metrics(self) -> dict:
+        return self.summary.get("test_metrics", {})
+
+
+def search_summary(
+    request, prepared, run, status, reason, best, outcome, export, data_hash, started
+) -> dict:
+    """Returns summary.json of a finished search: status, exit code, scores, leaderboard."""
+    splits = prepared.splits
+    if best is None:
+        status, reason, exit_code = "failed", "no trial succeeded", EXIT_NO_TRIAL
+    elif status == "stopped":
+        exit_code = EXIT_INTERRUPTED
+    else:
+        exit_code = EXIT_DONE
+    timing = run.timing()
+    timing["total_s"] = time.monotonic() - started
+    return {
+        "status": status,
+        "reason": reason,
+        "exit_code": exit_code,
+        "experiment": str(request.out),
+        "data": str(request.data),
+        "data_sha256": data_hash,
+        "modality": prepared.modality,
+        "target": prepared.target,
+        "task": prepared.task_kind,
+        "task_reason": prepared.task_reason,
+        "class_names": list(prepared.class_names),
+        "metric": prepared.objective.name,
+        "direction": prepared.objective.direction,
+        "tuner": request.tuner,
+        "workers": request.workers,
+        "budget": {
+            "max_trials": request.max_trials,
+            "time_budget_s": request.time_budget_s,
+            "max_epochs": request.max_epochs,
+        },
+        "seed": request.seed,
+        "rows": {
+            "train": len(splits.train),
+            "validation": len(splits.validation),
+            "test": len(splits.test),
+            "dropped_missing_target": prepared.dropped_rows,
+        },
+        "ignored_columns": prepared.ignored,
+        "trials": run.counts(),
+        "best_trial": None
+        if best is None
+        else {
+            "trial_id": best.trial_id,
+            "score": best.score,
+            "best_epoch": best.best_epoch,
+            "hyperparameters": best.hyperparameters,
+        },
+        "refit": bool(outcome and outcome.refit),
+        "test_metrics": outcome.test_metrics if outcome else {},
+        "search_test_metrics": outcome.search_test_metrics if outcome else {},
+        "timing": timing,
+        "model": None
+        if export is None
+        else {
+            "path": str(export.path),
+            "saved_model": str(export.path / "saved_model" / "1"),
+            "parity": export.parity.to_dict(),
+        },
+        "plan": run.planner.plan_note or None,
+        "notes": list(getattr(run, "notes", []))
+        + list(outcome.notes if outcome else [])
+        + list(export.notes if export else []),
+        "leaderboard": run.leaderboard(),
+    }
