@@ -222,17 +222,6 @@ class BaselineInputs:
         return keras.Model(self.inputs, self.features, name="baseline_features")
 
 
-def table_baseline_inputs(features) -> BaselineInputs:
-    """Returns a table's raw columns, standardized and with every category one-hot."""
-    import keras_tuner
-
-    from architectures.dense import build_inputs
-
-    inputs, encoded = build_inputs(list(features), keras_tuner.HyperParameters(), one_hot_max=None)
-    first = next(iter(inputs.values()))
-    return BaselineInputs(inputs, first, encoded)
-
-
 def series_baseline_inputs(spec, per_series: bool) -> BaselineInputs:
     """Returns series standardized (per series for classes, as 1-NN on UCR sets) and flat."""
     from architectures.layers import SeriesMask
@@ -249,10 +238,9 @@ def series_baseline_inputs(spec, per_series: bool) -> BaselineInputs:
 
 def text_baseline_inputs(spec) -> BaselineInputs:
     """Returns a text column as a bag of its training vocabulary's words."""
-    from architectures.sequence import RESERVED_TOKENS
-
     text = keras.Input(shape=(1,), dtype="string", name=spec.input_name)
-    vocabulary = [t for t in dict.fromkeys(spec.vocabulary) if t not in RESERVED_TOKENS]
+    # TextVectorization rejects repeated tokens and the two it reserves ("", "[UNK]").
+    vocabulary = [t for t in dict.fromkeys(spec.vocabulary) if t not in ("", "[UNK]")]
     words = keras.layers.TextVectorization(
         vocabulary=vocabulary, output_mode="multi_hot", name=f"{spec.input_name}_words"
     )(keras.layers.Reshape((), name=f"{spec.input_name}_flat")(text))

@@ -117,10 +117,11 @@ class DenseHyperModel(keras_tuner.HyperModel):
         return model
 
     def baseline_inputs(self):
-        """Returns this family's raw inputs and the features the baselines read."""
-        from architectures.baselines import table_baseline_inputs
+        """Returns the raw columns, standardized and with every category one-hot."""
+        from architectures.baselines import BaselineInputs
 
-        return table_baseline_inputs(self.features)
+        inputs, encoded = build_inputs(self.features, keras_tuner.HyperParameters(), None)
+        return BaselineInputs(inputs, next(iter(inputs.values())), encoded)
 
     def baseline_head(self):
         """Returns what the baselines predict, as this family's head does."""

@@ -20,7 +20,7 @@ def search(
     validation_split: float = 0.2,
     tuner: str = "random",
     metric: str | None = None,
-    max_trials: int = 10,
+    max_trials: int | None = None,
     time_budget: str | float | None = None,
     epochs: int = 100,
     seed: int = 0,

@@ -232,7 +232,13 @@ def _add_search_options(search: argparse.ArgumentParser) -> None:
         help="objective: accuracy, balanced_accuracy, auc, f1, "
         "log_loss (classification); mae, rmse (regression)",
     )
-    search.add_argument("--max-trials", type=int, default=10, metavar="N")
+    search.add_argument(
+        "--max-trials",
+        type=int,
+        default=None,
+        metavar="N",
+        help="most trials; default: none with --time-budget (the budget is the bound), else 10",
+    )
     search.add_argument(
         "--time-budget",
         metavar="DURATION",

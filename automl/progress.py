@@ -16,6 +16,7 @@ from automl.experiment.events import (
     TrialFailed,
     TrialStarted,
 )
+from automl.search.request import UNBOUNDED_TRIALS
 
 
 class ProgressDisplay:
@@ -59,12 +60,13 @@ class ProgressDisplay:
             budget = f", budget {event.time_budget_s:.0f}s" if event.time_budget_s else ""
             self.console.print(
                 f"searching: {event.task} on {event.target!r}, {event.tuner} tuner, "
-                f"objective {event.objective}, up to {event.max_trials} trials{budget}; "
+                f"objective {event.objective}, {_trials_text(event.max_trials)}{budget}; "
                 f"rows {event.rows['train']} train / {event.rows['validation']} validation / "
                 f"{event.rows['test']} test"
             )
             if self.progress is not None:
-                self.task_id = self.progress.add_task("search", total=event.max_trials, best="")
+                total = None if event.max_trials >= UNBOUNDED_TRIALS else event.max_trials
+                self.task_id = self.progress.add_task("search", total=total, best="")
         elif isinstance(event, TrialStarted) and self.progress is not None:
             self.progress.update(self.task_id, description=f"trial {event.trial_id}")
         elif isinstance(event, TrialEnded):
@@ -97,6 +99,8 @@ class ProgressDisplay:
         summary = result.summary
         if summary.get("plan"):
             self.console.print(summary["plan"])
+        if summary.get("stopped_early"):
+            self.console.print(f"stopped early: {summary['stopped_early']}")
         for note in result.notes:
             self.console.print(f"note: {note}")
         if result.model_path is None:
@@ -104,7 +108,9 @@ class ProgressDisplay:
             return
         metrics = summary["test_metrics"]
         shown = ", ".join(f"{k} {v:.4f}" for k, v in metrics.items())
-        which = "refit on train+validation" if summary["refit"] else "best trial"
+        which = summary.get("exported") or (
+            "refit on train+validation" if summary["refit"] else "best trial"
+        )
         self.console.print(f"test ({which}): {shown}")
         for name, scores in summary.get("baselines", {}).items():
             shown = ", ".join(f"{k} {v:.4f}" for k, v in scores.items())
@@ -116,3 +122,10 @@ class ProgressDisplay:
             f"over {parity['rows_compared']} test rows)"
         )
         self.console.print(f"summary: {result.experiment / 'summary.json'}")
+
+
+def _trials_text(max_trials: int) -> str:
+    """Returns "up to 10 trials", or "trials until the budget ends" when none is capped."""
+    if max_trials >= UNBOUNDED_TRIALS:
+        return "trials until the budget ends"
+    return f"up to {max_trials} trials"

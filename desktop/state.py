@@ -20,7 +20,7 @@ class SearchSettings:
     """The Search page's choices, saved with the project."""
 
     tuner: str = "random"
-    max_trials: int = 10
+    max_trials: int = 0  # 0 = no cap: the time budget is the bound
     time_budget_s: int = 300
     epochs: int = 100
     metric: str = ""  # "" = the engine's default for the task

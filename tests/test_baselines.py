@@ -75,8 +75,8 @@ def test_the_guard_loads_without_tensorflow():
 def test_keras_forms_predict_as_the_fitted_baselines(tmp_path):
     import keras
 
-    from architectures.baselines import BaselineHead, table_baseline_inputs
-    from architectures.dense import TabularFeature
+    from architectures.baselines import BaselineHead
+    from architectures.dense import DenseHyperModel, TabularFeature, TabularTask
     from automl.baselines.keras_form import baseline_model
     from automl.search.arrays import predict
 
@@ -84,13 +84,16 @@ def test_keras_forms_predict_as_the_fitted_baselines(tmp_path):
         task = None
 
         def baseline_inputs(self):
-            return table_baseline_inputs(
+            return DenseHyperModel(
                 [
                     TabularFeature("a", "numeric", mean=0.0, variance=2.0),
                     TabularFeature("b", "numeric", mean=0.1, variance=1.5, has_missing=True),
                     TabularFeature("colour", "categorical", vocabulary=("red", "blue")),
-                ]
-            )
+                ],
+                TabularTask("multiclass", 3),
+                [],
+                90,
+            ).baseline_inputs()
 
         def baseline_head(self):
             return BaselineHead("classes", 3)

@@ -68,11 +68,11 @@ def judge(
             best,
             False,
             f"the best trial ({objective.name} {trial_score:.4f}) beats the best baseline, "
-            f"{best.name} ({shown}), on the {protocol}",
+            f"{best.name} ({shown}), on {protocol}",
         )
     return GuardVerdict(
         best,
         True,
         f"no searched network beat the {best.name} baseline ({shown} against "
-        f"{trial_score:.4f} on the {protocol}); exported the {best.name} model instead",
+        f"{trial_score:.4f} on {protocol}); exported the {best.name} model instead",
     )

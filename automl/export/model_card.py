@@ -154,6 +154,10 @@ def _performance_section(metadata: dict) -> str:
             f"<p>Objective: <strong>{escape(str(objective))}</strong>"
             '<span class="badge">objective</span></p>'
         )
+    guard = metadata.get("baseline_guard") or {}
+    if guard.get("message"):
+        # The engine's own baselines, scored like the trials: the reader sees who won.
+        head += f"<p><strong>Baseline check:</strong> {escape(guard['message'])}</p>"
     if not metrics:
         return head + '<p class="muted">No test metrics were recorded.</p>'
     both = bool(search) and bool(metadata.get("refit"))

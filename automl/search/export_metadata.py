@@ -35,6 +35,7 @@ def export_metadata(
         "refit": outcome.refit,
         "hyperparameters": best.hyperparameters if best else {},
         "ensemble": outcome.ensemble,
+        "baseline_guard": outcome.guard,
         "best_trial": None
         if best is None
         else {"trial_id": best.trial_id, "score": best.score, "best_epoch": best.best_epoch},

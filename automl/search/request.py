@@ -20,6 +20,9 @@ ISOLATE_FROM_TRIALS = 20
 
 TUNERS = ("random", "bayesian", "hyperband")
 
+#: The trial cap of a search bounded by its time budget alone: more than any budget fits.
+UNBOUNDED_TRIALS = 100_000
+
 
 @dataclass(frozen=True)
 class SearchRequest:
@@ -41,7 +44,8 @@ class SearchRequest:
     test_split: float = 0.2
     tuner: str = "random"
     metric: str | None = None
-    max_trials: int = 10
+    #: None: no trial cap when a time budget is given (the budget is the bound), else 10
+    max_trials: int | None = None
     time_budget_s: float | None = None
     max_epochs: int = 100
     seed: int = 0
@@ -91,6 +95,10 @@ class SearchRequest:
     options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if self.max_trials is None:
+            # Frozen: resolved once, here, and recorded in experiment.json.
+            unbounded = self.time_budget_s is not None
+            object.__setattr__(self, "max_trials", UNBOUNDED_TRIALS if unbounded else 10)
         if self.tuner not in TUNERS:
             raise AutoMLError(
                 f"--tuner {self.tuner}: unknown tuner; choose one of {', '.join(TUNERS)}"
@@ -152,6 +160,11 @@ class SearchRequest:
         if self.time_budget_s is not None:
             return self.time_budget_s >= ISOLATE_FROM_SECONDS
         return self.max_trials >= ISOLATE_FROM_TRIALS
+
+    @property
+    def trials_unbounded(self) -> bool:
+        """Whether only the time budget ends the search (no --max-trials was given)."""
+        return self.max_trials >= UNBOUNDED_TRIALS
 
     @property
     def budget(self) -> SearchBudget:

@@ -73,6 +73,9 @@ def search_summary(
         "direction": prepared.objective.direction,
         "tuner": request.tuner,
         "workers": request.workers,
+        "stopped_early": stopped_early(request, status),
+        "baseline_guard": guard.to_dict() if (guard := getattr(run, "guard", None)) else None,
+        "exported": _exported(outcome, guard),
         "budget": {
             "max_trials": request.max_trials,
             "time_budget_s": request.time_budget_s,
@@ -112,3 +115,30 @@ def search_summary(
         + list(export.notes if export else []),
         "leaderboard": run.leaderboard(),
     }
+
+
+def stopped_early(request, status: str) -> str | None:
+    """Returns why a search with a time budget ended before it, or None.
+
+    Only a search that ran out of trials ends early: by its --max-trials, or (with none)
+    because the search space had no untried configuration left.
+    """
+    if request.time_budget_s is None or status != "completed":
+        return None
+    if request.trials_unbounded:
+        return "every configuration of the search space was tried before the time budget ran out"
+    return (
+        f"all {request.max_trials} trials (--max-trials) were done before the time budget "
+        "ran out; leave out --max-trials to search until the budget ends"
+    )
+
+
+def _exported(outcome, guard) -> str | None:
+    """Returns which model was exported: the best trial, a refit, an ensemble or a baseline."""
+    if outcome is None:
+        return None
+    if guard is not None and guard.beaten_by_baseline:
+        return f"baseline: {guard.baseline.name}"
+    if outcome.ensemble:
+        return f"ensemble of trials {', '.join(outcome.ensemble)}"
+    return "refit on train+validation" if outcome.refit else "best trial"

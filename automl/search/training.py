@@ -47,6 +47,8 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
     #: trial ids averaged in the exported model (`--ensemble`), empty for one model
     ensemble: list[str] = field(default_factory=list)
+    #: the baseline guard's verdict (`GuardVerdict.to_dict`), when baselines were scored
+    guard: dict | None = None
 
 
 class SearchRun:
@@ -74,6 +76,7 @@ class SearchRun:
         self.classification = prepared.classification
         self.feeds = feeds = make_feeds(prepared)
         self.notes: list[str] = []
+        self.guard = None  # the baseline guard's verdict, once the search is done
         self.deadline = deadline
         train_rows = len(feeds.y_train)
         refit_wanted = request.refit if request.refit is not None else train_rows < REFIT_ROWS
@@ -235,6 +238,9 @@ class SearchRun:
             outcome.notes.append(note)
         elif refit_due:
             self._refit_into(outcome, trial.hyperparameters, best, model, search_scores)
+        from automl.search.baseline_guard import guard_outcome
+
+        self.guard = guard_outcome(self, best, outcome)
         output = self.feeds.predict(outcome.model, self.feeds.test)
         outcome.evaluation = evaluation(self.prepared, self.feeds, output)
         return outcome

@@ -47,8 +47,14 @@ class SearchSettingsBox(QGroupBox):
         self.tuner.setCurrentText(settings.tuner)
         self.tuner.setToolTip("The Keras Tuner algorithm that picks each trial's configuration")
         self.max_trials_box = _spin(
-            1, 10_000, settings.max_trials, " trials", "The most configurations to try"
+            0,
+            10_000,
+            settings.max_trials,
+            " trials",
+            "The most configurations to try; no limit: as many as the time budget allows",
         )
+        # 0 leaves --max-trials out: the time budget alone ends the search.
+        self.max_trials_box.setSpecialValueText("no limit (the budget)")
         self.budget_box = _spin(
             10,
             7 * 24 * 3600,
@@ -157,11 +163,11 @@ class SearchSettingsBox(QGroupBox):
 
     def arguments(self) -> list[str]:
         """Returns the `automl search` flags for these settings, from `--tuner` on."""
+        trials = self.max_trials_box.value()
         arguments = [
             "--tuner",
             self.tuner.currentText(),
-            "--max-trials",
-            str(self.max_trials_box.value()),
+            *(["--max-trials", str(trials)] if trials else []),
             "--time-budget",
             f"{self.budget_box.value()}s",
             "--epochs",

@@ -1,0 +1,53 @@
+"""The baseline guard as a step of the search: never export a model a baseline beats unsaid.
+
+After the search, the engine's own baselines (majority class or mean, nearest neighbour,
+linear, the naive forecast) are fitted on the training rows and scored on the validation
+rows, exactly as the trials were. If the best trial is not better, the baseline's Keras
+form is exported instead, with the reason; either way the verdict is recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from automl.baselines import GuardVerdict, judge
+from automl.experiment.fold import TrialRecord
+
+
+def guard_outcome(run, best: TrialRecord, outcome) -> GuardVerdict | None:
+    """Returns the verdict; puts the baseline's model in `outcome` when it wins.
+
+    A failure to compute the baselines never ends a search: it is noted and the searched
+    model is exported as before.
+    """
+    from automl.baselines.pool import pool_baselines
+
+    prepared = run.prepared
+    objective = prepared.objective
+    classes = len(prepared.class_names) if prepared.classification else 0
+    # Each baseline is a new small model: TensorFlow would warn of retracing on the terminal.
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    try:
+        pool = pool_baselines(run.hypermodel, run.feeds, objective, classes)
+    except Exception as error:  # noqa: BLE001 - a yardstick must not cost the model
+        reason = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
+        outcome.notes.append(f"baselines not computed ({type(error).__name__}: {reason})")
+        return None
+    if pool is None or pool.best is None:
+        return None
+    epoch = (best.best_epoch or 1) - 1
+    loss = best.history[epoch].get("val_loss") if epoch < len(best.history) else None
+    verdict = judge(pool.baselines, best.score, loss, objective, pool.protocol)
+    run.baseline_pool = pool
+    outcome.guard = verdict.to_dict()
+    if not verdict.beaten_by_baseline:
+        return verdict
+    model = pool.keras_model(verdict.baseline)
+    output = run.feeds.predict(model, run.feeds.test)
+    from automl.search.metrics import score
+
+    outcome.search_test_metrics = outcome.test_metrics
+    outcome.test_metrics = score(prepared.classification, run.feeds.y_test, output)
+    outcome.model, outcome.refit, outcome.ensemble = model, False, []
+    outcome.notes.append(verdict.message)
+    return verdict

@@ -1,0 +1,107 @@
+"""Small data: the time budget is the bound, and no model a baseline beats goes out unsaid."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from automl.search.request import UNBOUNDED_TRIALS, SearchRequest
+from automl.search.summary import stopped_early
+
+
+def test_a_time_budget_without_max_trials_has_no_trial_cap():
+    bounded = SearchRequest(Path("d.csv"), "y", Path("o"), time_budget_s=180.0)
+    assert bounded.max_trials == UNBOUNDED_TRIALS and bounded.trials_unbounded
+    assert SearchRequest(Path("d.csv"), "y", Path("o")).max_trials == 10
+    capped = SearchRequest(Path("d.csv"), "y", Path("o"), max_trials=4, time_budget_s=180.0)
+    assert capped.max_trials == 4 and not capped.trials_unbounded
+    # Recorded and read back (experiment.json), the choice stays.
+    assert SearchRequest.from_dict(bounded.to_dict()).trials_unbounded
+
+
+def test_stopped_early_says_why_a_budgeted_search_ended_before_its_deadline():
+    capped = SearchRequest(Path("d.csv"), "y", Path("o"), max_trials=4, time_budget_s=180.0)
+    assert "all 4 trials (--max-trials)" in stopped_early(capped, "completed")
+    assert stopped_early(capped, "deadline") is None
+    unbounded = SearchRequest(Path("d.csv"), "y", Path("o"), time_budget_s=180.0)
+    assert "every configuration" in stopped_early(unbounded, "completed")
+    assert stopped_early(SearchRequest(Path("d.csv"), "y", Path("o")), "completed") is None
+
+
+def _rings(path: Path, rows: int = 240) -> Path:
+    """Two classes on rings: nearest neighbours separate them at once, two epochs do not."""
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, rows)
+    angle = rng.uniform(0, 2 * np.pi, rows)
+    radius = np.where(y == 1, 2.0, 0.5) + rng.normal(0, 0.1, rows)
+    frame = pd.DataFrame(
+        {
+            "x1": radius * np.cos(angle),
+            "x2": radius * np.sin(angle),
+            "label": np.where(y == 1, "outer", "inner"),
+        }
+    )
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.slow
+def test_a_nearest_neighbour_win_exports_the_nearest_neighbour_model_with_its_reason(tmp_path):
+    data = _rings(tmp_path / "rings.csv")
+    out = tmp_path / "exp"
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "automl",
+            "search",
+            str(data),
+            "--target",
+            "label",
+            "--max-trials",
+            "2",
+            "--epochs",
+            "2",
+            "--time-budget",
+            "5m",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "no searched network beat the nearest neighbour baseline" in run.stdout
+    assert "stopped early: all 2 trials (--max-trials)" in run.stdout
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["exported"] == "baseline: nearest neighbour"
+    assert summary["baseline_guard"]["beaten_by_baseline"] is True
+    assert summary["test_metrics"]["accuracy"] > 0.95
+    assert summary["model"]["parity"]["max_abs_diff"] < 1e-5
+    card = (out / "model" / "model_card.html").read_text()
+    assert "Baseline check:" in card and "nearest neighbour" in card
+    predicted = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "automl",
+            "predict",
+            str(out),
+            str(data),
+            "--out",
+            str(tmp_path / "p.csv"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert predicted.returncode == 0, predicted.stderr[-2000:]
+    frame = pd.read_csv(tmp_path / "p.csv")
+    assert (frame["prediction"] == frame["label"]).mean() > 0.95
