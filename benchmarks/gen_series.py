@@ -1,5 +1,6 @@
-"""Seeded generated series: classification patterns (`.npz` of NaN-padded series and labels)
-and a seasonal series to forecast (CSV `t,value`), written by `generators.write_set`."""
+"""Seeded generated series: classification patterns (`.npz` of NaN-padded series and labels),
+a local motif at a random place, classes told by frequency, and a seasonal series to
+forecast (CSV `t,value`), written by `generators.write_set`."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import numpy as np
 import pandas as pd
 
 SERIES_CLASSES = ("sine", "fast_sine", "square", "burst", "chirp")
+LOCAL_CLASSES = ("peak", "step", "wiggle")
+FREQUENCY_CLASSES = ("slow", "medium", "fast")
 
 
 def make_series_patterns(
@@ -62,6 +65,58 @@ def make_series_patterns(
         short = rng.random(count) < 0.25
         for row in np.flatnonzero(short):
             X[row, int(rng.integers(int(0.75 * steps), steps)) :] = np.nan
+    return X[:, :, None].astype(np.float32), labels
+
+
+def make_series_local(count: int, steps: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Returns series (count, steps, 1) float32 told apart only by a short motif at a random place.
+
+    Every series is noise (spread 0.3) around a random level with a slow random walk; one
+    motif of width `steps // 6` sits at a uniformly random position: a `peak` (a smooth
+    bump), a `step` (a short plateau with sharp edges) or a `wiggle` (two periods of a sine),
+    each of random height 1.2-2.0 and sign. Distances between whole series mostly measure
+    where the motif is, not which it is, so 1-NN on raw values is weak and shift-invariant
+    features (convolutions, pooling) win. Classes are balanced (`LOCAL_CLASSES`).
+    """
+    rng = np.random.default_rng(seed)
+    labels = np.array(LOCAL_CLASSES)[np.arange(count) % len(LOCAL_CLASSES)]
+    rng.shuffle(labels)
+    width = max(6, steps // 6)
+    u = np.linspace(0.0, 1.0, width)
+    motifs = {
+        "peak": np.exp(-((u - 0.5) ** 2) / 0.02),
+        "step": ((u > 0.15) & (u < 0.85)).astype(np.float64),
+        "wiggle": np.sin(4 * np.pi * u),
+    }
+    X = np.empty((count, steps), dtype=np.float64)
+    for row, label in enumerate(labels):
+        series = rng.normal(0, 0.5) + np.cumsum(rng.normal(0, 0.03, steps))
+        series += 0.3 * rng.normal(size=steps)
+        start = int(rng.integers(0, steps - width + 1))
+        height = rng.uniform(1.2, 2.0) * rng.choice((-1.0, 1.0))
+        series[start : start + width] += height * motifs[label]
+        X[row] = series
+    return X[:, :, None].astype(np.float32), labels
+
+
+def make_series_frequencies(count: int, steps: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Returns series (count, steps, 1) float32 whose class is the frequency of a noisy sine.
+
+    `slow`, `medium` and `fast` make 3, 4 and 5.3 cycles over the series (each +-10%, so
+    neighbouring classes nearly touch), with random phase, amplitude (0.6-1.4) and level,
+    and noise of spread 1.0, as loud as the sine. Shape, level and place say nothing; only
+    the frequency does (`FREQUENCY_CLASSES`, balanced).
+    """
+    rng = np.random.default_rng(seed)
+    labels = np.array(FREQUENCY_CLASSES)[np.arange(count) % len(FREQUENCY_CLASSES)]
+    rng.shuffle(labels)
+    cycles = dict(zip(FREQUENCY_CLASSES, (3.0, 4.0, 5.3), strict=True))
+    t = np.arange(steps, dtype=np.float64)
+    X = np.empty((count, steps), dtype=np.float64)
+    for row, label in enumerate(labels):
+        freq = 2 * np.pi * cycles[label] * rng.uniform(0.9, 1.1) / steps
+        signal = rng.uniform(0.6, 1.4) * np.sin(freq * t + rng.uniform(0, 2 * np.pi))
+        X[row] = signal + rng.normal(0, 0.5) + rng.normal(size=steps)
     return X[:, :, None].astype(np.float32), labels
 
 

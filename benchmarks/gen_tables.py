@@ -1,5 +1,6 @@
 """Seeded generated tables: interactions with missing values, an imbalanced binary set, a
-regression; written as CSV by `generators.write_set`.
+regression, and a small table whose classes follow a linear rule; written as CSV by
+`generators.write_set`.
 
 Example:
     >>> frame = make_table_mixed(200, noise=0.5, seed=0)
@@ -126,3 +127,31 @@ def make_table_regression(rows: int, noise: float, seed: int) -> pd.DataFrame:
             "price": price.round(3),
         }
     )
+
+
+def make_table_linear(rows: int, noise: float, seed: int) -> pd.DataFrame:
+    """Returns a numeric table whose 3-class target `grade` follows a linear rule only.
+
+    Each class has a fixed weight vector over the five informative columns (`x1`..`x5`,
+    standard normal); a row's class is the one with the highest weighted sum plus Gaussian
+    noise of spread `noise` (a multinomial-logit shape, so a logistic model is the right
+    one). Two more columns are pure distractors. No interactions, no missing values:
+    the set on which a linear model is hard to beat. Classes are about balanced.
+
+    Example:
+        >>> frame = make_table_linear(150, noise=0.5, seed=0)
+        >>> frame.shape, sorted(frame["grade"].unique())
+        ((150, 8), ['A', 'B', 'C'])
+    """
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(rows, 5))
+    weights = np.array(
+        [[1.2, -0.8, 0.0, 0.6, 0.0], [-0.6, 0.9, 0.8, 0.0, -0.5], [-0.6, -0.1, -0.8, -0.6, 0.5]]
+    )
+    scores = x @ weights.T + noise * rng.normal(size=(rows, 3))
+    grade = np.array(["A", "B", "C"])[scores.argmax(axis=1)]
+    frame = pd.DataFrame({f"x{i + 1}": x[:, i].round(3) for i in range(5)})
+    frame["distractor_a"] = rng.normal(size=rows).round(3)
+    frame["distractor_b"] = rng.uniform(size=rows).round(3)
+    frame["grade"] = grade
+    return frame

@@ -3,7 +3,9 @@
 Every data set here is drawn from numpy's seeded generator, so the same seed gives the same
 values (and, through `write_set`, the same file bytes) on every run; nothing comes from a
 public benchmark archive. Each generator has a difficulty knob (noise, how close the classes
-are, distractors) and a size, and `GENERATED` names the sets `search_quality.py` runs.
+are, distractors) and a size, and `GENERATED` names the sets `search_quality.py` runs. The
+sets marked `small` (tables of 60-300 rows, 20-60 series to train and validate on, 150
+reviews, 20 images per class) are the small data of issue 13, run by `--small`.
 
 The files are written in the forms `automl search` reads:
 
@@ -17,8 +19,8 @@ classification and forecasts), `gen_images` and `gen_text`.
 
 Example:
     >>> spec = GENERATED["gen-table-mixed"]
-    >>> spec.modality, spec.target, spec.quick
-    ('table', 'band', True)
+    >>> spec.modality, spec.target, spec.quick, spec.small
+    ('table', 'band', True, False)
 """
 
 from __future__ import annotations
@@ -30,8 +32,18 @@ from pathlib import Path
 
 import numpy as np
 from gen_images import make_shape_images
-from gen_series import make_seasonal_series, make_series_patterns
-from gen_tables import make_table_imbalanced, make_table_mixed, make_table_regression
+from gen_series import (
+    make_seasonal_series,
+    make_series_frequencies,
+    make_series_local,
+    make_series_patterns,
+)
+from gen_tables import (
+    make_table_imbalanced,
+    make_table_linear,
+    make_table_mixed,
+    make_table_regression,
+)
 from gen_text import make_reviews
 
 # --------------------------------------------------------------------------------------------
@@ -43,7 +55,8 @@ class GeneratedSet:
     """A generated data set: how to make it, the file form it is written in, and its target.
 
     `search_options` are extra `automl.search` arguments (a forecast's lookback/horizon).
-    `quick` marks the one set per modality that `search_quality.py --quick` runs.
+    `quick` marks the one set per modality that `search_quality.py --quick` runs; `small`
+    the small-data sets that `--small` runs (and that no other run includes unless named).
     """
 
     name: str
@@ -53,6 +66,7 @@ class GeneratedSet:
     target: str = ""
     search_options: dict = field(default_factory=dict)
     quick: bool = False
+    small: bool = False
 
 
 def write_set(spec: GeneratedSet, folder: Path) -> Path:
@@ -178,6 +192,69 @@ GENERATED: dict[str, GeneratedSet] = {
             lambda: make_seasonal_series(700, noise=1.5, seed=51),
             target="value",
             search_options={"lookback": 36, "horizon": 6, "time_column": "t"},
+        ),
+        # Small data (issue 13): where a one-line baseline is hardest to beat.
+        GeneratedSet(
+            "gen-table-linear-small",
+            "table",
+            "150 rows, 3 classes from a linear rule only (5 numeric columns + 2 distractors)",
+            lambda: make_table_linear(150, noise=0.5, seed=15),
+            target="grade",
+            small=True,
+        ),
+        GeneratedSet(
+            "gen-table-mixed-small",
+            "table",
+            "300 rows, numeric + categorical, 3 classes from interactions, missing values",
+            lambda: make_table_mixed(300, noise=0.5, seed=16),
+            target="band",
+            small=True,
+        ),
+        GeneratedSet(
+            "gen-table-regression-small",
+            "table",
+            "100 rows, regression, district changes quality's slope, noise 1.0",
+            lambda: make_table_regression(100, noise=1.0, seed=17),
+            target="price",
+            small=True,
+        ),
+        GeneratedSet(
+            "gen-series-local-small",
+            "series",
+            "75 series x 96 steps (60 to train and validate), 3 motifs at a random place",
+            lambda: make_series_local(75, 96, seed=24),
+            small=True,
+        ),
+        GeneratedSet(
+            "gen-series-frequency-small",
+            "series",
+            "60 series x 64 steps (48 to train and validate), 3 close frequencies, loud noise",
+            lambda: make_series_frequencies(60, 64, seed=25),
+            small=True,
+        ),
+        GeneratedSet(
+            "gen-images-shapes-small",
+            "image",
+            "80 grayscale 16x16 images, 4 shapes, 20 per class, easy",
+            lambda: make_shape_images(80, 16, "easy", seed=33),
+            small=True,
+        ),
+        GeneratedSet(
+            "gen-text-reviews-small",
+            "text",
+            "150 templated reviews, binary, negations and mixed verdicts, easy",
+            lambda: make_reviews(150, "easy", seed=43),
+            target="sentiment",
+            small=True,
+        ),
+        GeneratedSet(
+            "gen-forecast-seasonal-small",
+            "forecast",
+            "one series of 160 steps: trend, seasons of 12 and 50, AR(1) noise; 24 -> 6",
+            lambda: make_seasonal_series(160, noise=1.5, seed=52),
+            target="value",
+            search_options={"lookback": 24, "horizon": 6, "time_column": "t"},
+            small=True,
         ),
     )
 }

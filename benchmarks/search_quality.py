@@ -4,6 +4,8 @@ reference network, simple baselines and AutoKeras, on the same splits and wall-c
     python benchmarks/search_quality.py --quick               # samples + 1 generated set per
                                                               # modality, 1 minute each (<30 min)
     python benchmarks/search_quality.py                       # every set, 3 minutes each
+    python benchmarks/search_quality.py --small               # the small-data sets, 3 min each
+    python benchmarks/search_quality.py --quick --small       # --quick's sets + the small ones
     python benchmarks/search_quality.py --only penguins,gen-text-reviews --budget 30s
     python benchmarks/search_quality.py --list                # the data sets and what they are
     python benchmarks/search_quality.py --autokeras-python /tmp/ak-env/bin/python
@@ -11,7 +13,9 @@ reference network, simple baselines and AutoKeras, on the same splits and wall-c
 Data sets: the bundled samples (penguins table, digits images, shapes series, sunspots
 forecast) and generated ones of every modality (`benchmarks/generators.py`: seeded, several
 sizes and difficulties, nothing from a public archive), written to a temp folder in the file
-forms `automl search` reads.
+forms `automl search` reads. The small-data sets (issue 13: tables of 100-300 rows, 48-60
+series to train and validate on, 150 reviews, 20 images per class) run only with `--small`
+or when named in `--only`.
 
 Systems, run one after another, each in its own child process (a fresh TensorFlow each time,
 so no graph, memory or thread state leaks from one system into the next), with the same
@@ -29,8 +33,10 @@ wall-clock budget counted from the start of that process (so each pays its Tenso
    (Wang et al. 2017) for series, a small VGG-style CNN for images, a BiLSTM for text, a
    Conv1D + LSTM for forecasts.
 4. simple baselines on flattened features, fit on train + validation: majority class (mean),
-   1-nearest neighbour, logistic (ridge) regression, HistGradientBoosting; the naive last
-   value for forecasts. Not budgeted (they take seconds).
+   1-nearest neighbour (and k chosen by inner 5-fold cross-validation), logistic (ridge)
+   regression, HistGradientBoosting; 1-NN on z-normalised series; the naive last value for
+   forecasts. Not budgeted (they take seconds). The best of them on the test rows is the
+   "best scikit-learn baseline" ours is compared with.
 5. AutoKeras 3 (greedy tuner, same deadline mechanics as 2), only from an interpreter where it
    imports: AutoKeras 3.0.0 fails on Keras >= 3.13, so it needs its own environment
    (`--autokeras-python`, see benchmarks/README.md); otherwise its row says why it did not run.
@@ -44,7 +50,10 @@ epochs trained; seconds), then a summary: whether ours matches or beats plain Ke
 the reference network on the primary metric (our search's objective: accuracy, RMSE for
 regression, MAE for forecasts; "matches" = worse by at most one test example, i.e. 1/n_test
 of accuracy, or 1/n_test relative for errors), the counts against issue 7's targets, our
-search overhead (time outside model.fit) and export parity. Progress and child logs go to
+search overhead (time outside model.fit) and export parity; per set also what our search
+exported (a searched model or, by its baseline guard, a baseline), the guard's message, and
+whether the exported model scored below the engine's own best baseline on the test rows
+(issue 13). Progress and child logs go to
 stderr and to OUT/logs; every number also lands in OUT/results.json.
 """
 
@@ -96,6 +105,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--quick",
         action="store_true",
         help="the bundled samples and one generated set per modality, 1 minute each",
+    )
+    parser.add_argument(
+        "--small",
+        action="store_true",
+        help="the small-data sets (tables of 100-300 rows, tens of series, 150 reviews, 20 "
+        "images per class); with --quick, after --quick's sets",
     )
     parser.add_argument("--only", default=None, help="comma-separated data set names (--list)")
     parser.add_argument(

@@ -57,11 +57,20 @@ def sample_sets() -> list[BenchmarkSet]:
     ]
 
 
-def generated_names(quick: bool) -> list[str]:
-    """Returns the generated sets a run includes: one per modality with --quick, else all."""
+def generated_names(quick: bool, small: bool = False) -> list[str]:
+    """Returns the generated sets a run includes, in `GENERATED`'s order.
+
+    By default every set not marked small; `quick`: one per modality (those marked quick);
+    `small`: the small-data sets, alone or (with `quick`) after the quick ones.
+    """
     from generators import GENERATED
 
-    return [name for name, spec in GENERATED.items() if spec.quick or not quick]
+    def wanted(spec) -> bool:
+        if spec.small:
+            return small
+        return (spec.quick or not quick) and (quick or not small)
+
+    return [name for name, spec in GENERATED.items() if wanted(spec)]
 
 
 def write_generated(names: Sequence[str], folder: Path) -> list[BenchmarkSet]:
@@ -87,8 +96,15 @@ def write_generated(names: Sequence[str], folder: Path) -> list[BenchmarkSet]:
 
 
 def choose_sets(args: argparse.Namespace) -> list[str]:
-    """Returns the names of the sets to run, in order: samples first, then generated."""
-    every = [s.name for s in sample_sets()] + generated_names(quick=False)
+    """Returns the names of the sets to run, in order: samples first, then generated.
+
+    `--small` alone runs exactly the small sets; `--quick --small` the samples, the quick
+    sets and the small ones; `--only` picks by name from all of them.
+    """
+    from generators import GENERATED
+
+    small = bool(getattr(args, "small", False))
+    every = [s.name for s in sample_sets()] + list(GENERATED)
     if args.only:
         wanted = [name.strip() for name in args.only.split(",") if name.strip()]
         unknown = [name for name in wanted if name not in every]
@@ -97,15 +113,17 @@ def choose_sets(args: argparse.Namespace) -> list[str]:
                 f"--only: unknown data set {', '.join(unknown)}; choose from {', '.join(every)}"
             )
         return [name for name in every if name in wanted]
-    return [s.name for s in sample_sets()] + generated_names(quick=args.quick)
+    samples = [s.name for s in sample_sets()] if args.quick or not small else []
+    return samples + generated_names(quick=args.quick, small=small)
 
 
 def list_sets() -> str:
-    """Returns the data sets, one a line: name, modality, what it is, [--quick] if it runs there."""
+    """Returns the data sets, one a line: name, modality, what it is, and [--quick] or
+    [--small] where those options run it."""
     from generators import GENERATED
 
     lines = [f"{s.name:28} {s.modality:9} {s.description}" for s in sample_sets()]
     for name, spec in GENERATED.items():
-        quick = " [--quick]" if spec.quick else ""
-        lines.append(f"{name:28} {spec.modality:9} generated: {spec.description}{quick}")
+        mark = " [--quick]" if spec.quick else " [--small]" if spec.small else ""
+        lines.append(f"{name:28} {spec.modality:9} generated: {spec.description}{mark}")
     return "\n".join(lines)
