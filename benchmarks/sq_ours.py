@@ -7,6 +7,7 @@ import json
 import time
 from pathlib import Path
 
+from sq_guard import guard_row, guard_watch
 from sq_sets import BenchmarkSet
 from stdout_redirect import stdout_to_stderr
 
@@ -23,7 +24,7 @@ def worker_ours(job: dict) -> dict:
     bset = BenchmarkSet(**job["set"])
     experiment = Path(job["experiment"])
     began_wall, began = time.time(), time.monotonic()
-    with stdout_to_stderr():
+    with stdout_to_stderr(), guard_watch() as seen:
         result = automl.search(
             bset.path,
             bset.target,
@@ -36,6 +37,7 @@ def worker_ours(job: dict) -> dict:
         )
     wall = time.monotonic() - began
     summary = result.summary
+    guard = guard_row(summary, seen)  # after the budget: the engine baseline's test scores
     timing = summary.get("timing", {})
     events = _read_events(experiment / "events.jsonl")
     metric, direction = summary.get("metric"), summary.get("direction")
@@ -72,6 +74,7 @@ def worker_ours(job: dict) -> dict:
         "rows": summary["rows"],
         "task": summary.get("task"),
         "notes": summary.get("notes") or [],
+        **guard,
     }
 
 

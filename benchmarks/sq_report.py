@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 import numpy as np
 from sq_children import SetResult
+from sq_compare import best_baseline, primary_metric, verdict
+from sq_guard_report import guard_columns, issue13_lines
 
 REFERENCE_NAMES = {
     "table": "MLP 256-128",
@@ -15,50 +17,6 @@ REFERENCE_NAMES = {
     "text": "BiLSTM",
     "forecast": "Conv1D + LSTM",
 }
-
-
-def primary_metric(result: SetResult) -> tuple[str, str]:
-    """Returns (metric, direction) the comparison uses: our search's objective."""
-    ours = result.rows.get("ours", {})
-    if ours.get("metric") in ("accuracy", "rmse", "mae"):
-        return ours["metric"], ours.get("direction", "max")
-    if result.bset.modality == "forecast":
-        return "mae", "min"
-    metrics = next((r["metrics"] for r in result.rows.values() if r.get("metrics")), {})
-    return ("accuracy", "max") if "accuracy" in metrics or not metrics else ("rmse", "min")
-
-
-def n_test(result: SetResult) -> int | None:
-    ours = result.rows.get("ours", {})
-    return ours.get("n_test")
-
-
-def verdict(result: SetResult, other: str) -> tuple[str, str]:
-    """Returns ("beats" | "matches" | "loses" | "n/a", how much) for ours against `other`.
-
-    Beats: strictly better. Matches: worse by at most one test example (1/n_test of
-    accuracy; for errors, 1/n_test of the other's error). Loses: worse by more.
-    """
-    metric, direction = primary_metric(result)
-    ours = (result.rows.get("ours") or {}).get("metrics", {}).get(metric)
-    theirs = (result.rows.get(other) or {}).get("metrics", {}).get(metric)
-    count = n_test(result)
-    if ours is None or theirs is None or not count:
-        return "n/a", ""
-    if direction == "max":
-        diff = ours - theirs
-        examples = diff * count
-        how = f"{100 * diff:+.1f} points ({examples:+.0f} test examples)"
-        tolerance = 1 / count + 1e-9
-    else:
-        diff = (theirs - ours) / theirs if theirs else 0.0
-        how = f"{metric} {ours:.4g} vs {theirs:.4g} ({-100 * diff:+.1f}%)"
-        tolerance = 1 / count
-    if diff > 1e-12:
-        return "beats", how
-    if diff >= -tolerance:
-        return "matches", how
-    return "loses", how
 
 
 SYSTEM_LABELS = {
@@ -198,20 +156,6 @@ def set_report(result: SetResult, budget_s: float) -> str:
     return "\n".join(lines)
 
 
-def best_baseline(result: SetResult) -> tuple[str, float | None]:
-    metric, direction = primary_metric(result)
-    baselines = (result.rows.get("baselines") or {}).get("baselines") or {}
-    scored = [
-        (name, b["metrics"][metric])
-        for name, b in baselines.items()
-        if metric in b.get("metrics", {})
-    ]
-    if not scored:
-        return "-", None
-    pick = max if direction == "max" else min
-    return pick(scored, key=lambda item: item[1])
-
-
 def _metric_cell(result: SetResult, system: str, metric: str) -> str:
     return _cell((result.rows.get(system) or {}).get("metrics", {}).get(metric))
 
@@ -256,6 +200,8 @@ def summary_report(results: list[SetResult], args: argparse.Namespace) -> str:
             ]
     if "baselines" in ran:
         columns.append(("best baseline", lambda r, m: _baseline_cell(r)))
+        columns.append(("vs BL", lambda r, m: verdict(r, "baselines")[0]))
+    columns += guard_columns()
     columns += [
         ("ours trials/epochs", lambda r, m: _ours_cell(r, "trials/epochs")),
         ("within 1 pt", lambda r, m: _ours_cell(r, "within")),
@@ -297,6 +243,16 @@ def summary_report(results: list[SetResult], args: argparse.Namespace) -> str:
             f"{100 * share:.0f}% (target 80%): {'met' if share >= 0.8 else 'NOT met'}"
             + (f"; not on: {', '.join(lost)}" if lost else "")
         )
+    if "baselines" in args.systems and total:
+        ok = count("baselines", ("beats", "matches"))
+        lost = [r.bset.name for r in results if r.bset.name not in ok]
+        lines.append(
+            f"ours matches or beats the best scikit-learn baseline (best on the test rows) on "
+            f"{len(ok)}/{total} (target {total}/{total}): "
+            f"{'met' if len(ok) == total else 'NOT met'}"
+            + (f"; not on: {', '.join(lost)}" if lost else "")
+        )
+    lines += issue13_lines(results, args.systems)
     for result in results:
         ours = result.rows.get("ours", {})
         if result.bset.name == "penguins" and ours.get("overhead_fraction") is not None:
