@@ -562,7 +562,9 @@ def _profile(args) -> int:
     import json
 
     from automl.data import infer_schema, infer_task, read_table
+    from automl.modalities.image_data import refuse_image_folder
 
+    refuse_image_folder(args.data)
     frame = read_table(args.data)
     schema = infer_schema(frame)
     task = None

@@ -23,7 +23,7 @@ def load_digits_arrays():
     import numpy as np
     from PIL import Image
 
-    from automl.data.images import scan_image_folder
+    from automl.modalities.image_data import scan_image_folder
 
     folder = scan_image_folder(ROOT / "assets" / "samples" / "digits")
     images = np.stack(

@@ -43,7 +43,7 @@ def digits_comparison(budget: str, out: Path) -> None:
     total = time.monotonic() - started
     summary = result.summary
     splits = json.loads((out / "splits.json").read_text())
-    from automl.data.images import scan_image_folder
+    from automl.modalities.image_data import scan_image_folder
 
     folder = scan_image_folder(DIGITS)
     pixels = np.stack(

@@ -42,7 +42,7 @@ wall-clock budget counted from the start of that process (so each pays its Tenso
    (`--autokeras-python`, see benchmarks/README.md); otherwise its row says why it did not run.
 
 Splits: our search's own `splits.json` (row positions of train/validation/test) for tables,
-images and series; `automl.data.forecast.chronological_split` for forecasts (what our
+images and series; `automl.modalities.forecast_windows.chronological_split` for forecasts (what our
 search uses too). Everything is scored on the same test rows with the engine's metric code.
 
 Prints one table per data set (test accuracy and balanced accuracy, or RMSE and MAE; trials;

@@ -152,7 +152,7 @@ def worker_baselines(job: dict) -> dict:
         models["1-NN, z-normalised series"] = (nearest, normalised)
     rows = {}
     if split.modality == "forecast":
-        from automl.data.forecast import naive_forecast
+        from automl.modalities.forecast_windows import naive_forecast
 
         rows["naive last value"] = {
             "metrics": test_scores(

@@ -121,7 +121,8 @@ def load_split(bset: BenchmarkSet, experiment: Path, seed: int) -> SplitArrays:
 
 
 def _forecast_split(bset: BenchmarkSet, experiment: Path) -> SplitArrays:
-    from automl.data.forecast import chronological_split, load_forecast
+    from automl.modalities.forecast_data import load_forecast
+    from automl.modalities.forecast_windows import chronological_split
 
     options = bset.options
     data = load_forecast(

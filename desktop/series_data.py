@@ -58,7 +58,7 @@ def read_series(path: Path, layout: DataLayout | None = None, target: str = "") 
         AutoMLError: the engine's one-line reason (no such array or column, a window that
             does not fit the series, a single class...).
     """
-    from automl.data.sequences import is_sequence_file, load_sequences
+    from automl.modalities.series_data import is_sequence_file, load_sequences
 
     path = Path(path)
     layout = layout or DataLayout()
@@ -96,8 +96,8 @@ def read_forecast(path: Path, layout: DataLayout, target: str) -> LoadedSeries:
     Raises:
         AutoMLError: an unusable column, or a window the series are too short for.
     """
-    from automl.data.forecast import load_forecast
     from automl.modalities.forecast import default_window, forecast_summary
+    from automl.modalities.forecast_data import load_forecast
 
     if not target:
         raise AutoMLError("choose the column to forecast")
@@ -138,7 +138,7 @@ def guess_series_per_row(frame, target: str = "") -> tuple[str, str] | None:
         >>> guess_series_per_row(wide)
         ('kind', 'id')
     """
-    from automl.data.sequences import looks_like_series_per_row
+    from automl.modalities.series_tables import looks_like_series_per_row
 
     names = [str(c) for c in frame.columns]
     if not names:

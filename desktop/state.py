@@ -97,7 +97,7 @@ class StudioState(QObject):
         self.project_dir: Path | None = None
         self.frame = None  # pandas.DataFrame of the open data, or None
         self.profile: dict | None = None  # automl.data.profile.TableProfile.to_dict()
-        self.images: dict | None = None  # automl.data.images.ImageFolder.to_dict()
+        self.images: dict | None = None  # automl.modalities.image_data.ImageFolder.to_dict()
         # desktop.series_data.series_summary / forecast_summary: series read from a NumPy
         # file, or from the open table with a series or forecast `settings.layout`.
         self.sequences: dict | None = None
@@ -124,7 +124,7 @@ class StudioState(QObject):
         plain_table = self.images is None and self.sequences is None
         if not plain_table or not self.profile or not self.settings.target:
             return ""
-        from automl.modalities.text import text_feature
+        from automl.modalities.text_rule import text_feature
 
         ignored = set(self.settings.ignored) | {self.settings.target}
         return text_feature(

@@ -101,7 +101,9 @@ def scan_with_thumbnails(path: str | Path, per_class: int = PER_CLASS) -> Scanne
     Raises:
         AutoMLError: the folder is not a usable image folder (the engine's message).
     """
-    from automl.data.images import scan_image_folder  # pandas/Pillow load off the UI thread
+    from automl.modalities.image_data import (
+        scan_image_folder,  # pandas/Pillow load off the UI thread
+    )
 
     folder = scan_image_folder(path)
     summary = folder.to_dict()

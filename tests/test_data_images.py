@@ -12,15 +12,14 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from automl.data.images import (
+from automl.errors import AutoMLError
+from automl.modalities.image_data import (
     choose_image_size,
-    decode_image,
-    image_pipeline,
     is_image_folder,
     load_image_csv,
     scan_image_folder,
 )
-from automl.errors import AutoMLError
+from automl.modalities.image_decode import decode_image, image_pipeline
 
 DIGITS = Path(__file__).resolve().parents[1] / "assets" / "samples" / "digits"
 
@@ -77,7 +76,7 @@ def test_scanning_does_not_import_tensorflow(tmp_path):
     import subprocess
 
     code = (
-        "import sys; from automl.data.images import scan_image_folder; "
+        "import sys; from automl.modalities.image_data import scan_image_folder; "
         f"scan_image_folder({str(DIGITS)!r}); print('tensorflow' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

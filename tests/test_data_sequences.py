@@ -9,21 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from automl.data.forecast import (
-    ForecastData,
-    chronological_split,
-    load_forecast,
-    make_windows,
-    naive_forecast,
-)
-from automl.data.sequences import (
-    is_sequence_file,
-    label_file_names,
-    load_sequences,
-    looks_like_series_per_row,
-    pad_series,
-)
 from automl.errors import AutoMLError
+from automl.modalities.forecast_data import ForecastData, load_forecast
+from automl.modalities.forecast_windows import chronological_split, make_windows, naive_forecast
+from automl.modalities.series_arrays import label_file_names, pad_series
+from automl.modalities.series_data import is_sequence_file, load_sequences
+from automl.modalities.series_tables import looks_like_series_per_row
 
 SAMPLES = Path(__file__).resolve().parents[1] / "assets" / "samples"
 

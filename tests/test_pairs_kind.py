@@ -54,10 +54,10 @@ class PairsModality:
     def prepare(self, request: Any) -> Prepared:
         import pandas as pd
 
-        from automl.data.sequences import SequenceSet
         from automl.data.splits import split_rows
         from automl.data.task import infer_task
-        from automl.modalities.series import PreparedSequences
+        from automl.modalities.series_data import SequenceSet
+        from automl.modalities.series_prepared import PreparedSequences
         from automl.search.metrics import choose_objective
 
         x, names = read_pairs(Path(request.data))

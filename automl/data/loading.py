@@ -35,13 +35,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     if not path.exists():
         raise AutoMLError(f"{path}: no such file")
     if path.is_dir():
-        from automl.data.images import is_image_folder
-
-        if is_image_folder(path):
-            raise AutoMLError(
-                f"{path} is a folder of images, not a table: search it with "
-                f"`automl search {path} --out DIR` (the desktop app opens tables for now)"
-            )
+        # A folder of images gets its own message from the image room (refuse_image_folder).
         raise AutoMLError(f"{path} is a folder; tabular data must be a single file")
     if path.stat().st_size == 0:
         raise AutoMLError(f"{path} is empty")

@@ -79,8 +79,8 @@ class ImageServing:
         """Returns the model's output for base64-encoded images, decoded as served."""
         import tensorflow as tf
 
-        from automl.data.images import decode_image
         from automl.export.bundle import decode_base64_rows
+        from automl.modalities.image_decode import decode_image
 
         encoded = decode_base64_rows(rows)["image_bytes"]
         images = tf.data.Dataset.from_tensor_slices(encoded).map(
@@ -162,7 +162,7 @@ def write_image_saved_model(
     import keras
     import tensorflow as tf
 
-    from automl.data.images import decode_image
+    from automl.modalities.image_decode import decode_image
 
     labels = tf.constant(class_names)
     height, width = serving.size

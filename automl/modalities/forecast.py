@@ -24,9 +24,10 @@ from automl.modalities.series import (
 from automl.modalities.series_feeds import SeriesFeeds
 
 if TYPE_CHECKING:
-    from automl.data.forecast import ForecastData, Windows
     from automl.export.predict import Predictions
     from automl.export.savedmodel import SeriesServing
+    from automl.modalities.forecast_data import ForecastData
+    from automl.modalities.forecast_windows import Windows
     from automl.search.request import SearchRequest
 
 LOOKBACK = Option(
@@ -83,7 +84,7 @@ class PreparedForecast(Prepared):
 
     def baselines(self) -> dict:
         """Returns the naive last-value forecast's test scores."""
-        from automl.data.forecast import naive_forecast
+        from automl.modalities.forecast_windows import naive_forecast
         from automl.search.metrics import regression_scores
 
         test = self.splits.test
@@ -112,7 +113,7 @@ def forecast_summary(data: ForecastData, lookback: int, horizon: int) -> dict:
     The windows are cut as the search cuts them, so a window that does not fit the
     series fails here with the search's own message.
     """
-    from automl.data.forecast import chronological_split
+    from automl.modalities.forecast_windows import chronological_split
 
     windows = chronological_split(data, lookback, horizon)
     return {
@@ -133,8 +134,9 @@ def forecast_summary(data: ForecastData, lookback: int, horizon: int) -> dict:
 
 def prepare_forecast(request: SearchRequest) -> PreparedForecast:
     """Returns the request's series cut into windows: train, validation, test by time."""
-    from automl.data.forecast import chronological_split, load_forecast
     from automl.data.splits import Splits
+    from automl.modalities.forecast_data import load_forecast
+    from automl.modalities.forecast_windows import chronological_split
     from automl.search.metrics import choose_objective
 
     lookback, horizon = request.options.get("lookback"), request.options.get("horizon")
@@ -235,8 +237,9 @@ def predict_forecast(model_dir: Path, metadata: dict, data: Path) -> Predictions
     """
     import pandas as pd
 
-    from automl.data.forecast import load_forecast, make_windows
     from automl.export.predict import Predictions, serve_in_batches
+    from automl.modalities.forecast_data import load_forecast
+    from automl.modalities.forecast_windows import make_windows
 
     options = metadata["forecast"]
     series = load_forecast(
@@ -269,7 +272,7 @@ class ForecastModality:
     options: tuple[Option, ...] = (LOOKBACK, HORIZON, ID_COLUMN, TIME_COLUMN)
 
     def recognises(self, request: SearchRequest) -> bool:
-        from automl.data.sequences import is_sequence_file
+        from automl.modalities.series_data import is_sequence_file
 
         options = request.options
         if options.get("lookback"):

@@ -15,9 +15,9 @@ from automl.errors import AutoMLError
 from automl.modalities.base import Option, Prepared
 
 if TYPE_CHECKING:
-    from automl.data.images import ImageFolder
     from automl.export.predict import Predictions
     from automl.export.savedmodel import ImageServing
+    from automl.modalities.image_data import ImageFolder
     from automl.search.request import SearchRequest
 
 IMAGE_COLUMN = Option(
@@ -74,8 +74,8 @@ class PreparedImages(Prepared):
 
 def prepare_images(request: SearchRequest) -> PreparedImages:
     """Returns the request's images listed (not decoded) and split."""
-    from automl.data.images import load_image_csv, scan_image_folder
     from automl.data.splits import split_rows
+    from automl.modalities.image_data import load_image_csv, scan_image_folder
     from automl.search.metrics import choose_objective
 
     image_column = request.options.get("image_column")
@@ -191,7 +191,7 @@ def _serve_images(serve: Any, paths: list[str]) -> list:
 
 def _image_paths(data: Path, metadata: dict) -> list[str]:
     from automl.data import read_table
-    from automl.data.images import IMAGE_SUFFIXES
+    from automl.modalities.image_data import IMAGE_SUFFIXES
 
     if data.is_dir():
         paths = sorted(
@@ -233,6 +233,8 @@ class ImageModality:
                 "the transfer family needs --backbone-weights FILE (nothing is downloaded)"
             )
         if weights is not None or request.options.get("backbone") is not None:
+            from automl.modalities.image_feeds import backbone_spec
+
             backbone_spec(request)
 
     def prepare(self, request: SearchRequest) -> PreparedImages:
@@ -261,21 +263,6 @@ class ImageModality:
 
     def predict_file(self, model_dir: Path, metadata: dict, data: Path) -> Predictions:
         return predict_images(model_dir, metadata, data)
-
-
-def backbone_spec(request: SearchRequest) -> Any:
-    """Returns the transfer family's `architectures.transfer.Backbone` for the request."""
-    weights = request.options.get("backbone_weights")
-    if weights is None:
-        raise AutoMLError(
-            "the transfer family needs --backbone-weights FILE (nothing is downloaded)"
-        )
-    from architectures.backbones import backbone_for
-
-    try:
-        return backbone_for(Path(weights), request.options.get("backbone"))
-    except ValueError as error:
-        raise AutoMLError(str(error)) from None
 
 
 MODALITY = ImageModality()

@@ -49,7 +49,7 @@ class ImageFeeds:
         self.cache = len(files) * height * width * folder.channels * 4 < self.CACHE_BYTES
 
     def _pipeline(self, rows: FileRows, with_labels: bool) -> Any:
-        from automl.data.images import image_pipeline
+        from automl.modalities.image_decode import image_pipeline
 
         return image_pipeline(
             list(rows.files),
@@ -76,12 +76,12 @@ class ImageFeeds:
 
     def hypermodel(self, request: SearchRequest, metrics: list, regression_scale: tuple) -> Any:
         from automl.modalities.families import combine
-        from automl.modalities.image import MODALITY, backbone_spec
+        from automl.modalities.registry import modality_of
 
         height, width = self.folder.image_size
         shape = (height, width, self.folder.channels)
         families = tuple(request.families) or tuple(
-            p["family"] for p in MODALITY.proposals(self.prepared)
+            p["family"] for p in modality_of(self.prepared).proposals(self.prepared)
         )
 
         def build(family: str) -> Any:
@@ -118,3 +118,18 @@ class ImageFeeds:
 
         encoded = [base64.b64encode(Path(p).read_bytes()).decode("ascii") for p in self.test.files]
         return {"image_bytes__base64": np.asarray(encoded)}
+
+
+def backbone_spec(request: SearchRequest) -> Any:
+    """Returns the transfer family's `architectures.transfer.Backbone` for the request."""
+    weights = request.options.get("backbone_weights")
+    if weights is None:
+        raise AutoMLError(
+            "the transfer family needs --backbone-weights FILE (nothing is downloaded)"
+        )
+    from architectures.backbones import backbone_for
+
+    try:
+        return backbone_for(Path(weights), request.options.get("backbone"))
+    except ValueError as error:
+        raise AutoMLError(str(error)) from None

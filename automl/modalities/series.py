@@ -7,7 +7,7 @@ Rows are float32 arrays (samples, steps, features), NaN-padded after short serie
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,17 +15,15 @@ import numpy as np
 
 from automl.errors import AutoMLError
 from automl.modalities.base import Option, Prepared
+from automl.modalities.series_prepared import PreparedSequences
 
 if TYPE_CHECKING:
-    from automl.data.sequences import SequenceSet
     from automl.data.task import Task
     from automl.export.predict import Predictions
     from automl.export.savedmodel import SeriesServing
+    from automl.modalities.series_data import SequenceSet
     from automl.modalities.series_feeds import SeriesFeeds
     from automl.search.request import SearchRequest
-
-#: 1-nearest-neighbour baselines are skipped above this many train x test pairs (memory).
-NEAREST_NEIGHBOUR_PAIRS = 50_000_000
 
 ID_COLUMN = Option("id_column", "str", "long-format series: the series id", metavar="COL")
 TIME_COLUMN = Option(
@@ -38,73 +36,8 @@ SERIES_PER_ROW = Option(
 )
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
-class PreparedSequences(Prepared):
-    """Labelled numeric series (classification or regression), split by series."""
-
-    sequences: SequenceSet
-    test_sequences: SequenceSet | None
-    task: Task
-    #: class indices (int64) or values (float32), one per series
-    labels: np.ndarray
-    test_labels: np.ndarray
-    #: how to read a file of this form again (predict, --test)
-    options: dict[str, str | bool | None]
-
-    def describe(self) -> dict:
-        return {
-            "sequences": self.sequences.to_dict(),
-            "test_sequences": self.test_sequences.to_dict() if self.test_sequences else None,
-            "task": self.task.to_dict(),
-        }
-
-    def metadata(self) -> dict:
-        summary = self.sequences.to_dict()
-        return {
-            "sequences": {
-                "features": summary["features"],
-                "feature_names": summary["feature_names"],
-                "steps": summary["steps"],
-                "form": summary["form"],
-                **self.options,
-            }
-        }
-
-    def serving(self) -> SeriesServing:
-        from automl.export.savedmodel import SeriesServing
-
-        return SeriesServing(self.sequences.X.shape[2], tuple(self.sequences.feature_names))
-
-    def baselines(self) -> dict:
-        """Returns a 1-nearest-neighbour model's test scores."""
-        from automl.search.metrics import regression_scores
-
-        train = np.concatenate([self.splits.train, self.splits.validation])
-        test_set = self.test_sequences or self.sequences
-        x_train = _flat(self.sequences.X[train])
-        x_test = _flat(test_set.X[self.splits.test])
-        if x_train.shape[1] != x_test.shape[1]:  # a --test file of another length
-            width = min(x_train.shape[1], x_test.shape[1])
-            x_train, x_test = x_train[:, :width], x_test[:, :width]
-        y_train, y_test = self.labels[train], self.test_labels
-        if len(x_train) * len(x_test) > NEAREST_NEIGHBOUR_PAIRS:
-            return {}
-        from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
-
-        model = KNeighborsClassifier(1) if self.classification else KNeighborsRegressor(1)
-        predicted = model.fit(x_train, y_train).predict(x_test)
-        if self.classification:
-            return {"1-nearest neighbour": {"accuracy": float(np.mean(predicted == y_test))}}
-        return {"1-nearest neighbour": regression_scores(y_test, predicted)}
-
-
-def _flat(x: np.ndarray) -> np.ndarray:
-    """Returns series as flat rows for a distance baseline: padding (NaN) reads as 0."""
-    return np.nan_to_num(x.reshape(len(x), -1), nan=0.0)
-
-
 def _load(path: Path, request: SearchRequest) -> SequenceSet:
-    from automl.data.sequences import load_sequences
+    from automl.modalities.series_data import load_sequences
 
     return load_sequences(
         path,
@@ -255,8 +188,8 @@ def predict_series(model_dir: Path, metadata: dict, data: Path) -> Predictions:
     """
     import pandas as pd
 
-    from automl.data.sequences import load_sequences
     from automl.export.predict import Predictions, labelled, serve_in_batches
+    from automl.modalities.series_data import load_sequences
 
     options = metadata["sequences"]
     # A training `--target y.npy` names the training labels, never the new file's.
@@ -287,7 +220,7 @@ class SeriesModality:
     options: tuple[Option, ...] = (ID_COLUMN, TIME_COLUMN, SERIES_PER_ROW)
 
     def recognises(self, request: SearchRequest) -> bool:
-        from automl.data.sequences import is_sequence_file
+        from automl.modalities.series_data import is_sequence_file
 
         options = request.options
         return bool(

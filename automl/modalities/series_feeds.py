@@ -8,7 +8,7 @@ import numpy as np
 
 from automl.modalities.base import Prepared
 from automl.modalities.families import combine, family_class
-from automl.modalities.series import PreparedSequences
+from automl.modalities.series_prepared import PreparedSequences
 
 if TYPE_CHECKING:
     from automl.search.request import SearchRequest

@@ -70,11 +70,15 @@ def prepare_table(request: SearchRequest, modality: str | None = None) -> Prepar
     """
     from automl.data import load_dataset, read_table
     from automl.data.splits import split_rows
-    from automl.modalities.text import text_feature
+    from automl.modalities.image_data import refuse_image_folder
+    from automl.modalities.text_rule import text_feature
     from automl.search.metrics import choose_objective
 
     if not request.target:
         raise AutoMLError("--target is required for a table: name the column to predict")
+    for path in (request.data, request.test_file):
+        if path is not None:
+            refuse_image_folder(path)
     dataset = load_dataset(
         request.data,
         request.target,

@@ -1,12 +1,11 @@
 """Free text: a table whose one model feature is a text column, searched with the sequence
 families (and the bag-of-words dense model).
 
-The rule for "is this text?" lives here once; the search and the desktop both ask it.
+The rule for "is this text?" lives once, in `text_rule`; the table room and the desktop ask it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,24 +21,6 @@ if TYPE_CHECKING:
 
 #: Tokens kept per text: the 95th percentile of training lengths, within these bounds.
 MIN_TEXT_TOKENS, MAX_TEXT_TOKENS = 16, 400
-
-
-def text_feature(column_kinds: Mapping[str, str]) -> str:
-    """Returns the name of the only column a model reads when it is free text, else "".
-
-    Args:
-        column_kinds: feature column name -> kind ("numeric", "text", "datetime", ...),
-            the target and ignored columns left out. Kinds no model reads are skipped.
-
-    Example:
-        >>> text_feature({"review": "text", "posted": "datetime"})
-        'review'
-    """
-    from automl.data.kinds import MODEL_KINDS
-
-    model_kinds = {kind.value for kind in MODEL_KINDS}
-    used = [name for name, kind in column_kinds.items() if kind in model_kinds]
-    return used[0] if len(used) == 1 and column_kinds[used[0]] == "text" else ""
 
 
 def text_summary(prepared: PreparedTable) -> dict:

@@ -87,8 +87,8 @@ def open_data(
         AutoMLError: the file is not a readable table or series file, or the folder not a
             usable image folder (an empty class folder, a single class, no images).
     """
-    from automl.data.images import is_image_folder
-    from automl.data.sequences import is_sequence_file
+    from automl.modalities.image_data import is_image_folder
+    from automl.modalities.series_data import is_sequence_file
 
     path = Path(path)
     if path.is_dir():

@@ -1,9 +1,8 @@
-"""Image data: a folder of class sub-folders or a CSV of paths, listed and streamed by tf.data.
+"""Image data: a folder of class sub-folders or a CSV of paths, listed and checked.
 
 Scanning lists files and reads at most a few hundred image headers, never pixel data, so a
 folder larger than memory scans in seconds. Pixels are decoded later, a few at a time, by
-`image_pipeline`. TensorFlow is imported inside the functions that need it, so importing this
-module (and `automl`) stays free of it.
+`automl.modalities.image_decode`. Nothing here imports TensorFlow.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,9 +21,6 @@ from automl.data.dataset import require_column
 from automl.data.loading import read_table
 from automl.data.task import class_name
 from automl.errors import AutoMLError, first_line
-
-if TYPE_CHECKING:
-    import tensorflow as tf
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif"}
 
@@ -102,6 +98,19 @@ def is_image_folder(path: str | Path) -> bool:
                 ):
                     return True
     return False
+
+
+def refuse_image_folder(path: str | Path) -> None:
+    """Returns None, or raises when a path given as a table is a folder of images.
+
+    Raises:
+        AutoMLError: `path` is a folder of images, with the command that searches it.
+    """
+    if is_image_folder(path):
+        raise AutoMLError(
+            f"{path} is a folder of images, not a table: search it with "
+            f"`automl search {path} --out DIR` (the desktop app opens tables for now)"
+        )
 
 
 def scan_image_folder(path: str | Path) -> ImageFolder:
@@ -255,73 +264,6 @@ def choose_image_size(sizes: Sequence[tuple[int, int]]) -> tuple[int, int]:
     medians = np.median(np.asarray(sizes, dtype=np.float64).reshape(-1, 2), axis=0)
     height, width = (max(8, int(np.clip(m, 8, 128) / 4 + 0.5) * 4) for m in medians)
     return height, width
-
-
-def decode_image(contents: tf.Tensor, size: tuple[int, int], channels: int) -> tf.Tensor:
-    """Returns an encoded image (scalar string) as float32 (height, width, channels) in 0..255.
-
-    Pure TensorFlow, so it runs inside `tf.data.Dataset.map` and inside the `tf.function` of
-    an exported SavedModel. JPEG/PNG/BMP/GIF (first frame); resized with bilinear
-    interpolation, which stays within the input's range.
-
-    Example:
-        >>> import tensorflow as tf
-        >>> png = tf.io.encode_png(tf.zeros((5, 7, 3), tf.uint8))
-        >>> decode_image(png, (8, 8), 1).shape
-        TensorShape([8, 8, 1])
-    """
-    import tensorflow as tf
-
-    # TensorFlow decodes BMP and GIF only to 3 or 4 channels, so decode everything to RGB
-    # and convert to gray here; the rounding makes a gray image come back exactly.
-    image = tf.io.decode_image(contents, channels=3, expand_animations=False)
-    image = tf.image.resize(tf.cast(image, tf.float32), size)
-    if channels == 1:
-        image = tf.round(tf.image.rgb_to_grayscale(image))
-    return tf.clip_by_value(image, 0.0, 255.0)
-
-
-def image_pipeline(
-    files: Sequence[str],
-    labels: np.ndarray | Sequence[int] | None,
-    size: tuple[int, int],
-    channels: int,
-    *,
-    cache: bool = False,
-) -> tf.data.Dataset:
-    """Returns an unbatched tf.data stream of (image, label) pairs, or images when no labels.
-
-    Files are read and decoded in parallel, in the order given; a file that cannot be read
-    or decoded (truncated, deleted since the scan) is dropped rather than stopping training.
-    `cache=True` keeps the decoded, resized images in memory after the first pass: only for
-    data that fits.
-
-    Example:
-        >>> folder = scan_image_folder("assets/samples/digits")
-        >>> stream = image_pipeline(folder.files, folder.labels, folder.image_size, 1)
-        >>> image, label = next(iter(stream))
-        >>> image.shape, int(label)
-        (TensorShape([8, 8, 1]), 0)
-    """
-    import tensorflow as tf
-
-    paths = tf.constant(list(files), dtype=tf.string)
-    if labels is None:
-        source = tf.data.Dataset.from_tensor_slices(paths)
-
-        def load(path: tf.Tensor) -> tf.Tensor:
-            return decode_image(tf.io.read_file(path), size, channels)
-
-    else:
-        targets = tf.constant(np.asarray(labels, dtype=np.int64))
-        source = tf.data.Dataset.from_tensor_slices((paths, targets))
-
-        def load(path: tf.Tensor, label: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-            return decode_image(tf.io.read_file(path), size, channels), label
-
-    stream = source.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-    stream = stream.ignore_errors()
-    return stream.cache() if cache else stream
 
 
 def _visible_dirs(path: Path) -> list[Path]:
