@@ -246,3 +246,42 @@ class _InterruptHandler:
 
     def restore(self) -> None:
         signal.signal(signal.SIGINT, self.previous)
+
+
+def run_worker_command(args) -> int:
+    """Returns the worker's exit code; trains trials for a chief until it says stop."""
+    import os
+    import socket
+
+    from automl.search.parallel.worker import run_worker
+
+    tuner_id = args.tuner_id or f"tuner-{socket.gethostname()}-{os.getpid()}"
+    return run_worker(
+        args.experiment,
+        args.oracle,
+        tuner_id,
+        threads=args.threads,
+        memory_limit_mb=args.memory_limit,
+        data=args.data,
+        force=args.force,
+        wait_s=args.wait,
+        supervised=args.supervised,
+    )
+
+
+def run_rerun_command(args) -> int:
+    """Returns 0; retrains one trial and prints its score beside the original's."""
+    from automl.search.resume import rerun_trial
+    from automl.store import resolve_experiment
+
+    folder = resolve_experiment(args.project, str(args.experiment))
+    result = rerun_trial(folder, str(args.trial), force=args.force)
+    print(
+        f"trial {result['trial_id']}: {result['metric']} was {result['original']:.4f} "
+        f"(best epoch {result['original_best_epoch']}), rerun {result['rerun']:.4f} "
+        f"(best epoch {result['rerun_best_epoch']}): difference {result['difference']:+.4f}"
+    )
+    for name, change in result.get("versions_changed", {}).items():
+        print(f"note: {name} changed since the search ({change})")
+    print(f"saved: {folder / 'reruns' / ('trial_' + result['trial_id'] + '.json')}")
+    return 0
