@@ -264,3 +264,16 @@ def test_render_does_not_modify_metadata() -> None:
     render_model_card(metadata)
 
     assert metadata == before
+
+
+def test_each_kind_gives_its_own_card_parts() -> None:
+    """Series inputs get an example series; a forecast's outputs are its steps ahead."""
+    series_input = {"column": "series", "input_name": "series", "kind": "series"}
+    series_input.update(dtype="float32", shape=[None, 2, 1])
+    series = {"task": "regression", "target": "y", "modality": "series", "inputs": [series_input]}
+    assert "tf.constant([[[0.0], [0.0]]])" in render_model_card(series)
+    forecast = {**series, "task": "forecast", "modality": "forecast"}
+    assert 'print(out["forecast"])' in render_model_card(forecast)
+    # A kind not installed here (e.g. named in AUTOML_MODALITIES elsewhere): the plain card.
+    unknown = {**series, "modality": "no-such-kind"}
+    assert "tf.constant([0.0])" in render_model_card(unknown)

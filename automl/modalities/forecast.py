@@ -14,6 +14,7 @@ import numpy as np
 
 from automl.errors import AutoMLError
 from automl.modalities.base import Option, Prepared
+from automl.modalities.card_sections import ForecastCardSections
 from automl.modalities.series import (
     ID_COLUMN,
     SERIES_PER_ROW,
@@ -270,6 +271,8 @@ class ForecastModality:
     name = "forecast"
     priority = 20  # before labelled series: a lookback makes series a forecast
     options: tuple[Option, ...] = (LOOKBACK, HORIZON, ID_COLUMN, TIME_COLUMN)
+    #: its parts of the model card (inputs table, usage snippet)
+    card = ForecastCardSections()
 
     def recognises(self, request: SearchRequest) -> bool:
         from automl.modalities.series_data import is_sequence_file

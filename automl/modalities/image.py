@@ -13,6 +13,7 @@ import numpy as np
 
 from automl.errors import AutoMLError
 from automl.modalities.base import Option, Prepared
+from automl.modalities.card_sections import CardSections
 
 if TYPE_CHECKING:
     from automl.export.predict import Predictions
@@ -221,6 +222,8 @@ class ImageModality:
     name = "image"
     priority = 10
     options: tuple[Option, ...] = (IMAGE_COLUMN, BACKBONE_WEIGHTS, BACKBONE)
+    #: its parts of the model card (inputs table, usage snippet)
+    card = CardSections()
 
     def recognises(self, request: SearchRequest) -> bool:
         return bool(request.options.get("image_column")) or Path(request.data).is_dir()

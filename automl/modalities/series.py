@@ -15,6 +15,7 @@ import numpy as np
 
 from automl.errors import AutoMLError
 from automl.modalities.base import Option, Prepared
+from automl.modalities.card_sections import SeriesCardSections
 from automl.modalities.series_prepared import PreparedSequences
 
 if TYPE_CHECKING:
@@ -218,6 +219,8 @@ class SeriesModality:
     name = "series"
     priority = 30
     options: tuple[Option, ...] = (ID_COLUMN, TIME_COLUMN, SERIES_PER_ROW)
+    #: its parts of the model card (inputs table, usage snippet)
+    card = SeriesCardSections()
 
     def recognises(self, request: SearchRequest) -> bool:
         from automl.modalities.series_data import is_sequence_file

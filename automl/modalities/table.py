@@ -14,6 +14,7 @@ import numpy as np
 
 from automl.errors import AutoMLError
 from automl.modalities.base import Option, Prepared
+from automl.modalities.card_sections import CardSections
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -230,6 +231,8 @@ class TableModality:
     name = "table"
     priority = 100  # the catch-all: asked last
     options: tuple[Option, ...] = ()
+    #: its parts of the model card (inputs table, usage snippet)
+    card = CardSections()
 
     def recognises(self, request: SearchRequest) -> bool:
         return True

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from automl.modalities.base import Option, Prepared
+from automl.modalities.card_sections import CardSections
 from automl.modalities.table import PreparedTable, TableFeeds, predict_table, prepare_table
 
 if TYPE_CHECKING:
@@ -86,6 +87,8 @@ class TextModality:
     name = "text"
     priority = 90  # a table's refinement: told apart by `prepare_table`, not by the path
     options: tuple[Option, ...] = ()
+    #: its parts of the model card (inputs table, usage snippet)
+    card = CardSections()
 
     def recognises(self, request: SearchRequest) -> bool:
         return False  # a table of text is found when the table is read (see prepare_table)
