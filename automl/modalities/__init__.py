@@ -9,7 +9,7 @@ Importing this package loads no TensorFlow.
 
 from __future__ import annotations
 
-from automl.modalities.base import Feeds, Modality, Option, Prepared, Serving
+from automl.modalities.base import Feeds, Modality, Option, Prepared, Serving, Traits
 from automl.modalities.registry import (
     modalities,
     modality_for,
@@ -17,6 +17,7 @@ from automl.modalities.registry import (
     modality_of,
     names,
     options,
+    traits_of,
 )
 
 __all__ = [
@@ -25,10 +26,12 @@ __all__ = [
     "Option",
     "Prepared",
     "Serving",
+    "Traits",
     "modalities",
     "modality_for",
     "modality_named",
     "modality_of",
     "names",
     "options",
+    "traits_of",
 ]

@@ -95,6 +95,35 @@ class Option:
             raise AutoMLError(f"{self.flag} must be at least {self.minimum}, not {value}")
 
 
+@dataclass(frozen=True)
+class Traits:
+    """What the desktop and reports say about a kind, known without loading any data.
+
+    A kind sets `traits` (a class attribute); one without it gets these defaults: rows,
+    a target to predict, no choices on the Model page.
+
+    Example:
+        >>> Traits().samples, Traits(samples="windows").samples
+        ('rows', 'windows')
+    """
+
+    #: what one test example is called in the GUI ("rows", "series", "windows")
+    samples: str = "rows"
+    #: what the user does with the target column ("predict" or "forecast")
+    target_verb: str = "predict"
+    #: every prediction is a few steps ahead of a series (residuals over steps ahead)
+    forecasts: bool = False
+    #: the user chooses columns' roles and types (`--ignore`, `--column-type`)
+    column_choices: bool = False
+    #: the search tries the families checked on the Model page (`--families`)
+    families_chosen: bool = False
+    #: without a choice of families, the one family whose space the Model page edits
+    #: ("": the engine picks the family and the page's space does not apply)
+    page_family: str = ""
+    #: an exported model predicts a folder of files rather than a table
+    predicts_folders: bool = False
+
+
 @dataclass(frozen=True, kw_only=True, eq=False)  # arrays do not compare as one bool
 class Prepared:
     """Data of any kind, loaded, labelled and split, ready to search.
@@ -209,6 +238,8 @@ class Modality(Protocol):
 
     `priority` orders detection: the registry asks kinds with a lower number first, so a
     specific kind (image folders, series files) is tried before the catch-all table.
+    A kind may also set `traits` (a `Traits`, read with `registry.traits_of`); it is not a
+    member here, so a kind without one still is a `Modality`.
     """
 
     name: str

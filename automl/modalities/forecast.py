@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from automl.errors import AutoMLError
-from automl.modalities.base import Option, Prepared
+from automl.modalities.base import Option, Prepared, Traits
 from automl.modalities.card_sections import ForecastCardSections
 from automl.modalities.series import (
     ID_COLUMN,
@@ -270,6 +270,7 @@ class ForecastModality:
 
     name = "forecast"
     priority = 20  # before labelled series: a lookback makes series a forecast
+    traits = Traits(samples="windows", target_verb="forecast", forecasts=True, families_chosen=True)
     options: tuple[Option, ...] = (LOOKBACK, HORIZON, ID_COLUMN, TIME_COLUMN)
     #: its parts of the model card (inputs table, usage snippet)
     card = ForecastCardSections()

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from automl.errors import AutoMLError
-from automl.modalities.base import Option, Prepared
+from automl.modalities.base import Option, Prepared, Traits
 from automl.modalities.card_sections import CardSections
 
 if TYPE_CHECKING:
@@ -221,6 +221,7 @@ class ImageModality:
 
     name = "image"
     priority = 10
+    traits = Traits(predicts_folders=True)
     options: tuple[Option, ...] = (IMAGE_COLUMN, BACKBONE_WEIGHTS, BACKBONE)
     #: its parts of the model card (inputs table, usage snippet)
     card = CardSections()

@@ -13,7 +13,7 @@ import os
 from typing import TYPE_CHECKING
 
 from automl.errors import AutoMLError
-from automl.modalities.base import Modality, Option
+from automl.modalities.base import Modality, Option, Traits
 
 if TYPE_CHECKING:
     from automl.modalities.base import Prepared
@@ -68,6 +68,13 @@ def modality_named(name: str | None) -> Modality:
 def modality_of(prepared: Prepared) -> Modality:
     """Returns the kind that prepared `prepared`."""
     return modality_named(prepared.modality)
+
+
+def traits_of(name: str | None) -> Traits:
+    """Returns what the kind called `name` is like (None: a table); a kind unknown here
+    (an export made with a kind not installed) or without `traits` gets the defaults."""
+    found = next((kind for kind in modalities() if kind.name == (name or DEFAULT_MODALITY)), None)
+    return getattr(found, "traits", None) or Traits()
 
 
 def modality_for(request: SearchRequest) -> Modality:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from automl.errors import AutoMLError
-from automl.modalities.base import Option, Prepared
+from automl.modalities.base import Option, Prepared, Traits
 from automl.modalities.card_sections import SeriesCardSections
 from automl.modalities.series_prepared import PreparedSequences
 
@@ -218,6 +218,7 @@ class SeriesModality:
 
     name = "series"
     priority = 30
+    traits = Traits(samples="series", families_chosen=True)
     options: tuple[Option, ...] = (ID_COLUMN, TIME_COLUMN, SERIES_PER_ROW)
     #: its parts of the model card (inputs table, usage snippet)
     card = SeriesCardSections()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from automl.errors import AutoMLError
-from automl.modalities.base import Option, Prepared
+from automl.modalities.base import Option, Prepared, Traits
 from automl.modalities.card_sections import CardSections
 
 if TYPE_CHECKING:
@@ -230,6 +230,7 @@ class TableModality:
 
     name = "table"
     priority = 100  # the catch-all: asked last
+    traits = Traits(column_choices=True, page_family="dense")
     options: tuple[Option, ...] = ()
     #: its parts of the model card (inputs table, usage snippet)
     card = CardSections()

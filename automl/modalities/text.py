@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from automl.modalities.base import Option, Prepared
+from automl.modalities.base import Option, Prepared, Traits
 from automl.modalities.card_sections import CardSections
 from automl.modalities.table import PreparedTable, TableFeeds, predict_table, prepare_table
 
@@ -86,6 +86,7 @@ class TextModality:
 
     name = "text"
     priority = 90  # a table's refinement: told apart by `prepare_table`, not by the path
+    traits = Traits(column_choices=True, families_chosen=True)
     options: tuple[Option, ...] = ()
     #: its parts of the model card (inputs table, usage snippet)
     card = CardSections()
