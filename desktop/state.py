@@ -118,6 +118,16 @@ class StudioState(QObject):
             return self.sequences["modality"]
         return "table" if self.frame is not None else None
 
+    @property
+    def kind_name(self) -> str | None:
+        """Returns the engine's name for the open data's kind (`automl.modalities`): the
+        `modality`, or the text kind when the table's only model feature is free text."""
+        if self.text_feature():
+            from automl.modalities.text import MODALITY
+
+            return MODALITY.name
+        return self.modality
+
     def text_feature(self) -> str:
         """Returns the table's only model feature when it is free text (the engine then
         searches text models), else ""."""

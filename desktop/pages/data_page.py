@@ -24,16 +24,17 @@ from automl.errors import first_line
 from desktop.dialogs import show_error
 from desktop.jobs import BackgroundJobs, LatestJob
 from desktop.layout_box import LayoutBox
+from desktop.modalities.image import ImageFolderView
+from desktop.modalities.registry import preview_class, preview_classes
+from desktop.modalities.series import SeriesView, series_status
+from desktop.modalities.table import TableProfileView
 from desktop.pages.data.choices import ColumnChoices
 from desktop.pages.data.header import DataHeader
-from desktop.pages.data.image_view import ImageFolderView
 from desktop.pages.data.loading import LoadedTable, open_data, profile_frame
-from desktop.pages.data.summaries import LAYOUT_WORDS, first_numeric, series_status
-from desktop.pages.data.table_view import TableProfileView
+from desktop.pages.data.summaries import LAYOUT_WORDS, first_numeric
 from desktop.series_data import LoadedSeries, read_series
-from desktop.series_view import SeriesView
 from desktop.state import DataLayout, StudioState
-from desktop.thumbnails import ScannedImages, skipped_tooltip, summary_text
+from desktop.thumbnails import ScannedImages
 
 PLACEHOLDER = (
     "Open a CSV, Parquet or Excel file, series in a NumPy .npz/.npy file,\n"
@@ -127,7 +128,13 @@ class DataPage(QWidget):
         font = self.placeholder.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
         self.placeholder.setFont(font)
-        self.table_view = TableProfileView()
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.placeholder)
+        # One preview per widget class, asked of the registry by the engine's kind names.
+        self._previews: dict[type[QWidget], QWidget] = {}
+        for preview in preview_classes():
+            self._preview(preview)
+        self.table_view = self._preview(TableProfileView)
         # The views' parts the page wires (and tests read) by their old names.
         self.model, self.preview = self.table_view.model, self.table_view.preview
         self.columns = self.table_view.columns
@@ -137,15 +144,10 @@ class DataPage(QWidget):
         self.columns.type_chosen.connect(self._on_type_chosen)
         self.columns.role_chosen.connect(self._on_role_chosen)
         self.columns.column_selected.connect(self._on_column_selected)
-        self.image_view = ImageFolderView()
+        self.image_view = self._preview(ImageFolderView)
         self.gallery, self.balance_panel = self.image_view.gallery, self.image_view.balance_panel
         self.image_notes = self.image_view.image_notes
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.placeholder)
-        self.stack.addWidget(self.table_view)
-        self.stack.addWidget(self.image_view)
-        self.series_view = SeriesView()
-        self.stack.addWidget(self.series_view)
+        self.series_view = self._preview(SeriesView)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
@@ -154,6 +156,14 @@ class DataPage(QWidget):
         self.setTabOrder(self.header.open_button, self.preview)
         self.setTabOrder(self.preview, self.columns)
         self.setTabOrder(self.columns, self.warnings)
+
+    def _preview(self, preview: type[QWidget]) -> QWidget:
+        """Returns the page's one widget of class `preview`, made (and stacked) when first
+        asked for."""
+        if preview not in self._previews:
+            self._previews[preview] = preview()
+            self.stack.addWidget(self._previews[preview])
+        return self._previews[preview]
 
     # background jobs ----------------------------------------------------------------------
 
@@ -288,25 +298,23 @@ class DataPage(QWidget):
 
     def _on_data_changed(self) -> None:
         self._show_layout()
-        if self.state.modality == "image":
-            self._show_images()
-            return
-        if self.state.modality in ("series", "forecast"):
-            self._show_series()
-            return
-        frame, profile = self.state.frame, self.state.profile
-        self.table_view.show_frame(frame)
-        self.stack.setCurrentIndex(0 if frame is None else 1)
-        path = self.state.data_path
-        if frame is None or path is None:
+        state = self.state
+        if state.frame is None:
+            self.model.set_frame(None)  # the table views keep no stale rows behind the scenes
+        path, kind = state.data_path, state.kind_name
+        if kind is None or path is None:
+            self.stack.setCurrentWidget(self.placeholder)
             self.file_label.clear()
             return
-        self.header.show_file(
-            f"<b>{path.name}</b> — {frame.shape[0]:,} rows × {frame.shape[1]} columns", str(path)
-        )
-        names = [c["name"] for c in profile["columns"]] if profile else []
+        view = self._preview(preview_class(kind))
+        self.stack.setCurrentWidget(view)
+        self.header.show_file(*view.show_data(state))
+        profile = state.profile
+        if profile is None:
+            return
+        names = [c["name"] for c in profile["columns"]]
         if self._selected not in names:
-            self._selected = first_numeric(profile) if profile else ""
+            self._selected = first_numeric(profile)
         self._refresh_profile()
 
     def _show_layout(self) -> None:
@@ -323,25 +331,6 @@ class DataPage(QWidget):
             self._series_hint,
             state.layout_problem,
         )
-
-    def _show_series(self) -> None:
-        """Shows series (from a NumPy file or the table read as series): curves and summary."""
-        summary, path = self.state.sequences, self.state.data_path
-        if self.state.frame is None:
-            self.model.set_frame(None)  # the table views keep no stale rows behind the scenes
-        self.stack.setCurrentWidget(self.series_view)
-        self.header.show_file(f"<b>{path.name}</b> — {series_status(summary)}", str(path))
-
-    def _show_images(self) -> None:
-        """Shows the open image folder: summary line, class balance and how it is used."""
-        summary, path = self.state.images, self.state.data_path
-        self.model.set_frame(None)  # the table views keep no stale rows behind the scenes
-        self.stack.setCurrentIndex(2)
-        self.header.show_file(
-            f"<b>{path.name}</b> — {summary_text(summary)}",
-            "\n\n".join(filter(None, (str(path), skipped_tooltip(summary)))),
-        )
-        self.image_view.show_summary(summary)
 
     def _on_roles_changed(self) -> None:
         self._show_layout()  # the target is also a series' label or the forecast column

@@ -15,6 +15,8 @@ from desktop.table_model import DataFrameModel
 if TYPE_CHECKING:
     import pandas as pd
 
+    from desktop.state import StudioState
+
 #: Widest a preview column starts (pixels); the user can widen it.
 MAX_PREVIEW_WIDTH = 220
 
@@ -62,6 +64,16 @@ class TableProfileView(QSplitter):
         for section in range(header.count()):
             header.resizeSection(section, min(header.sectionSize(section), MAX_PREVIEW_WIDTH))
 
+    def show_data(self, state: StudioState) -> tuple[str, str]:
+        """Shows the open table's rows; returns the Data page's header line and tooltip.
+
+        The profile, column choices and charts follow from the page (`show_profile`),
+        which owns the selected column."""
+        frame, path = state.frame, state.data_path
+        self.show_frame(frame)
+        rows, columns = frame.shape
+        return f"<b>{path.name}</b> — {rows:,} rows × {columns} columns", str(path)
+
     def show_choices(self, profile: dict | None, choices: ColumnChoices) -> None:
         """Shows `choices` in the column table for `profile`'s columns."""
         self.columns.show_columns(profile["columns"] if profile else [], choices)
@@ -85,3 +97,7 @@ class TableProfileView(QSplitter):
 
     def _on_preview_column_clicked(self, section: int) -> None:
         self.columns.select(str(self.model.frame.columns[section]))
+
+
+#: The Data page's preview of a table.
+PREVIEW = TableProfileView

@@ -1,4 +1,5 @@
-"""The Data page's view of series: example curves per class beside the numbers that matter.
+"""The Data page's view of series (labelled, or a column to forecast): example curves per
+class beside the numbers that matter.
 
 An analyst looks here to see whether the classes differ at all (if the curves of two
 classes look alike, no model will tell them apart) and what the search will be given:
@@ -20,8 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from automl.modalities.registry import traits_of
 from desktop import plots
 from desktop.series_data import EXAMPLES_PER_CLASS, SeriesGroup
+from desktop.state import StudioState
 
 #: One colour per class (matplotlib's tab10): distinct on light and dark backgrounds.
 CLASS_COLOURS = (
@@ -104,7 +107,7 @@ class SeriesView(QSplitter):
     def show_series(self, summary: dict, groups: tuple[SeriesGroup, ...]) -> None:
         """Shows labelled series or a forecast's series (`desktop.series_data` output)."""
         self.groups = groups
-        self._forecast = summary["modality"] == "forecast"
+        self._forecast = traits_of(summary["modality"]).forecasts
         names = [str(n) for n in summary.get("feature_names") or []]
         self.feature.blockSignals(True)
         self.feature.clear()
@@ -116,6 +119,12 @@ class SeriesView(QSplitter):
         else:
             self._show_labelled(summary)
         self._draw()
+
+    def show_data(self, state: StudioState) -> tuple[str, str]:
+        """Returns the Data page's header line and tooltip for the open series (the curves
+        come with `show_series`, when they are read)."""
+        path = state.data_path
+        return f"<b>{path.name}</b> — {series_status(state.sequences)}", str(path)
 
     def _show_labelled(self, summary: dict) -> None:
         counts = summary.get("class_counts") or {}
@@ -213,6 +222,27 @@ class SeriesView(QSplitter):
         return panel
 
 
+def series_status(summary: dict) -> str:
+    """Returns one line about series: how many, how long, how many classes (or the window).
+
+    Example:
+        >>> series_status({"modality": "series", "samples": 600, "min_length": 60,
+        ...                "max_length": 80, "features": 1, "classes": 4})
+        '600 series · 60–80 steps · 1 feature · 4 classes'
+    """
+    if traits_of(summary["modality"]).forecasts:
+        return (
+            f"{summary['series']:,} series to forecast · {summary['target']!r} "
+            f"{summary['horizon']} steps ahead from {summary['lookback']} · "
+            f"{summary['samples']:,} windows"
+        )
+    low, high = summary["min_length"], summary["max_length"]
+    steps = f"{high:,} steps" if low == high else f"{low:,}–{high:,} steps"
+    features = f"{summary['features']} feature{'s' if summary['features'] != 1 else ''}"
+    what = f"{summary['classes']} classes" if summary["classes"] else "numeric labels"
+    return f"{summary['samples']:,} series · {steps} · {features} · {what}"
+
+
 def labelled_facts(summary: dict) -> str:
     """Returns the summary of labelled series as rich text, one fact per line."""
     steps, low, high = summary["steps"], summary["min_length"], summary["max_length"]
@@ -271,3 +301,7 @@ def forecast_facts(summary: dict) -> str:
     if summary.get("dropped_rows"):
         lines.append(f"{summary['dropped_rows']:,} rows without a value at the ends dropped")
     return "<br>".join(lines)
+
+
+#: The Data page's preview of labelled series.
+PREVIEW = SeriesView

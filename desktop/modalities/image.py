@@ -6,7 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from desktop.pages.data.panels import PlotPanel, boxed
-from desktop.thumbnails import ImageGallery
+from desktop.state import StudioState
+from desktop.thumbnails import ImageGallery, skipped_tooltip, summary_text
 
 
 class ImageFolderView(QSplitter):
@@ -31,6 +32,16 @@ class ImageFolderView(QSplitter):
         # Twelve thumbnails per class need ~760 px; the balance chart reads well at ~380.
         self.setSizes([850, 380])
 
+    def show_data(self, state: StudioState) -> tuple[str, str]:
+        """Shows the open folder's summary; returns the Data page's header line and tooltip
+        (the thumbnails come with `gallery.show_classes`, when they are read)."""
+        summary, path = state.images, state.data_path
+        self.show_summary(summary)
+        return (
+            f"<b>{path.name}</b> — {summary_text(summary)}",
+            "\n\n".join(filter(None, (str(path), skipped_tooltip(summary)))),
+        )
+
     def show_summary(self, summary: dict) -> None:
         """Shows an image folder's summary: class balance and how the search reads it."""
         counts = summary["counts"]
@@ -52,3 +63,7 @@ class ImageFolderView(QSplitter):
                 else ""
             )
         )
+
+
+#: The Data page's preview of an image folder.
+PREVIEW = ImageFolderView
