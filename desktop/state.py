@@ -56,6 +56,24 @@ class DataLayout:
     def from_dict(cls, data: dict) -> DataLayout:
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
+    def options(self) -> dict[str, object]:
+        """Returns the engine's options (`SearchRequest.options`) that read a table this way.
+
+        Example:
+            >>> DataLayout("forecast", time_column="year", lookback=20, horizon=5).options()
+            {'lookback': 20, 'horizon': 5, 'time_column': 'year'}
+        """
+        options: dict[str, object] = {}
+        if self.kind == "series_per_row":
+            options["series_per_row"] = True
+        elif self.kind == "forecast":
+            options.update(lookback=self.lookback, horizon=self.horizon)
+        if self.kind in ("long", "forecast") and self.time_column:
+            options["time_column"] = self.time_column
+        if self.kind != "table" and self.id_column:
+            options["id_column"] = self.id_column
+        return options
+
 
 @dataclass
 class ProjectSettings:

@@ -232,17 +232,17 @@ def test_forecast_a_column_gives_the_search_its_flags(qtbot, window, tmp_path):
     assert "value over time" in window.data_page.series_view.plot_box.title()
 
     arguments = window.search_page.search_arguments(tmp_path / "out")
-    flags = arguments[arguments.index("--seed") + 2 :]
+    flags = arguments[arguments.index("--families") : arguments.index("--events")]
     assert arguments[2:4] == ["--target", "value"]
     assert flags == [
+        "--families",
+        "conv1d,lstm,rnn",
         "--lookback",
         "12",
         "--horizon",
         "3",
         "--time-column",
         "t",
-        "--families",
-        "conv1d,lstm,rnn",
     ]
     metrics = window.search_page.metric_box
     assert [metrics.itemText(i) for i in range(metrics.count())] == ["default", "rmse", "mae"]
@@ -314,8 +314,8 @@ def test_long_format_needs_id_and_time_then_searches_with_them(qtbot, window, tm
     up = window.data_page.series_view.groups[2]
     assert up.name == "up" and list(up.curves[0][:3, 0]) == [0.0, 1.0, 2.0]
     arguments = window.search_page.search_arguments(tmp_path / "out")
-    tail = arguments[arguments.index("--seed") + 2 :]
-    assert tail[:4] == ["--time-column", "tick", "--id-column", "sensor"]
+    tail = arguments[arguments.index("--families") + 2 : arguments.index("--events")]
+    assert tail == ["--id-column", "sensor", "--time-column", "tick"]
 
 
 def test_a_project_remembers_the_layout(qtbot, window, tmp_path):

@@ -64,10 +64,13 @@ def request_argv(request: SearchRequest, space_file: Path | None = None) -> list
 
     def differs(name: str) -> Any:
         value = getattr(request, name)
-        return value is not None and value != defaults[name]
+        # "" is the command line's own --target when there is none (image folders, .npz).
+        return value not in (None, "") and value != defaults[name]
 
+    # A time budget without --max-trials leaves the trials unbounded: no flag says so.
+    implied = {"max_trials"} if request.trials_unbounded and request.time_budget_s else set()
     for name, flag in _VALUE_FLAGS.items():
-        if differs(name):
+        if differs(name) and name not in implied:
             argv += [flag, str(getattr(request, name))]
     if request.time_budget_s is not None:
         argv += ["--time-budget", f"{request.time_budget_s}s"]

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from automl.errors import AutoMLError
+from automl.modalities.registry import traits_of
 from automl.report import load_report
 from desktop.dialogs import show_error
 from desktop.jobs import BackgroundJobs
@@ -192,7 +193,8 @@ class ExportPage(QWidget):
                 "model_card.html"
             )
             self.parity_label.setText(parity_text(model.get("parity")))
-            self.image_model = model_modality(self.experiment / "model") == "image"
+            kind = model_modality(self.experiment / "model")
+            self.image_model = traits_of(kind).predicts_folders
         else:
             self.model_label.setText(
                 f"{self.experiment} has no exported model yet: the search may still be "

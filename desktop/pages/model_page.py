@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from automl.modalities.registry import traits_of
 from automl.propose import (
     check_space,
     default_space,
@@ -122,21 +123,21 @@ class ModelPage(QWidget):
     def _proposals(self) -> tuple[str, list[dict], bool] | None:
         """Returns (the line above the cards, the proposals, whether the input is text)."""
         state = self.state
-        modality, summary = state.modality, state.sequences
-        if modality == "series":
+        summary = state.sequences
+        if summary is not None and traits_of(summary["modality"]).forecasts:
+            return (
+                f"Proposed for forecasting {summary['target']!r} {summary['horizon']} steps "
+                f"ahead from the last {summary['lookback']}; the search tries the checked "
+                "families (several: the family is one more hyperparameter).",
+                propose_for_sequences(summary),
+                False,
+            )
+        if summary is not None:
             what = f"classifying series by {summary['label']!r}"
             if not summary["classes"]:
                 what = f"predicting {summary['label']!r} from each series"
             return (
                 f"Proposed for {what} ({summary['task']}); the search tries the checked "
-                "families (several: the family is one more hyperparameter).",
-                propose_for_sequences(summary),
-                False,
-            )
-        if modality == "forecast":
-            return (
-                f"Proposed for forecasting {summary['target']!r} {summary['horizon']} steps "
-                f"ahead from the last {summary['lookback']}; the search tries the checked "
                 "families (several: the family is one more hyperparameter).",
                 propose_for_sequences(summary),
                 False,

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from automl.errors import AutoMLError
+from automl.modalities.registry import traits_of
 from automl.report import load_report
 from desktop.dialogs import show_error
 from desktop.pages.results.evaluation import ConfusionMatrixTable, MistakesTable
@@ -238,7 +239,7 @@ class ResultsPage(QWidget):
         baselines = baseline_text(report)
         self.baseline_label.setText(baselines)
         self.baseline_label.setVisible(bool(baselines))
-        modality = report_modality(report)
+        traits = traits_of(report_modality(report))
         evaluation = report.get("evaluation") or {}
         if "confusion_matrix" in evaluation:
             matrix = evaluation["confusion_matrix"]
@@ -247,20 +248,19 @@ class ResultsPage(QWidget):
         elif "residuals" in evaluation:
             residuals = evaluation["residuals"]
             title = (
-                "residuals, every step ahead"
-                if modality == "forecast"
-                else "residuals on the test rows"
+                "residuals, every step ahead" if traits.forecasts else "residuals on the test rows"
             )
             self.residuals.show_residuals(residuals["actual"], residuals["predicted"], title)
             self.evaluation_stack.setCurrentWidget(self.residuals)
         else:
             self.evaluation_stack.setCurrentWidget(self.no_evaluation)
         mistakes = evaluation.get("mistakes") or []
-        what = {"forecast": "windows", "series": "series"}.get(modality, "rows")
         self.mistakes_label.setText(
-            f"Worst test {what} ({len(mistakes)} kept)" if mistakes else "No mistakes recorded"
+            f"Worst test {traits.samples} ({len(mistakes)} kept)"
+            if mistakes
+            else "No mistakes recorded"
         )
-        self.mistakes_table.show_mistakes(mistakes, report.get("target", ""), modality)
+        self.mistakes_table.show_mistakes(mistakes, report.get("target", ""), traits)
         self.mistakes_table.setVisible(bool(mistakes))
 
     @staticmethod

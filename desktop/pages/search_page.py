@@ -9,12 +9,15 @@ from pathlib import Path
 from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from automl.errors import AutoMLError, first_line
 from automl.experiment.events import Event, SearchEnded, SearchStarted
 from automl.experiment.layout import EVENTS
 from automl.experiment.reader import read_events
+from automl.modalities.registry import traits_of
+from automl.search.request import SearchRequest
 from desktop.dialogs import show_error
 from desktop.engine_process import EngineProcess, last_error_line
-from desktop.pages.search.arguments import layout_arguments, safe_name
+from desktop.pages.search.arguments import safe_name
 from desktop.pages.search.live_view import LiveSearchView
 from desktop.pages.search.progress import budget_left
 from desktop.pages.search.settings_box import SearchSettingsBox
@@ -115,13 +118,13 @@ class SearchPage(QWidget):
         self.settings_box.add_devices(found)
 
     def _refresh_metrics(self) -> None:
-        modality = self.state.modality
-        if modality in ("series", "forecast"):
-            task = self.state.sequences["task"]
+        state = self.state
+        if state.sequences is not None:
+            task = state.sequences["task"]
         else:
-            task = ((self.state.profile or {}).get("target") or {}).get("task", "")
-        # An image folder is always classification: each sub-folder is a class.
-        numeric = task in ("regression", "forecast") and modality != "image"
+            # An image folder has no profile: always classification (each sub-folder a class).
+            task = ((state.profile or {}).get("target") or {}).get("task", "")
+        numeric = task in ("regression", "forecast")
         self.settings_box.show_metrics("regression" if numeric else "classification")
 
     # -- actions --------------------------------------------------------------------------
@@ -144,7 +147,11 @@ class SearchPage(QWidget):
         # Image folders and NumPy files have no target column; the file name says it all.
         name = Path(settings.data).name if self._labels_in_file() else settings.target
         self.out = root / f"{safe_name(name)}-{time.strftime('%Y%m%d-%H%M%S')}"
-        arguments = self.search_arguments(self.out)
+        try:
+            arguments = self.search_arguments(self.out)
+        except AutoMLError as error:
+            show_error(self, "Cannot start", first_line(error))
+            return
         self._clear()
         self.budget_s = self.budget_box.value()
         self.max_trials = self.max_trials_box.value()
@@ -196,11 +203,10 @@ class SearchPage(QWidget):
         self.engine.start(arguments)
 
     def _labels_in_file(self) -> bool:
-        """Whether the labels come with the data, not from a column: an image folder (each
-        sub-folder a class) or a NumPy file of series (its `y`)."""
-        return self.state.modality == "image" or (
-            self.state.modality == "series" and self.state.frame is None
-        )
+        """Whether the labels come with the data, not from a column: data without a table
+        (an image folder, each sub-folder a class, or a NumPy file of series with its `y`)."""
+        state = self.state
+        return state.frame is None and (state.images is not None or state.sequences is not None)
 
     def _start_problem(self) -> str:
         """Returns why a search cannot start with the current data and choices, or ""."""
@@ -208,9 +214,8 @@ class SearchPage(QWidget):
         if state.layout_problem:
             return f"The data layout cannot be read: {state.layout_problem}"
         if not self._labels_in_file() and not settings.target:
-            if state.modality == "forecast":
-                return "Choose the column to forecast on the Data page."
-            return "Choose the column to predict on the Data page."
+            verb = traits_of(state.kind_name).target_verb
+            return f"Choose the column to {verb} on the Data page."
         if self._searched_families() == []:
             return "Check at least one model family on the Model page."
         return ""
@@ -218,50 +223,51 @@ class SearchPage(QWidget):
     def _searched_families(self) -> list[str] | None:
         """Returns the families to pass with `--families`, or None to leave it out: a
         table or image folder has one family, series and text a choice of several."""
-        if self.state.modality in ("series", "forecast") or self.state.text_feature():
+        if traits_of(self.state.kind_name).families_chosen:
             return list(self.state.settings.families)
         return None
 
-    def search_arguments(self, out: Path) -> list[str]:
-        """Returns the `automl search` command line for the current settings.
+    def search_request(self, out: Path) -> SearchRequest:
+        """Returns the search the current data and settings ask for.
 
-        An image folder or a NumPy file of series gets no `--target` (the labels come with
-        the data); a table read as series or a forecast gets its layout's flags; column
-        options are for tables only.
+        An image folder or a NumPy file of series has no target (the labels come with the
+        data); a table read as series or a forecast gets its layout's options; column
+        choices are for tables only. The Model page's space goes to the families searched
+        (a table's one family; none for images, whose family the engine picks).
         """
-        settings = self.state.settings
-        modality = self.state.modality
-        image = modality == "image"
-        arguments = [
+        state, settings = self.state, self.state.settings
+        traits = traits_of(state.kind_name)
+        families = self._searched_families()
+        searched = families or ([traits.page_family] if traits.page_family else [])
+        columns = traits.column_choices
+        return SearchRequest(
+            data=Path(settings.data),
+            target="" if self._labels_in_file() else settings.target,
+            out=out,
+            ignore=tuple(settings.ignored) if columns else (),
+            column_types=dict(settings.column_types) if columns else {},
+            families=tuple(families or ()),
+            space={f: s for f, s in settings.space.items() if s and f in searched},
+            # A layout that could not be read gives no series: the table's options then.
+            options=settings.layout.options() if state.sequences is not None else {},
+            **self.settings_box.request_fields(),
+        )
+
+    def search_arguments(self, out: Path) -> list[str]:
+        """Returns the `automl search` command line for the current settings, following
+        the search's events on stdout and taking Stop on stdin.
+
+        Raises:
+            AutoMLError: the engine refuses the settings.
+        """
+        space_file = out.parent / f".{out.name}.space.json"
+        return [
             "search",
-            settings.data,
-            *([] if self._labels_in_file() else ["--target", settings.target]),
-            "--out",
-            str(out),
+            *self.search_request(out).to_argv(space_file),
             "--events",
             "-",
             "--control-stdin",
-            *self.settings_box.arguments(),
         ]
-        if image:
-            # The Model page's space describes table families; the engine picks the CNN.
-            return arguments
-        arguments += layout_arguments(self.state)
-        families = self._searched_families()
-        if families:
-            arguments += ["--families", ",".join(families)]
-        if modality == "table":
-            for column in settings.ignored:
-                arguments += ["--ignore", column]
-            for column, kind in settings.column_types.items():
-                arguments += ["--column-type", f"{column}={kind}"]
-        searched = families or ["dense"]
-        space = {f: s for f, s in settings.space.items() if s and f in searched}
-        if space:
-            space_file = out.parent / f".{out.name}.space.json"
-            space_file.write_text(json.dumps(space))
-            arguments += ["--space", str(space_file)]
-        return arguments
 
     def stop(self) -> None:
         if self.engine.running:

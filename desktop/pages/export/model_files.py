@@ -22,12 +22,13 @@ def parity_text(parity: dict | None) -> str:
 
 
 def model_modality(model_dir: Path) -> str:
-    """Returns the exported model's input kind from its metadata.json: "image" or "table"."""
+    """Returns the exported model's kind of data, as its metadata.json names it ("table"
+    when it does not say, or cannot be read)."""
     try:
         metadata = json.loads((model_dir / "metadata.json").read_text())
     except (OSError, ValueError):
         return "table"
-    return "image" if metadata.get("modality") == "image" else "table"
+    return metadata.get("modality") or "table"
 
 
 def export_folder(chosen: Path, experiment: Path) -> Path:

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem
 
+from automl.modalities.base import Traits
 from desktop.pages.results.leaderboard import make_compact
 from desktop.pages.results.texts import format_value
 
@@ -58,11 +59,15 @@ class MistakesTable(QTableWidget):
         self.verticalHeader().hide()  # the "row" column already numbers the data file's rows
         self.horizontalHeader().setStretchLastSection(True)
 
-    def show_mistakes(self, mistakes: list[dict], target: str, modality: str = "") -> None:
+    def show_mistakes(
+        self, mistakes: list[dict], target: str, traits: Traits | None = None
+    ) -> None:
         """Fills one line per mistake: row, actual, predicted, confidence or error, values.
 
-        A forecast's actual and predicted values are lists, one per step ahead.
+        `traits` are the data kind's (`automl.modalities.traits_of`): a forecast's actual
+        and predicted values are lists, one per step ahead.
         """
+        traits = traits or Traits()  # rows, no forecast
         self.clear()
         regression = any("error" in m for m in mistakes)
         score_name = "error" if regression else "confidence"
@@ -71,11 +76,11 @@ class MistakesTable(QTableWidget):
             value_names.update(dict.fromkeys(mistake.get("values") or {}))
         value_names.pop(target, None)  # already shown as "actual"
         headers = [
-            ROW_HEADERS.get(modality, ROW_HEADERS["table"]),
+            ROW_HEADERS.get(traits.samples, ROW_HEADERS["rows"]),
             (
                 "actual",
                 f"the true next values of {target!r}, one per step ahead"
-                if modality == "forecast"
+                if traits.forecasts
                 else f"the true {target!r} of the row",
             ),
             ("predicted", "what the exported model predicted"),
@@ -110,11 +115,12 @@ class MistakesTable(QTableWidget):
         self.resizeColumnsToContents()
 
 
-#: The first column of the mistakes table: what a test example is, per modality.
+#: The first column of the mistakes table: what a test example is, by what the kind calls
+#: its samples (`Traits.samples`).
 ROW_HEADERS = {
-    "table": ("row", "the row's position in the data file (0 = first data row)"),
+    "rows": ("row", "the row's position in the data file (0 = first data row)"),
     "series": ("series", "the series' position in the data (0 = first)"),
-    "forecast": ("window", "the test window's number; 'origin' is its last observed time"),
+    "windows": ("window", "the test window's number; 'origin' is its last observed time"),
 }
 #: Tooltips of the values the engine keeps beside a series' or a window's mistake.
 VALUE_TIPS = {

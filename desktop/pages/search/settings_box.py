@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QSpinBox, QWidget
@@ -161,32 +162,24 @@ class SearchSettingsBox(QGroupBox):
             box.setEnabled(not running)
         self.refresh_precision()
 
-    def arguments(self) -> list[str]:
-        """Returns the `automl search` flags for these settings, from `--tuner` on."""
-        trials = self.max_trials_box.value()
-        arguments = [
-            "--tuner",
-            self.tuner.currentText(),
-            *(["--max-trials", str(trials)] if trials else []),
-            "--time-budget",
-            f"{self.budget_box.value()}s",
-            "--epochs",
-            str(self.epochs_box.value()),
-            "--seed",
-            str(self.seed_box.value()),
-        ]
-        if self.patience_box.value():
-            arguments += ["--patience", str(self.patience_box.value())]
-        if self.device_box.currentData():
-            arguments += ["--device", self.device_box.currentData()]
-        if self.workers_box.value() > 1:
-            arguments += ["--workers", str(self.workers_box.value())]
+    def request_fields(self) -> dict[str, Any]:
+        """Returns these settings as `SearchRequest` fields; a box at its "none" value
+        (no trial limit, automatic patience, one worker, the default metric) gives None,
+        so the engine decides as it does without the flag."""
         on_gpu = self.has_gpu() and self.device_box.currentData() != "cpu"
-        if self.precision_box.isChecked() and on_gpu:
-            arguments += ["--precision", "mixed"]
-        if self.metric_box.currentText() != "default":
-            arguments += ["--metric", self.metric_box.currentText()]
-        return arguments
+        metric = self.metric_box.currentText()
+        return {
+            "tuner": self.tuner.currentText(),
+            "max_trials": self.max_trials_box.value() or None,
+            "time_budget_s": self.budget_box.value(),
+            "max_epochs": self.epochs_box.value(),
+            "seed": self.seed_box.value(),
+            "patience": self.patience_box.value() or None,
+            "device": self.device_box.currentData() or None,
+            "workers": self.workers_box.value() if self.workers_box.value() > 1 else None,
+            "precision": "mixed" if self.precision_box.isChecked() and on_gpu else "float32",
+            "metric": None if metric == "default" else metric,
+        }
 
     def save_to(self, search: SearchSettings) -> None:
         """Writes the chosen settings into `search` (saved with the project)."""
