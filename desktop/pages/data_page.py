@@ -310,8 +310,8 @@ class DataPage(QWidget):
         self.stack.setCurrentWidget(view)
         self.header.show_file(*view.show_data(state))
         profile = state.profile
-        if profile is None:
-            return
+        if profile is None or view is not self.table_view:
+            return  # the profile's charts and column choices are the table view's
         names = [c["name"] for c in profile["columns"]]
         if self._selected not in names:
             self._selected = first_numeric(profile)
