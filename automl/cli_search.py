@@ -69,6 +69,7 @@ def request_from_args(args) -> SearchRequest:
         max_epochs=args.epochs,
         seed=args.seed,
         refit=args.refit,
+        cv=args.cv,
         overwrite=args.overwrite,
         formats=tuple(args.format),
         space=_read_space(args.space),

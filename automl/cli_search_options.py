@@ -211,6 +211,18 @@ def add_search_options(search: argparse.ArgumentParser) -> None:
         "(default: when under 10,000 training rows)",
     )
     refit.add_argument("--no-refit", dest="refit", action="store_false")
+    folds = search.add_mutually_exclusive_group()
+    folds.add_argument(
+        "--cv",
+        type=int,
+        metavar="K",
+        default=None,
+        help="score every trial by K-fold cross-validation (default with --time-budget: "
+        "5 folds under 1,000 training examples, 3 under 2,000, else none)",
+    )
+    folds.add_argument(
+        "--no-cv", dest="cv", action="store_const", const=0, help="one validation split always"
+    )
     search.add_argument(
         "--format", action="append", default=[], choices=["tflite"], help="extra export format"
     )

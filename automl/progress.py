@@ -77,7 +77,8 @@ class ProgressDisplay:
                 self.best = event.score
             mark = "  * best so far" if better else ""
             self.console.print(
-                f"trial {event.trial_id}: {self.objective} {event.score:.4f} "
+                f"trial {event.trial_id}: {self.objective} {event.score:.4f}"
+                f"{_spread_text(event)} "
                 f"(best epoch {event.best_epoch}/{event.epochs}, {event.duration_s:.1f}s){mark}"
             )
             self._advance()
@@ -129,3 +130,10 @@ def _trials_text(max_trials: int) -> str:
     if max_trials >= UNBOUNDED_TRIALS:
         return "trials until the budget ends"
     return f"up to {max_trials} trials"
+
+
+def _spread_text(event: TrialEnded) -> str:
+    """Returns " ± 0.0310 over 5 folds" for a cross-validated trial, else ""."""
+    if event.spread is None or not event.fold_scores:
+        return ""
+    return f" ± {event.spread:.4f} over {len(event.fold_scores)} folds"

@@ -116,6 +116,8 @@ def _from_events(events: list[Event]) -> dict:
             "duration_s": t.duration_s,
             "hyperparameters": t.hyperparameters,
             "reason": t.reason,
+            "spread": t.spread,
+            "fold_scores": t.fold_scores,
         }
         for t in trials.values()
     ]
@@ -134,6 +136,8 @@ def format_report(report: dict) -> str:
     ]
     for trial in report["leaderboard"][:10]:
         score = "-" if trial["score"] is None else f"{trial['score']:.4f}"
+        if trial.get("spread") is not None and trial.get("fold_scores"):
+            score += f" ± {trial['spread']:.4f} ({len(trial['fold_scores'])} folds)"
         hp = ", ".join(f"{k}={_short(v)}" for k, v in list(trial["hyperparameters"].items())[:6])
         lines.append(
             f"  {trial['trial_id']:>4}  {trial['status']:<9} {score:>8}  "

@@ -70,6 +70,8 @@ class EpochEnded(Event):
     epoch: int
     metrics: dict[str, float]
     worker: str | None = None
+    #: cross-validated searches: the fold this epoch trained (0-based)
+    fold: int | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,10 @@ class TrialEnded(Event):
     metrics: dict[str, float]
     hyperparameters: dict[str, Any]
     worker: str | None = None
+    #: cross-validated searches: the standard deviation of the folds' scores (`score` is
+    #: their mean, `metrics` the folds' best epochs averaged) and each fold's score
+    spread: float | None = None
+    fold_scores: list[float] | None = None
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,12 @@ class TrialRecord:
     checkpoint: str | None = None
     #: retention deleted its weights (--keep-checkpoints)
     checkpoint_deleted: bool = False
+    #: cross-validated trials: the fold training now (0-based), the earlier folds' curves,
+    #: each fold's best objective value and their standard deviation
+    fold: int = 0
+    fold_histories: list[list[dict[str, float]]] = field(default_factory=list)
+    fold_scores: list[float] = field(default_factory=list)
+    spread: float | None = None
 
     def curves(self) -> dict[str, list]:
         """Returns {"epoch": [1, 2, ...], metric name: [value per epoch]}; {} before one."""
@@ -98,11 +104,16 @@ class TrialFold:
             # had reached; one started afresh keeps none.
             kept = event.resumed_from_epoch or 0
             trial.history = trial.history[:kept]
+            trial.fold, trial.fold_histories = 0, []
             trial.epochs = trial.first_epoch + len(trial.history) - 1 if trial.history else 0
             trial.status, trial.reason = "running", ""
             trial.hyperparameters = event.hyperparameters
             trial.started_at = trial.started_at if trial.started_at is not None else event.time
         elif isinstance(event, EpochEnded):
+            if event.fold is not None and event.fold != trial.fold:
+                # The next fold of a cross-validated trial: a curve of its own.
+                trial.fold_histories.append(trial.history)
+                trial.history, trial.fold = [], event.fold
             if not trial.history:
                 trial.first_epoch = event.epoch
             trial.history.append(event.metrics)
@@ -114,6 +125,8 @@ class TrialFold:
             trial.epochs, trial.duration_s = event.epochs, event.duration_s
             trial.best_metrics = event.metrics
             trial.ended_at = event.time
+            trial.spread = event.spread
+            trial.fold_scores = list(event.fold_scores or [])
         elif isinstance(event, TrialFailed):
             trial.status, trial.reason = "failed", event.reason
             trial.hyperparameters = event.hyperparameters or trial.hyperparameters

@@ -1,9 +1,10 @@
 """The baseline guard as a step of the search: never export a model a baseline beats unsaid.
 
 After the search, the engine's own baselines (majority class or mean, nearest neighbour,
-linear, the naive forecast) are fitted on the training rows and scored on the validation
-rows, exactly as the trials were. If the best trial is not better, the baseline's Keras
-form is exported instead, with the reason; either way the verdict is recorded.
+linear, the naive forecast) are fitted and scored exactly as the trials were: on the
+training rows against the validation rows, or on the same cross-validation folds. If the
+best trial is not better, the baseline's Keras form is exported instead, with the reason;
+either way the verdict is recorded.
 """
 
 from __future__ import annotations
@@ -28,7 +29,12 @@ def guard_outcome(run, best: TrialRecord, outcome) -> GuardVerdict | None:
     # Each baseline is a new small model: TensorFlow would warn of retracing on the terminal.
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
     try:
-        pool = pool_baselines(run.hypermodel, run.feeds, objective, classes)
+        cv = run.cross_validation
+        if cv is None:
+            pool = pool_baselines(run.hypermodel, run.feeds, objective, classes)
+        else:  # scored on the trials' own folds
+            protocol = f"the same {cv.k} cross-validation folds"
+            pool = pool_baselines(run.hypermodel, run.feeds, objective, classes, cv.folds, protocol)
     except Exception as error:  # noqa: BLE001 - a yardstick must not cost the model
         reason = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
         outcome.notes.append(f"baselines not computed ({type(error).__name__}: {reason})")

@@ -60,11 +60,14 @@ class BudgetPlanner:
         refit_reserve_s: float | None = None,
         refit_rows: float = 1.0,
         notes: list[str] | None = None,
+        folds: int = 1,
     ):
         self.deadline = deadline
         self.max_epochs = max_epochs
         self.refit_wanted = refit
         self.refit_rows = refit_rows
+        #: cross-validated trials train this many models, each for the planned epochs
+        self.folds = max(1, folds)
         self.notes = notes if notes is not None else []
         self.epoch_cap: int | None = None
         self.first_trial_cap: int | None = None
@@ -134,14 +137,18 @@ class BudgetPlanner:
         if deadline.at is None or epoch_s <= 0:
             return
         budget = deadline.at - deadline.start
-        cap = max(MIN_EPOCH_CAP, int(budget / (PLANNED_TRIALS * epoch_s)))
+        # A cross-validated trial trains one model per fold: its epochs cost that much more.
+        trial_epoch_s = epoch_s * self.folds
+        cap = max(MIN_EPOCH_CAP, int(budget / (PLANNED_TRIALS * trial_epoch_s)))
         if cap >= self.max_epochs:
             return
         self.epoch_cap = cap
         # The first trial (the first family's known-good default) may use half the budget.
-        self.first_trial_cap = max(cap, int(FIRST_TRIAL_SHARE * budget / epoch_s))
+        self.first_trial_cap = max(cap, int(FIRST_TRIAL_SHARE * budget / trial_epoch_s))
         self.plan_note = (
-            f"planned: an epoch takes {epoch_s:.2f} s, so each trial is capped at {cap} epochs "
+            f"planned: an epoch takes {epoch_s:.2f} s"
+            + (f" on each of {self.folds} folds" if self.folds > 1 else "")
+            + f", so each trial is capped at {cap} epochs "
             f"(the first at {self.first_trial_cap}; a trial whose validation loss fell in "
             f"its last {IMPROVING_WINDOW} epochs goes on) to leave room for about "
             f"{PLANNED_TRIALS} trials in the budget"
@@ -199,7 +206,8 @@ class BudgetPlanner:
 
     def refit_estimate(self, best: TrialRecord) -> float:
         """Returns the seconds a refit of `best` should take: its epochs on more rows."""
-        per_epoch = best.duration_s / max(1, len(best.history))
+        epochs = sum(len(h) for h in best.fold_histories) or len(best.history)
+        per_epoch = best.duration_s / max(1, epochs)
         return per_epoch * refit_epochs(best) * self.refit_rows
 
     def refit_wont_fit(self, best: TrialRecord) -> str:

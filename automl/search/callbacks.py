@@ -43,10 +43,13 @@ class SearchProgress(keras.callbacks.Callback):
         state, planner = self.state, self.state.planner
         trial = state.current
         if trial is not None:
-            if not trial.history:
+            if not trial.history and not trial.fold:
                 planner.trial_started_up(time.monotonic() - trial.started)
             trial.history.append(metrics)
-            state.log.emit(EpochEnded(trial_id=trial.trial_id, epoch=epoch + 1, metrics=metrics))
+            fold = trial.fold if state.cross_validation is not None else None
+            state.log.emit(
+                EpochEnded(trial_id=trial.trial_id, epoch=epoch + 1, metrics=metrics, fold=fold)
+            )
         if planner.search_over() or state.stop_requested.is_set():
             self.model.stop_training = True
         # Timed here, not from `epoch`: a resumed trial starts past epoch 0.
@@ -68,17 +71,29 @@ class ValidationScores(keras.callbacks.Callback):
     the logs), so it goes first in the callback list.
     """
 
-    def __init__(self, predict_validation, validation_y: np.ndarray, objective: Objective):
+    def __init__(
+        self,
+        predict_validation,
+        validation_y: np.ndarray,
+        objective: Objective,
+        state: SearchState | None = None,
+    ):
         super().__init__()
-        self.predict_validation = predict_validation  # model -> class probabilities
+        self.predict_validation = predict_validation  # (model, rows or None) -> probabilities
         self.validation_y = validation_y
         self.objective = objective
+        self.state = state
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is None:
             return
-        proba = self.predict_validation(self.model)
-        scores = classification_scores(self.validation_y, proba)
+        held_out = self.state.fold_validation if self.state is not None else None
+        if held_out is not None:  # a cross-validated trial scores its fold's held-out rows
+            rows, labels = held_out
+            proba = self.predict_validation(self.model, rows)
+        else:
+            proba, labels = self.predict_validation(self.model, None), self.validation_y
+        scores = classification_scores(labels, proba)
         for name in ("balanced_accuracy", "f1", "auc"):
             if name in scores:
                 logs[f"val_{name}"] = scores[name]
@@ -88,7 +103,9 @@ class ValidationScores(keras.callbacks.Callback):
 
     def __deepcopy__(self, memo):
         # Share the validation arrays; copying them per trial would only cost memory.
-        return ValidationScores(self.predict_validation, self.validation_y, self.objective)
+        return ValidationScores(
+            self.predict_validation, self.validation_y, self.objective, self.state
+        )
 
 
 def trial_callbacks(request, objective: Objective, state: SearchState, out, feeds) -> list:
@@ -100,10 +117,10 @@ def trial_callbacks(request, objective: Objective, state: SearchState, out, feed
     callbacks: list = []
     if objective.keras_metric is None and objective.name != "log_loss":
 
-        def predict_validation(model) -> np.ndarray:
-            return feeds.predict(model, feeds.validation)
+        def predict_validation(model, rows) -> np.ndarray:
+            return feeds.predict(model, feeds.validation if rows is None else rows)
 
-        callbacks.append(ValidationScores(predict_validation, feeds.y_validation, objective))
+        callbacks.append(ValidationScores(predict_validation, feeds.y_validation, objective, state))
     if request.tensorboard:
         # Keras Tuner gives each trial its own log folder and adds the HParams plugin.
         callbacks.append(keras.callbacks.TensorBoard(log_dir=str(out / "tensorboard")))

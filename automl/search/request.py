@@ -50,6 +50,8 @@ class SearchRequest:
     max_epochs: int = 100
     seed: int = 0
     refit: bool | None = None
+    #: cross-validation folds per trial: None decides from the data size, 0 is `--no-cv`
+    cv: int | None = None
     overwrite: bool = False
     formats: tuple[str, ...] = ()
     #: "cpu" or "gpu:N"; None lets TensorFlow choose (the first GPU if any)
@@ -238,6 +240,8 @@ class SearchRequest:
         for name in ("ignore", "formats", "families"):
             if name in values:
                 values[name] = tuple(values[name])
+        if "cv" not in merged:
+            values["cv"] = 0  # recorded before cross-validation: it searched one split
         options = dict(merged.get("options") or {})
         for option in registry.options():
             value = option.from_json(merged.get(option.name))

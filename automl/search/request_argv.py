@@ -23,7 +23,6 @@ _VALUE_FLAGS = {
     "validation_split": "--validation-split",
     "tuner": "--tuner",
     "metric": "--metric",
-    "max_trials": "--max-trials",
     "max_epochs": "--epochs",
     "seed": "--seed",
     "device": "--device",
@@ -72,6 +71,14 @@ def request_argv(request: SearchRequest, space_file: Path | None = None) -> list
     for name, flag in _VALUE_FLAGS.items():
         if differs(name) and name not in implied:
             argv += [flag, str(getattr(request, name))]
+    # A resolved trial cap: 10 without a budget, none with one (both the flag's default).
+    trials_given = not request.trials_unbounded and (
+        request.time_budget_s is not None or request.max_trials != 10
+    )
+    if trials_given:
+        argv += ["--max-trials", str(request.max_trials)]
+    if request.cv is not None:
+        argv += ["--cv", str(request.cv)] if request.cv else ["--no-cv"]
     if request.time_budget_s is not None:
         argv += ["--time-budget", f"{request.time_budget_s}s"]
     for column in request.ignore:

@@ -26,6 +26,11 @@ class SearchState:
         self.trials: dict[str, TrialRecord] = {}
         self.current: TrialRecord | None = None
         self.fit_seconds = 0.0
+        #: Small data: the folds every trial trains on (None: the single split), the
+        #: search's feeds that cut them, and the fold held out now (for `ValidationScores`).
+        self.cross_validation = None
+        self.feeds = None
+        self.fold_validation: tuple | None = None
         #: Sort key for trials, best first (set by the search: it knows the objective).
         self.rank: Callable[[TrialRecord], object] = lambda trial: 0.0
         #: A worker asks to be replaced between trials once its memory passes this.

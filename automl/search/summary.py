@@ -74,8 +74,11 @@ def search_summary(
         "tuner": request.tuner,
         "workers": request.workers,
         "stopped_early": stopped_early(request, status),
+        "cross_validation": None
+        if (cv := getattr(run, "cross_validation", None)) is None
+        else {"folds": cv.k, "reason": cv.reason},
         "baseline_guard": guard.to_dict() if (guard := getattr(run, "guard", None)) else None,
-        "exported": _exported(outcome, guard),
+        "exported": _exported(outcome, guard, cv is not None),
         "budget": {
             "max_trials": request.max_trials,
             "time_budget_s": request.time_budget_s,
@@ -133,7 +136,7 @@ def stopped_early(request, status: str) -> str | None:
     )
 
 
-def _exported(outcome, guard) -> str | None:
+def _exported(outcome, guard, cross_validated: bool) -> str | None:
     """Returns which model was exported: the best trial, a refit, an ensemble or a baseline."""
     if outcome is None:
         return None
@@ -141,4 +144,7 @@ def _exported(outcome, guard) -> str | None:
         return f"baseline: {guard.baseline.name}"
     if outcome.ensemble:
         return f"ensemble of trials {', '.join(outcome.ensemble)}"
-    return "refit on train+validation" if outcome.refit else "best trial"
+    if outcome.refit:
+        return "refit on train+validation"
+    # A cross-validated trial keeps the weights of its last fold's model.
+    return "best trial (its last fold's model)" if cross_validated else "best trial"

@@ -22,6 +22,7 @@ from automl.experiment.reader import read_events
 from automl.search.budget import Deadline
 from automl.search.budget_planner import REFIT_SHARE, BudgetPlanner, refit_epochs
 from automl.search.callbacks import trial_callbacks
+from automl.search.cross_validation import plan_cross_validation
 from automl.search.ensemble import top_trials_ensemble
 from automl.search.evaluation import evaluation, learning_curves
 from automl.search.export_metadata import export_metadata, export_outcome
@@ -79,6 +80,15 @@ class SearchRun:
         self.guard = None  # the baseline guard's verdict, once the search is done
         self.deadline = deadline
         train_rows = len(feeds.y_train)
+        self.cross_validation = cv = plan_cross_validation(
+            request, feeds, prepared.classification, prepared.task_kind == "forecast"
+        )
+        if cv is not None:
+            self.notes.append(
+                f"{cv.reason}; each trial scores the mean of its folds, and the exported "
+                "model is refit on all training and validation rows for the folds' mean best "
+                "epoch"
+            )
         refit_wanted = request.refit if request.refit is not None else train_rows < REFIT_ROWS
         # A worker's deadline is already the chief's search deadline.
         reserve = (
@@ -95,10 +105,13 @@ class SearchRun:
             and not resume,
             refit=refit_wanted,
             refit_reserve_s=reserve,
-            refit_rows=(train_rows + len(feeds.y_validation)) / max(1, train_rows),
+            refit_rows=(train_rows + len(feeds.y_validation))
+            / max(1, len(cv.folds[0].train) if cv is not None else train_rows),
             notes=self.notes,
+            folds=cv.k if cv is not None else 1,
         )
         self.state = SearchState(log, self.planner)
+        self.state.cross_validation, self.state.feeds = cv, feeds
         self.state.rank = self._rank
         if resume:
             self.state.trials.update(finished_trials(read_events(out / EVENTS)))
@@ -308,6 +321,7 @@ class SearchRun:
                 "duration_s": round(t.duration_s, 3),
                 "hyperparameters": t.hyperparameters,
                 "reason": t.reason,
+                **({"spread": t.spread, "fold_scores": t.fold_scores} if t.fold_scores else {}),
                 **({"worker": t.worker} if t.worker else {}),
             }
             for t in self.state.ranked()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import keras
 import keras_tuner
+import numpy as np
 
 from automl.errors import AutoMLError
 from automl.experiment.events import TrialEnded, TrialFailed, TrialStarted
@@ -116,7 +117,10 @@ class _Reporting(kt_compat.BuildHook):
             # Hyperband.run_trial does this, but it sits after this method in the MRO).
             kwargs["epochs"] = hp["tuner/epochs"]
             kwargs["initial_epoch"] = hp["tuner/initial_epoch"]
-        self._resume = read_resume_point(trial_dir)
+        cv = self.search_state.cross_validation
+        # A cross-validated trial cut short starts again from its first fold: a resume
+        # point holds one fold's model, and the folds' scores are only averaged at the end.
+        self._resume = None if cv is not None else read_resume_point(trial_dir)
         if self._resume is not None:
             record.history[:] = self._resume.history
             kwargs["initial_epoch"] = self._resume.epoch
@@ -124,11 +128,13 @@ class _Reporting(kt_compat.BuildHook):
             self.oracle.objective,
             str(kt_compat.checkpoint_path(self, trial.trial_id)),
             trial_dir,
-            self.checkpoint_every_s,
+            self.checkpoint_every_s if cv is None else float("inf"),
             record.history,
             self._resume,
         )
         original_callbacks = kwargs.pop("callbacks", [])
+        if cv is not None:
+            return self._run_folds(trial, cv, checkpoint, original_callbacks, args, kwargs)
         histories = []
         for execution in range(self.executions_per_trial):
             copied_kwargs = copy.copy(kwargs)
@@ -139,6 +145,36 @@ class _Reporting(kt_compat.BuildHook):
                 histories.append(self._fit_with_memory_retry(trial, args, copied_kwargs))
             finally:
                 self._resume = None
+        return histories
+
+    def _run_folds(self, trial, cv, checkpoint, callbacks, args, kwargs):
+        """Trains one model per fold; returns their Histories, which Keras Tuner averages.
+
+        Keras Tuner scores a trial that returns several Histories by the mean of their
+        best epochs' metrics (and its best step by their mean best epoch): exactly the
+        cross-validated score. The weights kept are the last fold's best epoch.
+        """
+        state = self.search_state
+        record = state.trials[trial.trial_id]
+        histories = []
+        for index in range(cv.k):
+            x, y, validation, held_rows, held_y = cv.fold_data(index, state.feeds)
+            state.fold_validation = (held_rows, held_y)
+            record.fold = index
+            if index:
+                record.fold_histories.append(record.history)
+                record.history = []
+            fold_kwargs = {**kwargs, "validation_data": validation}
+            fold_kwargs["callbacks"] = [
+                *kt_compat.execution_callbacks(self, callbacks, trial, index),
+                checkpoint,
+            ]
+            fold_args = (x, y)
+            histories.append(self._fit_with_memory_retry(trial, fold_args, fold_kwargs))
+            if state.stop_requested.is_set() or state.planner.search_over():
+                break  # the folds done so far score the trial
+        record.fold_histories.append(record.history)
+        state.fold_validation = None
         return histories
 
     def _fit_with_memory_retry(self, trial, args, kwargs):
@@ -194,6 +230,10 @@ class _Reporting(kt_compat.BuildHook):
             record.score = float(trial.score)
             record.best_epoch = int(trial.best_step) + 1
             best = record.history[trial.best_step] if trial.best_step < len(record.history) else {}
+            if record.fold_histories:
+                best = fold_means(record.fold_histories, self.oracle.objective)
+                record.fold_scores = fold_scores(record.fold_histories, self.oracle.objective)
+                record.spread = float(np.std(record.fold_scores))
             self.search_state.log.emit(
                 TrialEnded(
                     trial_id=trial.trial_id,
@@ -203,6 +243,8 @@ class _Reporting(kt_compat.BuildHook):
                     duration_s=record.duration_s,
                     metrics=best,
                     hyperparameters=record.hyperparameters,
+                    spread=record.spread,
+                    fold_scores=record.fold_scores or None,
                 )
             )
         else:
@@ -232,6 +274,28 @@ class _Reporting(kt_compat.BuildHook):
             if path.exists():
                 path.unlink()
             record.checkpoint_deleted = True
+
+
+def fold_scores(histories: list[list[dict]], objective) -> list[float]:
+    """Returns each fold's best value of the objective (as Keras Tuner takes it)."""
+    pick = max if objective.direction == "max" else min
+    return [
+        float(pick(values))
+        for history in histories
+        if (values := [e[objective.name] for e in history if objective.name in e])
+    ]
+
+
+def fold_means(histories: list[list[dict]], objective) -> dict[str, float]:
+    """Returns the metrics at each fold's best epoch, averaged over the folds."""
+    pick = max if objective.direction == "max" else min
+    bests = []
+    for history in histories:
+        scored = [e for e in history if objective.name in e]
+        if scored:
+            bests.append(pick(scored, key=lambda e: e[objective.name]))
+    names = set.intersection(*(set(b) for b in bests)) if bests else set()
+    return {name: float(np.mean([b[name] for b in bests])) for name in sorted(names)}
 
 
 def out_of_memory(error: BaseException) -> bool:

@@ -1,0 +1,109 @@
+"""Cross-validated selection on small data: the folds, and a search scored by them."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from automl.errors import AutoMLError
+from automl.search.cross_validation import (
+    CV_ROWS,
+    choose_folds,
+    make_folds,
+    take_rows,
+)
+from tests.conftest import PENGUINS, run_cli
+
+
+def test_small_budgeted_searches_are_cross_validated_and_others_are_not():
+    assert choose_folds(None, 200, "random")[0] == 5
+    assert choose_folds(None, 1500, "bayesian")[0] == 3
+    assert choose_folds(None, CV_ROWS, "random")[0] == 0
+    assert choose_folds(None, 200, "random", budgeted=False)[0] == 0  # --max-trials alone
+    assert choose_folds(None, 200, "hyperband")[0] == 0
+    assert choose_folds(0, 200, "random")[0] == 0  # --no-cv
+    assert choose_folds(10, 200, "random", budgeted=False)[0] == 10  # --cv 10
+    assert "under 2,000" in choose_folds(None, 200, "random")[1]
+
+
+@pytest.mark.parametrize(
+    ("folds", "pooled", "tuner", "message"),
+    [
+        (1, 200, "random", "--cv must be at least 2 folds"),
+        (50, 60, "random", "leave fewer than 2 per fold"),
+        (5, 200, "hyperband", "does not work with --tuner hyperband"),
+    ],
+)
+def test_impossible_cv_requests_are_refused(folds, pooled, tuner, message):
+    with pytest.raises(AutoMLError, match=message):
+        choose_folds(folds, pooled, tuner)
+
+
+def test_stratified_folds_hold_out_every_class_and_cover_every_row_once():
+    labels = np.array([0] * 30 + [1] * 12 + [2] * 6)
+    folds = make_folds(labels, 5, stratify=True, chronological=False, seed=0)
+    assert len(folds) == 5
+    held = np.concatenate([f.held_out for f in folds])
+    assert sorted(held.tolist()) == list(range(len(labels)))
+    for fold in folds:
+        assert set(labels[fold.held_out]) == {0, 1, 2}
+        assert not set(fold.train) & set(fold.held_out)
+    # The rarest class bounds the folds: 3 examples, 3 folds.
+    assert len(make_folds(np.array([0] * 20 + [1] * 3), 5, True, False, 0)) == 3
+
+
+def test_forecast_folds_never_train_on_their_future():
+    folds = make_folds(np.zeros(70), 5, stratify=False, chronological=True, seed=0)
+    assert len(folds) == 5
+    for fold in folds:
+        assert fold.train.max() < fold.held_out.min()
+        assert fold.train.min() == 0
+
+
+def test_take_rows_cuts_columns_arrays_and_file_rows():
+    assert take_rows({"a": np.arange(5)}, np.array([1, 3]))["a"].tolist() == [1, 3]
+    assert take_rows(np.arange(10).reshape(5, 2), np.array([4]))[0].tolist() == [8, 9]
+
+
+@pytest.mark.slow
+def test_a_small_budgeted_search_scores_trials_by_their_folds(tmp_path):
+    out = tmp_path / "cv"
+    done = run_cli(
+        "search",
+        str(PENGUINS),
+        "--target",
+        "species",
+        "--out",
+        str(out),
+        "--time-budget",
+        "5m",
+        "--max-trials",
+        "2",
+        "--epochs",
+        "3",
+        "--cv",
+        "3",
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "3-fold cross-validation (--cv 3)" in done.stdout
+    events = [json.loads(line) for line in (out / "events.jsonl").read_text().splitlines()]
+    ended = [e for e in events if e["type"] == "trial_ended"]
+    assert len(ended) == 2
+    for trial in ended:
+        assert len(trial["fold_scores"]) == 3
+        assert trial["score"] == pytest.approx(np.mean(trial["fold_scores"]), abs=1e-6)
+        assert trial["spread"] == pytest.approx(np.std(trial["fold_scores"]), abs=1e-6)
+    folds = {e["fold"] for e in events if e["type"] == "epoch_ended"}
+    assert folds == {0, 1, 2}
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["cross_validation"]["folds"] == 3
+    assert all(len(t["fold_scores"]) == 3 for t in summary["leaderboard"])
+    assert (
+        summary["baseline_guard"]["message"].endswith("on the same 3 cross-validation folds")
+        or "same 3 cross-validation folds" in summary["baseline_guard"]["message"]
+    )
+    assert summary["model"]["parity"]["max_abs_diff"] < 1e-5
+    report = run_cli("report", str(out))
+    assert report.returncode == 0, report.stderr
