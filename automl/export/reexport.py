@@ -53,10 +53,7 @@ def reexport(experiment: Path, destination: Path, formats: tuple[str, ...] = ())
         )
     import keras
 
-    # Importing these registers the custom layers, so `.keras` files load in safe mode.
-    import architectures.baselines  # noqa: F401
-    import architectures.layers  # noqa: F401
-    import architectures.rocket  # noqa: F401
+    import architectures.layers  # noqa: F401  (registers the custom layers for safe loading)
 
     metadata = read_metadata(model_dir)
     model = keras.saving.load_model(model_dir / KERAS_FILE, safe_mode=True)

@@ -43,6 +43,8 @@ def guard_outcome(run, best: TrialRecord, outcome) -> GuardVerdict | None:
         return None
     epoch = (best.best_epoch or 1) - 1
     loss = best.history[epoch].get("val_loss") if epoch < len(best.history) else None
+    if best.fold_scores:
+        loss = best.best_metrics.get("val_loss")  # the folds' mean, as the score is
     verdict = judge(pool.baselines, best.score, loss, objective, pool.protocol)
     run.baseline_pool = pool
     outcome.guard = verdict.to_dict()

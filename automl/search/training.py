@@ -208,14 +208,26 @@ class SearchRun:
         """Returns the best completed trial, or None."""
         return self.state.best_trial()
 
-    def _rank(self, trial: TrialRecord) -> tuple[float, float]:
-        """Sorts best first; ties on a small validation set go to the lower validation loss."""
+    def _rank(self, trial: TrialRecord) -> tuple[int, float, float]:
+        """Sorts best first; ties on a small validation set go to the lower validation loss.
+
+        A cross-validated trial that the deadline cut short before its last fold is scored
+        on fewer folds: it ranks after the trials that were judged on all of them.
+        """
         if trial.score is None:
-            return (float("inf"), float("inf"))
+            return (1, float("inf"), float("inf"))
         primary = -trial.score if self.prepared.objective.direction == "max" else trial.score
+        cv = self.cross_validation
+        if cv is not None and trial.fold_scores:
+            loss = trial.best_metrics.get("val_loss")  # the folds' mean
+            return (
+                int(len(trial.fold_scores) < cv.k),
+                primary,
+                loss if loss is not None else float("inf"),
+            )
         epoch = (trial.best_epoch or 1) - 1
         loss = trial.history[epoch].get("val_loss") if epoch < len(trial.history) else None
-        return (primary, loss if loss is not None else float("inf"))
+        return (0, primary, loss if loss is not None else float("inf"))
 
     def synced_weights(self, best: TrialRecord) -> TrialRecord:
         """Returns the trial to export once its weights are in this folder (see sync_wait)."""

@@ -232,6 +232,7 @@ class _Reporting(kt_compat.BuildHook):
             best = record.history[trial.best_step] if trial.best_step < len(record.history) else {}
             if record.fold_histories:
                 best = fold_means(record.fold_histories, self.oracle.objective)
+                record.best_metrics = best
                 record.fold_scores = fold_scores(record.fold_histories, self.oracle.objective)
                 record.spread = float(np.std(record.fold_scores))
             self.search_state.log.emit(
