@@ -55,7 +55,12 @@ def test_summary_reports_the_best_trial_and_test_metrics(penguins_run):
     assert summary["task"] == "multiclass"
     assert summary["class_names"] == ["Adelie", "Chinstrap", "Gentoo"]
     assert summary["trials"] == {"completed": 2, "failed": 0}
-    assert summary["refit"] is True  # small data: refit on train+validation by default
+    # Small data: the searched model is refit on train+validation by default, unless the
+    # engine's own baseline beat every trial and went out instead (and the run says so).
+    if summary["baseline_guard"]["beaten_by_baseline"]:
+        assert summary["exported"].startswith("baseline: ") and not summary["refit"]
+    else:
+        assert summary["refit"] is True and summary["exported"] == "refit on train+validation"
     assert summary["test_metrics"]["accuracy"] > 0.6
     assert set(summary["search_test_metrics"]) >= {"accuracy", "balanced_accuracy", "log_loss"}
     assert 0 <= summary["timing"]["overhead_fraction"] < 1
