@@ -75,6 +75,7 @@ class DataDescription:
         text_column: text: the column holding it.
         text_tokens: text: mean tokens (words) per text; 0 when unknown.
         backbone_weights: images: a local pretrained backbone's weights file, if given.
+        folds: cross-validation folds per trial (0: one validation split).
     """
 
     modality: str
@@ -90,6 +91,9 @@ class DataDescription:
     text_column: str | None = None
     text_tokens: float = 0.0
     backbone_weights: str | None = None
+    #: cross-validation folds a budgeted search will score each trial on (0: one split);
+    #: the engine decides, the proposals say so and size the budget for it
+    folds: int = 0
 
     def __post_init__(self) -> None:
         if self.modality not in MODALITIES:
@@ -141,6 +145,14 @@ def propose_architectures(description: DataDescription) -> list[Proposal]:
         ranked = _text_families(d)
     else:
         ranked = _series_families(d)
+    if d.folds and ranked:
+        # Say once, on the first family, how small data is judged.
+        family, reason = ranked[0]
+        ranked[0] = (
+            family,
+            f"{reason}; {d.rows} examples: each trial is cross-validated on {d.folds} folds, "
+            "as one small validation split cannot rank trials",
+        )
     return [Proposal(family, reason, suggest_budget(family, d)) for family, reason in ranked]
 
 
@@ -187,8 +199,8 @@ def suggest_budget(family: str, description: DataDescription) -> dict:
     else:
         max_epochs, max_trials = 20, 5
     epoch_s = rows * _steps_per_sample(description) * _cost_per_step(family, description)
-    # A trial also pays building, compiling and its first epoch's tracing.
-    trial_s = 3.0 + epoch_s * max_epochs / 2
+    # A trial also pays building, compiling and its first epoch's tracing, once per fold.
+    trial_s = (3.0 + epoch_s * max_epochs / 2) * max(1, description.folds)
     max_trials = max(3, min(max_trials, int(MAX_BUDGET_S // trial_s)))
     seconds = min(MAX_BUDGET_S, max(MIN_BUDGET_S, trial_s * max_trials))
     return {

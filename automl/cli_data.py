@@ -136,9 +136,10 @@ def run_propose(args: Any) -> int:
         suggested = ""
         if budget:
             minutes = round(budget["time_budget_s"] / 60)
+            # The budget is the bound: as many trials as fit (about max_trials at this size).
             suggested = (
-                f"\n   suggested: --time-budget {minutes}m --max-trials {budget['max_trials']} "
-                f"--epochs {budget['max_epochs']}"
+                f"\n   suggested: --time-budget {minutes}m --epochs {budget['max_epochs']} "
+                f"(about {budget['max_trials']} trials)"
             )
         print(f"{rank}. {proposal['reason']}{suggested}")
     return 0

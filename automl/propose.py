@@ -100,7 +100,13 @@ def proposals_for(prepared: Prepared) -> list[dict]:
 
 
 def _proposals(description) -> list[dict]:
+    from dataclasses import replace
+
     from architectures.proposals import propose_architectures
+    from automl.search.cross_validation import folds_for_rows
+
+    # The suggested budget is a time budget: small data will then be cross-validated.
+    description = replace(description, folds=folds_for_rows(description.rows))
 
     return [
         {

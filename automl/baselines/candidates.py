@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from automl.search.cross_validation import Fold
 from automl.search.metrics import Objective, score
 
 #: Neighbour counts tried for the nearest-neighbour baseline.
@@ -22,14 +23,6 @@ RIDGE_ALPHAS = (0.01, 0.1, 1.0, 10.0, 100.0)
 #: Above this many stored values (rows x features) the nearest-neighbour baseline is skipped:
 #: its Keras form keeps every training row inside the model.
 MAX_STORED_VALUES = 20_000_000
-
-
-@dataclass(frozen=True)
-class Fold:
-    """Positions of one fold's training and held-out rows in the pooled rows."""
-
-    train: np.ndarray
-    held_out: np.ndarray
 
 
 @dataclass

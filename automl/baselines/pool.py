@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from automl.baselines.candidates import Baseline, Fold, fit_baselines
+from automl.baselines.candidates import Baseline, fit_baselines
+from automl.search.cross_validation import Fold
 from automl.search.metrics import Objective
 
 #: Above this many pooled rows no baseline is fitted: the search's own split is then large

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from automl.baselines.candidates import Fold
 from automl.errors import AutoMLError
 
 #: Below this many pooled training + validation examples, trials are cross-validated.
@@ -27,6 +26,14 @@ CV_ROWS = 2_000
 DEFAULT_FOLDS = 5
 #: Between `LARGE_CV_ROWS` and `CV_ROWS`, three folds: each fold is already a fair test.
 LARGE_CV_ROWS = 1_000
+
+
+@dataclass(frozen=True)
+class Fold:
+    """Positions of one fold's training and held-out rows in the pooled rows."""
+
+    train: np.ndarray
+    held_out: np.ndarray
 
 
 @dataclass
@@ -108,6 +115,11 @@ def choose_folds(
         f"{k}-fold cross-validation: {pooled} training examples (under {CV_ROWS:,}) are too "
         "few for one validation split to rank trials"
     )
+
+
+def folds_for_rows(rows: int, test_split: float = 0.2) -> int:
+    """Returns the folds a budgeted search of `rows` examples will use (0: one split)."""
+    return choose_folds(None, int(rows * (1 - test_split)), "random", budgeted=True)[0]
 
 
 def make_folds(
