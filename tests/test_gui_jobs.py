@@ -14,7 +14,7 @@ from automl.errors import first_line  # noqa: E402
 from desktop.jobs import BackgroundJobs, LatestJob  # noqa: E402
 from desktop.project_experiments import ExperimentLister  # noqa: E402
 
-WAIT_MS = 60_000  # generous: the first listing imports the store on a busy machine
+WAIT_MS = 10_000
 
 
 @pytest.fixture()
