@@ -237,6 +237,7 @@ def test_a_killed_isolated_search_takes_its_worker_down_and_resumes(tmp_path):
         [
             sys.executable, "-m", "automl", "search", str(PENGUINS), "--target", "species",
             "--out", str(out), "--time-budget", "10m", "--max-trials", "3", "--epochs", "25",
+            "--no-cv",  # a resume point mid-trial: cross-validated trials restart instead
             "--patience", "25", "--checkpoint-every", "0", "--seed", "5", "--no-refit",
             "--events", "-",
         ],

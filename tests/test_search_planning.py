@@ -40,10 +40,11 @@ def test_a_refit_that_cannot_fit_its_reserve_gives_the_time_to_the_search(tmp_pa
     out = tmp_path / "reserve"
     done = run_cli(
         "search", str(PENGUINS), "--target", "species", "--out", str(out),
-        "--time-budget", "20s", "--refit", "--max-trials", "3", "--epochs", "40", "--no-cv",
+        "--time-budget", "10s", "--refit", "--max-trials", "3", "--epochs", "40", "--no-cv",
+        "--patience", "40",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     summary = json.loads((out / "summary.json").read_text())
-    # 15% of 20 s is 3 s: no refit of a trial trained for several seconds fits in it.
+    # 15% of 10 s is 1.5 s: no refit of a trial trained for 40 epochs fits in it.
     assert any("that time went to the search instead" in n for n in summary["notes"])
     assert summary["refit"] is False
