@@ -59,6 +59,10 @@ def load_report(experiment: str | Path) -> dict:
             "best_trial",
             "baselines",
             "modality",
+            "baseline_guard",
+            "exported",
+            "cross_validation",
+            "stopped_early",
         ):
             if key in summary:
                 report[key] = summary[key]
@@ -143,6 +147,12 @@ def format_report(report: dict) -> str:
             f"  {trial['trial_id']:>4}  {trial['status']:<9} {score:>8}  "
             f"{trial['epochs']:>3} epochs  {hp}"
         )
+    for key in ("cross_validation", "baseline_guard"):
+        said = (report.get(key) or {}).get("reason" if key == "cross_validation" else "message")
+        if said:
+            lines.append(f"note: {said}")
+    if report.get("stopped_early"):
+        lines.append(f"stopped early: {report['stopped_early']}")
     if report["test_metrics"]:
         lines += [
             "",

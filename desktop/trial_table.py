@@ -10,13 +10,16 @@ from automl.experiment.fold import TrialFold, TrialRecord
 COLUMNS = ("trial", "status", "best", "epochs", "duration", "hyperparameters")
 #: Columns shown only once a trial carries them (several families searched, a parallel
 #: search): {column: the column it follows}.
-OPTIONAL_COLUMNS = {"worker": "status", "family": "status"}
+OPTIONAL_COLUMNS = {"worker": "status", "family": "status", "folds": "best"}
 TOOLTIPS = {
     "trial": "Keras Tuner's trial number",
     "worker": "the worker process that trained this trial (a parallel search, --workers N)",
     "family": "the model family this trial built (the tuner chooses it like a hyperparameter)",
     "status": "running, completed, failed, or interrupted (its search died before it ended)",
-    "best": "best validation value of the objective so far in this trial",
+    "best": "best validation value of the objective so far in this trial (cross-validated: "
+    "the mean over its folds)",
+    "folds": "cross-validated trials: the spread (standard deviation) of the folds' scores, "
+    "and the fold training now",
     "epochs": "epochs trained (early stopping may end a trial before the cap)",
     "duration": "wall-clock seconds the trial took",
     "hyperparameters": "the configuration this trial tried",
@@ -48,6 +51,8 @@ class TrialTableModel(QAbstractTableModel):
         trial = self.fold.take(event)
         if trial is None:
             return
+        if getattr(event, "fold", None) is not None or getattr(event, "fold_scores", None):
+            self._show_column("folds")  # a cross-validated search
         if isinstance(event, TrialStarted):
             # The first trial of a search over several families shows the family; the
             # first of a parallel search the worker.
@@ -80,6 +85,7 @@ class TrialTableModel(QAbstractTableModel):
             "status": status,
             "worker": trial.worker or "",
             "best": best,
+            "folds": _folds_text(trial),
             "epochs": trial.epochs,
             "duration": trial.duration_s if trial.status == "completed" else None,
             "hyperparameters": trial.hyperparameters,
@@ -159,3 +165,10 @@ def _without_family(hyperparameters: dict) -> list[tuple[str, object]]:
 
 def _short(value) -> str:
     return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
+def _folds_text(trial: TrialRecord) -> str:
+    """Returns "± 0.0310 (5 folds)" for a scored cross-validated trial, "fold 2" while running."""
+    if trial.fold_scores:
+        return f"± {trial.spread or 0.0:.4f} ({len(trial.fold_scores)} folds)"
+    return f"fold {trial.fold + 1}" if trial.status == "running" else ""

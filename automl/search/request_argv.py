@@ -66,12 +66,11 @@ def request_argv(request: SearchRequest, space_file: Path | None = None) -> list
         # "" is the command line's own --target when there is none (image folders, .npz).
         return value not in (None, "") and value != defaults[name]
 
-    # A time budget without --max-trials leaves the trials unbounded: no flag says so.
-    implied = {"max_trials"} if request.trials_unbounded and request.time_budget_s else set()
     for name, flag in _VALUE_FLAGS.items():
-        if differs(name) and name not in implied:
+        if differs(name):
             argv += [flag, str(getattr(request, name))]
-    # A resolved trial cap: 10 without a budget, none with one (both the flag's default).
+    # A resolved trial cap: 10 without a budget, none with one (both the flag's default):
+    # a time budget without --max-trials leaves the trials unbounded, and no flag says so.
     trials_given = not request.trials_unbounded and (
         request.time_budget_s is not None or request.max_trials != 10
     )

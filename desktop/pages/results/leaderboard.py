@@ -85,12 +85,18 @@ class LeaderboardModel(QAbstractTableModel):
         key = LEADERBOARD_COLUMNS[index.column()][0] if fixed else ""
         if role == Qt.ItemDataRole.DisplayRole:
             if key == "score" and value is not None:
-                return f"{value:.4f}"
+                spread = self.trials[index.row()].get("spread")
+                # A cross-validated trial: the mean over its folds, and their spread.
+                return f"{value:.4f}" if spread is None else f"{value:.4f} ± {spread:.4f}"
             if key == "duration_s" and self.trials[index.row()].get("status") == "running":
                 return ""  # the engine reports 0 s until the trial ends
             if key == "duration_s" and value is not None:
                 return f"{value:.1f} s"
             return format_value(value)
+        if role == Qt.ItemDataRole.ToolTipRole and key == "score":
+            folds = self.trials[index.row()].get("fold_scores")
+            if folds:
+                return "folds: " + ", ".join(f"{v:.4f}" for v in folds)
         if role == Qt.ItemDataRole.ToolTipRole and key == "status":
             reason = self.trials[index.row()].get("reason")
             return f"{value}: {reason}" if reason else str(value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 
@@ -37,6 +38,9 @@ def summary_text(report: dict) -> str:
     status = report.get("status", "running")
     if report.get("reason"):
         status += f" ({report['reason']})"
+    folds = (report.get("cross_validation") or {}).get("folds")
+    if folds:
+        status += f" · cross-validated, {folds} folds"
     return (
         f"<b>{Path(report['experiment']).name}</b>: {report.get('task', '?')} on "
         f"<b>{report.get('target', '?')}</b>, objective {report.get('metric', '?')} "
@@ -52,6 +56,13 @@ def test_metrics_text(report: dict) -> str:
     rows = (report.get("rows") or {}).get("test")
     on_rows = f" on {rows} test rows" if rows else ""
     best = best_trial(report) or "?"
+    guard = report.get("baseline_guard") or {}
+    if guard.get("beaten_by_baseline"):
+        # The engine's own baseline beat every trial: say so before anything else.
+        return (
+            f"<b>Exported model: the {escape(guard['baseline']['name'])} baseline</b>"
+            f"{on_rows}: {format_metrics(report['test_metrics'])}.<br>{escape(guard['message'])}"
+        )
     if report.get("refit"):
         text = (
             f"Exported model: trial {best} refit on train+validation{on_rows}: "
