@@ -15,20 +15,24 @@ class _Space:
 
     family: ClassVar[str] = "?"
 
-    def _training_problems(self) -> list[str]:
-        problems = []
-        if not 0 < self.min_learning_rate <= self.max_learning_rate < 1:
-            problems.append("learning rates must satisfy 0 < min <= max < 1")
-        if not set(self.optimizers) <= {"adam", "adamw", "sgd", "rmsprop"} or not self.optimizers:
-            problems.append("optimizers must be among adam, adamw, sgd, rmsprop")
-        if not self.batch_sizes or any(b < 1 for b in self.batch_sizes):
-            problems.append("batch sizes must be positive whole numbers")
-        return problems
+    def __post_init__(self) -> None:
+        # The family's own checks come first in the message, the training choices last.
+        problems = [p for p in (*self._own_problems(), *self._training_problems()) if p]
+        if problems:
+            raise ValueError(f"{self.family} search space: " + "; ".join(problems))
 
-    def _text_problems(self) -> list[str]:
-        if not self.embedding_dims or any(d < 1 for d in self.embedding_dims):
-            return ["embedding dims must be positive whole numbers"]
+    def _own_problems(self) -> list[str | None]:
+        """Returns the family's own checks: a message where one fails, None where it holds."""
         return []
+
+    def _training_problems(self) -> list[str | None]:
+        """Returns the learning-rate, optimizer and batch-size checks every family shares."""
+        rates_ok = 0 < self.min_learning_rate <= self.max_learning_rate < 1
+        return [
+            None if rates_ok else "learning rates must satisfy 0 < min <= max < 1",
+            _among(self.optimizers, ("adam", "adamw", "sgd", "rmsprop"), "optimizers"),
+            _positive(self.batch_sizes, "batch sizes"),
+        ]
 
     def to_dict(self) -> dict:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
@@ -66,22 +70,13 @@ class DenseSpace(_Space):
     optimizers: tuple[str, ...] = ("adam", "adamw")
     batch_sizes: tuple[int, ...] = (16, 32, 64, 128, 256)
 
-    def __post_init__(self) -> None:
-        problems = []
-        if not 1 <= self.min_layers <= self.max_layers <= 8:
-            problems.append("layers must satisfy 1 <= min_layers <= max_layers <= 8")
-        if not self.units or any(u < 1 for u in self.units):
-            problems.append("units must be positive whole numbers")
-        if (
-            not set(self.activations) <= {"relu", "gelu", "swish", "tanh", "elu"}
-            or not self.activations
-        ):
-            problems.append("activations must be among relu, gelu, swish, tanh, elu")
-        if not 0 <= self.max_dropout < 1:
-            problems.append("max_dropout must be in [0, 1)")
-        problems += self._training_problems()
-        if problems:
-            raise ValueError("dense search space: " + "; ".join(problems))
+    def _own_problems(self) -> list[str | None]:
+        return [
+            _span(self, "layers", 8),
+            _positive(self.units, "units"),
+            _among(self.activations, ("relu", "gelu", "swish", "tanh", "elu"), "activations"),
+            _dropout(self.max_dropout),
+        ]
 
 
 @dataclass(frozen=True)
@@ -113,22 +108,17 @@ class CNNSpace(_Space):
     optimizers: tuple[str, ...] = ("adam", "adamw")
     batch_sizes: tuple[int, ...] = (16, 32, 64, 128)
 
-    def __post_init__(self) -> None:
-        problems = []
-        if not 1 <= self.min_blocks <= self.max_blocks <= 6:
-            problems.append("blocks must satisfy 1 <= min_blocks <= max_blocks <= 6")
-        if not self.filters or any(f < 1 for f in self.filters):
-            problems.append("filters must be positive whole numbers")
-        # Odd kernels keep "same" padding symmetric, so features stay centred.
-        if not self.kernel_sizes or any(k < 1 or k % 2 == 0 for k in self.kernel_sizes):
-            problems.append("kernel sizes must be positive odd numbers")
-        if not 0 <= self.max_dropout < 1:
-            problems.append("max_dropout must be in [0, 1)")
-        if not self.dense_units or any(u < 0 for u in self.dense_units):
-            problems.append("dense units must be whole numbers >= 0 (0: no hidden layer)")
-        problems += self._training_problems()
-        if problems:
-            raise ValueError("cnn search space: " + "; ".join(problems))
+    def _own_problems(self) -> list[str | None]:
+        return [
+            _span(self, "blocks", 6),
+            _positive(self.filters, "filters"),
+            # Odd kernels keep "same" padding symmetric, so features stay centred.
+            None
+            if self.kernel_sizes and all(k >= 1 and k % 2 == 1 for k in self.kernel_sizes)
+            else "kernel sizes must be positive odd numbers",
+            _dropout(self.max_dropout),
+            _hidden_units(self.dense_units),
+        ]
 
 
 @dataclass(frozen=True)
@@ -155,15 +145,12 @@ class RNNSpace(_Space):
     optimizers: tuple[str, ...] = ("adam", "adamw")
     batch_sizes: tuple[int, ...] = (16, 32, 64, 128)
 
-    def __post_init__(self) -> None:
-        problems = []
-        if not self.cells or not set(self.cells) <= {"gru", "simple_rnn"}:
-            problems.append("cells must be among gru, simple_rnn")
-        if not 1 <= self.min_layers <= self.max_layers <= 4:
-            problems.append("layers must satisfy 1 <= min_layers <= max_layers <= 4")
-        problems += _sequence_problems(self)
-        if problems:
-            raise ValueError("rnn search space: " + "; ".join(problems))
+    def _own_problems(self) -> list[str | None]:
+        return [
+            _among(self.cells, ("gru", "simple_rnn"), "cells"),
+            _span(self, "layers", 4),
+            *_sequence_problems(self),
+        ]
 
 
 @dataclass(frozen=True)
@@ -191,13 +178,8 @@ class LSTMSpace(_Space):
     optimizers: tuple[str, ...] = ("adam", "adamw")
     batch_sizes: tuple[int, ...] = (16, 32, 64, 128)
 
-    def __post_init__(self) -> None:
-        problems = []
-        if not 1 <= self.min_layers <= self.max_layers <= 4:
-            problems.append("layers must satisfy 1 <= min_layers <= max_layers <= 4")
-        problems += _sequence_problems(self)
-        if problems:
-            raise ValueError("lstm search space: " + "; ".join(problems))
+    def _own_problems(self) -> list[str | None]:
+        return [_span(self, "layers", 4), *_sequence_problems(self)]
 
 
 @dataclass(frozen=True)
@@ -229,31 +211,24 @@ class Conv1DSpace(_Space):
     optimizers: tuple[str, ...] = ("adam", "adamw")
     batch_sizes: tuple[int, ...] = (16, 32, 64, 128)
 
-    def __post_init__(self) -> None:
-        problems = []
-        if not 1 <= self.min_blocks <= self.max_blocks <= 6:
-            problems.append("blocks must satisfy 1 <= min_blocks <= max_blocks <= 6")
-        if not self.filters or any(f < 1 for f in self.filters):
-            problems.append("filters must be positive whole numbers")
-        if not self.kernel_sizes or any(k < 1 for k in self.kernel_sizes):
-            problems.append("kernel sizes must be positive whole numbers")
-        if not self.poolings or not set(self.poolings) <= {"average", "max"}:
-            problems.append("poolings must be among average, max")
-        if not 0 <= self.max_dropout < 1:
-            problems.append("max_dropout must be in [0, 1)")
-        problems += self._text_problems() + self._training_problems()
-        if problems:
-            raise ValueError("conv1d search space: " + "; ".join(problems))
+    def _own_problems(self) -> list[str | None]:
+        return [
+            _span(self, "blocks", 6),
+            _positive(self.filters, "filters"),
+            _positive(self.kernel_sizes, "kernel sizes"),
+            _among(self.poolings, ("average", "max"), "poolings"),
+            _dropout(self.max_dropout),
+            _positive(self.embedding_dims, "embedding dims"),
+        ]
 
 
-def _sequence_problems(space: RNNSpace | LSTMSpace) -> list[str]:
-    """Returns what is wrong with the units, dropout, text and training choices."""
-    problems = []
-    if not space.units or any(u < 1 for u in space.units):
-        problems.append("units must be positive whole numbers")
-    if not 0 <= space.max_dropout < 1:
-        problems.append("max_dropout must be in [0, 1)")
-    return problems + space._text_problems() + space._training_problems()
+def _sequence_problems(space: RNNSpace | LSTMSpace) -> list[str | None]:
+    """Returns the units, dropout and text checks the recurrent families share."""
+    return [
+        _positive(space.units, "units"),
+        _dropout(space.max_dropout),
+        _positive(space.embedding_dims, "embedding dims"),
+    ]
 
 
 @dataclass(frozen=True)
@@ -279,17 +254,12 @@ class TransferSpace(_Space):
     optimizers: tuple[str, ...] = ("adam",)
     batch_sizes: tuple[int, ...] = (16, 32, 64)
 
-    def __post_init__(self) -> None:
-        problems = []
-        if not self.fine_tune_layers or any(n < 0 for n in self.fine_tune_layers):
-            problems.append("fine_tune_layers must be whole numbers >= 0")
-        if not 0 <= self.max_dropout < 1:
-            problems.append("max_dropout must be in [0, 1)")
-        if not self.dense_units or any(u < 0 for u in self.dense_units):
-            problems.append("dense units must be whole numbers >= 0 (0: no hidden layer)")
-        problems += self._training_problems()
-        if problems:
-            raise ValueError("transfer search space: " + "; ".join(problems))
+    def _own_problems(self) -> list[str | None]:
+        return [
+            _at_least(self.fine_tune_layers, 0, "fine_tune_layers must be whole numbers >= 0"),
+            _dropout(self.max_dropout),
+            _hidden_units(self.dense_units),
+        ]
 
 
 @dataclass(frozen=True)
@@ -313,17 +283,48 @@ class RocketSpace(_Space):
     optimizers: tuple[str, ...] = ("adam", "adamw")
     batch_sizes: tuple[int, ...] = (16, 32, 64, 128)
 
-    def __post_init__(self) -> None:
-        problems = []
-        if not self.features or any(f < 84 for f in self.features):
-            problems.append("features must be whole numbers of at least 84 (one per kernel)")
-        if self.assumed_steps < 10:
-            problems.append("assumed_steps must be at least 10")
-        if not 0 <= self.max_dropout < 1:
-            problems.append("max_dropout must be in [0, 1)")
-        problems += self._training_problems()
-        if problems:
-            raise ValueError("rocket search space: " + "; ".join(problems))
+    def _own_problems(self) -> list[str | None]:
+        return [
+            _at_least(
+                self.features, 84, "features must be whole numbers of at least 84 (one per kernel)"
+            ),
+            None if self.assumed_steps >= 10 else "assumed_steps must be at least 10",
+            _dropout(self.max_dropout),
+        ]
+
+
+def _at_least(values: tuple[int, ...], minimum: int, message: str) -> str | None:
+    """Returns `message` when `values` is empty or holds a number below `minimum`, else None."""
+    return None if values and all(v >= minimum for v in values) else message
+
+
+def _positive(values: tuple[int, ...], name: str) -> str | None:
+    """Returns what is wrong when `values` is empty or holds a number below 1, else None."""
+    return _at_least(values, 1, f"{name} must be positive whole numbers")
+
+
+def _hidden_units(values: tuple[int, ...]) -> str | None:
+    """Returns what is wrong with a head's hidden-layer widths (0: no hidden layer), or None."""
+    return _at_least(values, 0, "dense units must be whole numbers >= 0 (0: no hidden layer)")
+
+
+def _among(values: tuple[str, ...], allowed: tuple[str, ...], name: str) -> str | None:
+    """Returns what is wrong when `values` is empty or leaves `allowed`, else None."""
+    if values and set(values) <= set(allowed):
+        return None
+    return f"{name} must be among {', '.join(allowed)}"
+
+
+def _span(space: _Space, noun: str, most: int) -> str | None:
+    """Returns what is wrong unless 1 <= min_<noun> <= max_<noun> <= `most`, else None."""
+    if 1 <= getattr(space, f"min_{noun}") <= getattr(space, f"max_{noun}") <= most:
+        return None
+    return f"{noun} must satisfy 1 <= min_{noun} <= max_{noun} <= {most}"
+
+
+def _dropout(value: float) -> str | None:
+    """Returns what is wrong unless the largest dropout is in [0, 1), else None."""
+    return None if 0 <= value < 1 else "max_dropout must be in [0, 1)"
 
 
 SPACES = {
