@@ -13,16 +13,21 @@ from __future__ import annotations
 import keras
 import keras_tuner
 
+from architectures.fitting import fit_batches, shuffled_batches
 from architectures.spaces import CNNSpace
 
 # Shared with the dense family so both accept the same optimizer names in their spaces.
-from architectures.tuning import clip, nearest, tune_batch_size, tuned_optimizer
+from architectures.tuning import (
+    clip,
+    dropout_rate,
+    hidden_units,
+    nearest,
+    tune_batch_size,
+    tuned_optimizer,
+)
 
 #: Pooling stops once another halving would take the feature map below this size.
 MIN_POOLED_SIZE = 2
-
-#: Validation batches: only memory bounds them, as nothing is learned from them.
-VALIDATION_BATCH_SIZE = 256
 
 #: Images at least this many pixels on their short side start from three blocks.
 VGG_MIN_SIZE = 24
@@ -104,11 +109,7 @@ class CNNHyperModel(keras_tuner.HyperModel):
         )
         batch_norm = hp.Boolean("batch_norm", default=True) if space.tune_batch_norm else True
         residual = hp.Boolean("residual", default=False) if space.tune_residual else False
-        dropout = (
-            hp.Float("dropout", 0.0, space.max_dropout, default=min(0.25, space.max_dropout))
-            if space.max_dropout > 0
-            else 0.0
-        )
+        dropout = dropout_rate(hp, space.max_dropout, 0.25)
 
         for i in range(blocks):
             x = _conv_block(x, filters * 2**i, kernel, batch_norm, residual, name=f"block{i}")
@@ -121,9 +122,7 @@ class CNNHyperModel(keras_tuner.HyperModel):
                 x = keras.layers.Dropout(dropout, name=f"block{i}_dropout")(x)
 
         x = keras.layers.GlobalAveragePooling2D(name="average")(x)
-        units = hp.Choice(
-            "dense_units", list(space.dense_units), default=nearest(space.dense_units, 0)
-        )
+        units = hidden_units(hp, space.dense_units)
         if units > 0:
             x = keras.layers.Dense(units, activation="relu", name="hidden")(x)
             if dropout > 0:
@@ -155,10 +154,7 @@ class CNNHyperModel(keras_tuner.HyperModel):
 
         batch_size = tune_batch_size(hp, self.space.batch_sizes, self.train_rows)
         train = x if y is None else tf.data.Dataset.from_tensor_slices((x, y))
-        # Images are large next to table rows: cap the buffer to bound memory.
-        buffer = max(1, min(self.train_rows, 10_000))
-        train = train.shuffle(buffer, seed=self.seed, reshuffle_each_iteration=True)
-        train = train.batch(batch_size)
+        train = shuffled_batches(train, self.train_rows, batch_size, self.seed)
         if self.space.tune_augmentation and hp.Boolean("augment", default=False):
             augment = image_augmentation(self.seed)
             train = train.map(
@@ -166,14 +162,7 @@ class CNNHyperModel(keras_tuner.HyperModel):
                 num_parallel_calls=tf.data.AUTOTUNE,
             )
         train = train.prefetch(tf.data.AUTOTUNE)
-        validation = None
-        if validation_data is not None:
-            if isinstance(validation_data, tuple):
-                validation_data = tf.data.Dataset.from_tensor_slices(validation_data)
-            validation = validation_data.batch(VALIDATION_BATCH_SIZE).prefetch(tf.data.AUTOTUNE)
-        kwargs.pop("batch_size", None)
-        kwargs["shuffle"] = False  # tf.data shuffles; Keras would only warn
-        return model.fit(train, validation_data=validation, **kwargs)
+        return fit_batches(model, train, validation_data, kwargs)
 
 
 def image_augmentation(seed: int = 0) -> keras.Sequential:

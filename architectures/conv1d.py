@@ -19,9 +19,9 @@ import keras
 import keras_tuner
 
 from architectures.layers import ClearPadding, MaskedGlobalPooling
-from architectures.sequence import SequenceHyperModel, dropout_rate
+from architectures.sequence import SequenceHyperModel
 from architectures.spaces import Conv1DSpace
-from architectures.tuning import clip, nearest
+from architectures.tuning import clip, dropout_rate, nearest
 
 #: The FCN's filters and kernels per block; blocks past the third repeat the last.
 FCN_FILTERS = (128, 256, 128)

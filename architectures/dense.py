@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import keras
 import keras_tuner
 
+from architectures.fitting import fit_batches
 from architectures.layers import FillMissing, MissingIndicator
 from architectures.spaces import DenseSpace
 from architectures.tuning import clip, nearest, tune_batch_size, tuned_optimizer
@@ -155,16 +156,8 @@ class DenseHyperModel(keras_tuner.HyperModel):
             .batch(batch_size)
             .prefetch(tf.data.AUTOTUNE)
         )
-        validation = None
-        if validation_data is not None:
-            validation = (
-                tf.data.Dataset.from_tensor_slices(validation_data)
-                .batch(1024)
-                .prefetch(tf.data.AUTOTUNE)
-            )
-        kwargs.pop("batch_size", None)
-        kwargs["shuffle"] = False  # tf.data shuffles; Keras would only warn
-        return model.fit(train, validation_data=validation, **kwargs)
+        # Table rows are small: larger validation batches read them faster.
+        return fit_batches(model, train, validation_data, kwargs, validation_batch_size=1024)
 
 
 def build_inputs(

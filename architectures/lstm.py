@@ -12,9 +12,9 @@ from typing import ClassVar
 import keras
 import keras_tuner
 
-from architectures.sequence import SequenceHyperModel, dropout_rate
+from architectures.sequence import SequenceHyperModel
 from architectures.spaces import LSTMSpace
-from architectures.tuning import clip, nearest
+from architectures.tuning import clip, dropout_rate, nearest
 
 
 class LSTMHyperModel(SequenceHyperModel):

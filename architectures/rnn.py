@@ -11,9 +11,9 @@ from typing import ClassVar
 import keras
 import keras_tuner
 
-from architectures.sequence import SequenceHyperModel, dropout_rate
+from architectures.sequence import SequenceHyperModel
 from architectures.spaces import RNNSpace
-from architectures.tuning import clip, nearest
+from architectures.tuning import clip, dropout_rate, nearest
 
 CELLS = {"gru": keras.layers.GRU, "simple_rnn": keras.layers.SimpleRNN}
 

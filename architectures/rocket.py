@@ -22,9 +22,9 @@ import keras_tuner
 import numpy as np
 
 from architectures.rocket_layers import KERNEL_LENGTH, MiniRocketFeatures, kernel_bank
-from architectures.sequence import SequenceHyperModel, dropout_rate
+from architectures.sequence import SequenceHyperModel
 from architectures.spaces import RocketSpace
-from architectures.tuning import nearest
+from architectures.tuning import dropout_rate, nearest
 
 #: MiniRocket's most dilations per kernel.
 MAX_DILATIONS = 32

@@ -14,14 +14,9 @@ from typing import ClassVar
 import keras
 import keras_tuner
 
+from architectures.fitting import fit_batches, shuffled_batches
 from architectures.layers import LastObserved, RealSteps, SeriesMask
 from architectures.tuning import nearest, tune_batch_size, tuned_optimizer
-
-#: Validation batches: only memory bounds them, as nothing is learned from them.
-VALIDATION_BATCH_SIZE = 256
-
-#: Long series are large next to table rows: the shuffle buffer is capped to bound memory.
-MAX_SHUFFLE_BUFFER = 10_000
 
 #: Series sets up to this many training samples start from batches of 16, not 32.
 SMALL_SERIES_ROWS = 2_000
@@ -281,24 +276,7 @@ class SequenceHyperModel(keras_tuner.HyperModel):
         preferred = 16 if not self.is_text and self.train_rows <= SMALL_SERIES_ROWS else 32
         batch_size = tune_batch_size(hp, self.space.batch_sizes, self.train_rows, preferred)
         train = x if y is None else tf.data.Dataset.from_tensor_slices((x, y))
-        buffer = max(1, min(self.train_rows, MAX_SHUFFLE_BUFFER))
-        train = (
-            train.shuffle(buffer, seed=self.seed, reshuffle_each_iteration=True)
-            .batch(batch_size)
-            .prefetch(tf.data.AUTOTUNE)
+        train = shuffled_batches(train, self.train_rows, batch_size, self.seed).prefetch(
+            tf.data.AUTOTUNE
         )
-        validation = None
-        if validation_data is not None:
-            if isinstance(validation_data, tuple):
-                validation_data = tf.data.Dataset.from_tensor_slices(validation_data)
-            validation = validation_data.batch(VALIDATION_BATCH_SIZE).prefetch(tf.data.AUTOTUNE)
-        kwargs.pop("batch_size", None)
-        kwargs["shuffle"] = False  # tf.data shuffles; Keras would only warn
-        return model.fit(train, validation_data=validation, **kwargs)
-
-
-def dropout_rate(hp: keras_tuner.HyperParameters, max_dropout: float, default: float) -> float:
-    """Returns the trial's "dropout", or 0.0 without registering it when the space has none."""
-    if max_dropout <= 0:
-        return 0.0
-    return hp.Float("dropout", 0.0, max_dropout, default=min(default, max_dropout))
+        return fit_batches(model, train, validation_data, kwargs)

@@ -17,7 +17,7 @@ import keras_tuner
 from architectures.backbones import MAX_INPUT_SIZE, Backbone
 from architectures.cnn import CNNHyperModel
 from architectures.spaces import TransferSpace
-from architectures.tuning import nearest
+from architectures.tuning import dropout_rate, hidden_units, nearest
 
 
 class TransferHyperModel(CNNHyperModel):
@@ -86,14 +86,8 @@ class TransferHyperModel(CNNHyperModel):
             if isinstance(layer, keras.layers.BatchNormalization):
                 layer.trainable = False
         x = base(x, training=False)
-        dropout = (
-            hp.Float("dropout", 0.0, space.max_dropout, default=min(0.2, space.max_dropout))
-            if space.max_dropout > 0
-            else 0.0
-        )
-        units = hp.Choice(
-            "dense_units", list(space.dense_units), default=nearest(space.dense_units, 0)
-        )
+        dropout = dropout_rate(hp, space.max_dropout, 0.2)
+        units = hidden_units(hp, space.dense_units)
         if units > 0:
             x = keras.layers.Dense(units, activation="relu", name="hidden")(x)
         if dropout > 0:

@@ -51,3 +51,18 @@ def tuned_optimizer(hp: keras_tuner.HyperParameters, space) -> keras.optimizers.
         default=clip(1e-3, space.min_learning_rate, space.max_learning_rate),
     )
     return OPTIMIZERS[hp.Choice("optimizer", list(space.optimizers))](learning_rate)
+
+
+def dropout_rate(hp: keras_tuner.HyperParameters, max_dropout: float, default: float) -> float:
+    """Returns the trial's "dropout", or 0.0 without registering it when the space has none."""
+    if max_dropout <= 0:
+        return 0.0
+    return hp.Float("dropout", 0.0, max_dropout, default=min(default, max_dropout))
+
+
+def hidden_units(hp: keras_tuner.HyperParameters, dense_units: Sequence[int]) -> int:
+    """Returns the trial's "dense_units": the width of a head's hidden layer (0: none).
+
+    The first trial takes the choice nearest 0: no hidden layer where the space allows.
+    """
+    return hp.Choice("dense_units", list(dense_units), default=nearest(dense_units, 0))
