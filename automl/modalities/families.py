@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from automl.search.request import SearchRequest
 
 
 def combine(names: Sequence[str], build: Callable[[str], Any]) -> Any:
@@ -20,3 +23,20 @@ def family_class(name: str) -> Any:
     from architectures.proposals import load_hypermodel_class
 
     return load_hypermodel_class(name)
+
+
+def sequence_family(
+    name: str, inputs: Any, task: Any, metrics: list, train_rows: int, request: SearchRequest
+) -> Any:
+    """Returns sequence family `name`'s HyperModel for `inputs` and `task`.
+
+    The seed and the family's search space come from the request.
+    """
+    return family_class(name)(
+        inputs,
+        task,
+        metrics=metrics,
+        train_rows=train_rows,
+        seed=request.seed,
+        space=request.space_for(name),
+    )

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from automl.modalities.base import Prepared
-from automl.modalities.families import combine, family_class
+from automl.modalities.families import combine, sequence_family
 from automl.modalities.series_prepared import PreparedSequences
 
 if TYPE_CHECKING:
@@ -89,14 +89,7 @@ class SeriesFeeds:
             )
 
         def build(name: str) -> Any:
-            return family_class(name)(
-                inputs,
-                task,
-                metrics=metrics,
-                train_rows=len(self.y_train),
-                seed=request.seed,
-                space=request.space_for(name),
-            )
+            return sequence_family(name, inputs, task, metrics, len(self.y_train), request)
 
         return combine(self.families(request), build)
 

@@ -46,7 +46,7 @@ class TextFeeds(TableFeeds):
 
     def hypermodel(self, request: SearchRequest, metrics: list, regression_scale: tuple) -> Any:
         from architectures.sequence import SequenceTask, TextInput
-        from automl.modalities.families import combine, family_class
+        from automl.modalities.families import combine, sequence_family
         from automl.search.features import text_vocabulary
 
         column = self.dataset.features[0]
@@ -66,14 +66,7 @@ class TextFeeds(TableFeeds):
         def build(name: str) -> Any:
             if name == "dense":
                 return TableFeeds.hypermodel(self, request, metrics, regression_scale)
-            return family_class(name)(
-                inputs,
-                task,
-                metrics=metrics,
-                train_rows=len(self.y_train),
-                seed=request.seed,
-                space=request.space_for(name),
-            )
+            return sequence_family(name, inputs, task, metrics, len(self.y_train), request)
 
         families = tuple(request.families) or tuple(
             p["family"] for p in MODALITY.proposals(prepared)
