@@ -6,13 +6,11 @@ import importlib.metadata
 import importlib.util
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 from sq_keras import make_clock, table_matrices
 from sq_ours import OURS_MAX_TRIALS
-from sq_sets import BenchmarkSet
-from sq_split import load_split, test_scores
+from sq_split import job_split, test_scores
 
 
 def worker_autokeras(job: dict) -> dict:
@@ -28,8 +26,7 @@ def worker_autokeras(job: dict) -> dict:
     import keras
 
     keras.utils.set_random_seed(job["seed"])
-    bset = BenchmarkSet(**job["set"])
-    split = load_split(bset, Path(job["experiment"]), job["seed"])
+    split = job_split(job)
     x, y = dict(split.x), dict(split.y)
     if split.modality == "table":
         x = table_matrices(split, x)

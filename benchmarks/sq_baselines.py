@@ -9,12 +9,10 @@ these models on a bag of words (TF-IDF), for images on the pixels.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import numpy as np
 from sq_keras import table_frame, table_preprocessing
-from sq_sets import BenchmarkSet
-from sq_split import SplitArrays, load_split, test_scores
+from sq_split import SplitArrays, job_split, test_scores
 
 #: Neighbour counts the k-NN baseline chooses from by inner cross-validation.
 NEIGHBOURS = (1, 3, 5, 9, 15)
@@ -105,9 +103,8 @@ def worker_baselines(job: dict) -> dict:
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    bset = BenchmarkSet(**job["set"])
     began = time.monotonic()
-    split = load_split(bset, Path(job["experiment"]), job["seed"])
+    split = job_split(job)
     dense, trees = baseline_features(split)
     load_s = time.monotonic() - began
     y_fit = np.concatenate([split.y["train"], split.y["validation"]])

@@ -74,3 +74,14 @@ def best_baseline(result: SetResult) -> tuple[str, float | None]:
         return "-", None
     pick = max if direction == "max" else min
     return pick(scored, key=lambda item: item[1])
+
+
+def target_line(claim: str, met: bool, results: list[SetResult], ok: list[str]) -> str:
+    """Returns the summary line "`claim`: met" or "...: NOT met; not on: <sets>".
+
+    The sets named are those of `results` whose names are not in `ok`.
+    """
+    lost = [r.bset.name for r in results if r.bset.name not in ok]
+    return f"{claim}: {'met' if met else 'NOT met'}" + (
+        f"; not on: {', '.join(lost)}" if lost else ""
+    )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from sq_children import SetResult
-from sq_compare import primary_metric, verdict
+from sq_compare import primary_metric, target_line, verdict
 
 #: The yardsticks issue 13 asks ours to match or beat on every set, with their short names.
 ISSUE13_OTHERS = (
@@ -82,13 +82,11 @@ def issue13_lines(results: list[SetResult], systems: Sequence[str]) -> list[str]
             for r in results
             if all(verdict(r, s)[0] in ("beats", "matches") for s, _ in others)
         ]
-        lost = [r.bset.name for r in results if r.bset.name not in ok]
-        lines.append(
+        claim = (
             f"ours matches or beats {', '.join(t for _, t in others)} together on "
-            f"{len(ok)}/{total} (issue 13's target on small data: {total}/{total}): "
-            f"{'met' if len(ok) == total else 'NOT met'}"
-            + (f"; not on: {', '.join(lost)}" if lost else "")
+            f"{len(ok)}/{total} (issue 13's target on small data: {total}/{total})"
         )
+        lines.append(target_line(claim, len(ok) == total, results, ok))
     judged = [(r.bset.name, below_engine_baseline(r)[0]) for r in results]
     judged = [(name, below) for name, below in judged if below is not None]
     if judged:

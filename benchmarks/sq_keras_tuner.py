@@ -6,11 +6,9 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from sq_keras import Inputs, compile_model, keras_inputs, make_clock, output_head
-from sq_sets import BenchmarkSet
-from sq_split import SplitArrays, load_split, test_scores
+from sq_split import SplitArrays, job_split, test_scores
 
 #: Plain Keras Tuner: Hyperband as the SEARCH-SPACES measurement ran it, with the Keras
 #: Tuner tutorial's early stopping.
@@ -77,8 +75,7 @@ def worker_keras_tuner(job: dict) -> dict:
     import keras_tuner
 
     keras.utils.set_random_seed(job["seed"])
-    bset = BenchmarkSet(**job["set"])
-    split = load_split(bset, Path(job["experiment"]), job["seed"])
+    split = job_split(job)
     data = keras_inputs(split, "generic")
 
     class DeadlineHyperband(keras_tuner.Hyperband):

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 from sq_keras import Inputs, compile_model, keras_inputs, make_clock, output_head
-from sq_sets import BenchmarkSet
-from sq_split import SplitArrays, load_split, test_scores
+from sq_split import SplitArrays, job_split, test_scores
 
 #: Reference networks: at most this many epochs (the deadline or early stopping ends sooner).
 REFERENCE_MAX_EPOCHS = 5000
@@ -72,8 +70,7 @@ def worker_reference(job: dict) -> dict:
     import keras
 
     keras.utils.set_random_seed(job["seed"])
-    bset = BenchmarkSet(**job["set"])
-    split = load_split(bset, Path(job["experiment"]), job["seed"])
+    split = job_split(job)
     data = keras_inputs(split, "reference")
     model, batch = reference_model(keras, split, data)
     # Patience scales with the validation set: small ones are noisy.

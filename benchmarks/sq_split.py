@@ -46,6 +46,11 @@ def search_request(bset: BenchmarkSet, out: Path, seed: int):
     )
 
 
+def job_split(job: dict) -> SplitArrays:
+    """Returns the split of a worker's job: its set, its experiment folder and its seed."""
+    return load_split(BenchmarkSet(**job["set"]), Path(job["experiment"]), job["seed"])
+
+
 def load_split(bset: BenchmarkSet, experiment: Path, seed: int) -> SplitArrays:
     """Returns the data of `bset` cut by our search's split (its `splits.json`).
 
