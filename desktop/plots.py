@@ -52,15 +52,7 @@ def histogram_plot(
     plot = plot if plot is not None else new_plot()
     plot.clear()
     plot.getAxis("bottom").setTicks(None)
-    colour = accent_colour()
-    bars = pg.BarGraphItem(
-        x0=list(edges[:-1]),
-        x1=list(edges[1:]),
-        height=list(counts),
-        brush=colour,
-        pen=pg.mkPen(colour.darker(130)),
-    )
-    plot.addItem(bars)
+    _add_bars(plot, x0=list(edges[:-1]), x1=list(edges[1:]), height=list(counts))
     plot.enableAutoRange()
     return plot
 
@@ -71,20 +63,21 @@ def bar_plot(
     """Returns `plot` (or a new one) with one bar per label, the labels under the bars."""
     plot = plot if plot is not None else new_plot()
     plot.clear()
-    colour = accent_colour()
     positions = list(range(len(labels)))
-    bars = pg.BarGraphItem(
-        x=positions,
-        height=list(counts),
-        width=0.7,
-        brush=colour,
-        pen=pg.mkPen(colour.darker(130)),
-    )
-    plot.addItem(bars)
+    _add_bars(plot, x=positions, height=list(counts), width=0.7)
     ticks = [(i, _short(str(label))) for i, label in zip(positions, labels, strict=True)]
     plot.getAxis("bottom").setTicks([ticks])
     plot.enableAutoRange()
     return plot
+
+
+def _add_bars(plot: pg.PlotWidget, **geometry) -> None:
+    """Adds bars placed by `geometry` (BarGraphItem's x/x0/x1/height/width) to `plot`.
+
+    Every bar chart fills its bars with the accent colour and outlines them a shade darker.
+    """
+    colour = accent_colour()
+    plot.addItem(pg.BarGraphItem(**geometry, brush=colour, pen=pg.mkPen(colour.darker(130))))
 
 
 def _short(label: str) -> str:

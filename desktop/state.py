@@ -200,21 +200,19 @@ class StudioState(QObject):
 
     def set_images(self, path: Path, summary: dict) -> None:
         """Takes a freshly scanned image folder; column choices do not apply to it."""
-        self.settings.data = str(path)
-        self.frame = None
-        self.profile = None
-        self.images = summary
-        self.sequences = None
-        self._clear_columns()
-        self.data_changed.emit()
+        self._set_without_table(path, images=summary, sequences=None)
 
     def set_sequences(self, path: Path, summary: dict) -> None:
         """Takes series read from a NumPy file: its labels are in the file, not a column."""
+        self._set_without_table(path, images=None, sequences=summary)
+
+    def _set_without_table(self, path: Path, images: dict | None, sequences: dict | None) -> None:
+        """Takes data that is not a table (a folder or a NumPy file): no column choices."""
         self.settings.data = str(path)
         self.frame = None
         self.profile = None
-        self.images = None
-        self.sequences = summary
+        self.images = images
+        self.sequences = sequences
         self._clear_columns()
         self.data_changed.emit()
 
