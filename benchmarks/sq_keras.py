@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from sq_split import SplitArrays
+from sq_split import SplitArrays, job_split
 
 
 def make_clock(keras, deadline: float):
@@ -95,6 +95,13 @@ def keras_inputs(split: SplitArrays, recipe: str) -> Inputs:
             return np.asarray(out).ravel() * target_std + target_mean
 
     return Inputs(x, y, outputs, unscale, vocabulary)
+
+
+def seeded_job_inputs(keras, job: dict, recipe: str) -> tuple[SplitArrays, Inputs]:
+    """Returns a worker job's split and its Keras inputs for `recipe`, Keras seeded first."""
+    keras.utils.set_random_seed(job["seed"])
+    split = job_split(job)
+    return split, keras_inputs(split, recipe)
 
 
 def _znorm(x: np.ndarray) -> np.ndarray:

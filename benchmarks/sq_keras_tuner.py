@@ -7,8 +7,8 @@ import contextlib
 import time
 from collections.abc import Callable
 
-from sq_keras import Inputs, compile_model, keras_inputs, make_clock, output_head
-from sq_split import SplitArrays, job_split, test_scores
+from sq_keras import Inputs, compile_model, make_clock, output_head, seeded_job_inputs
+from sq_split import SplitArrays, test_scores
 
 #: Plain Keras Tuner: Hyperband as the SEARCH-SPACES measurement ran it, with the Keras
 #: Tuner tutorial's early stopping.
@@ -74,9 +74,7 @@ def worker_keras_tuner(job: dict) -> dict:
     import keras
     import keras_tuner
 
-    keras.utils.set_random_seed(job["seed"])
-    split = job_split(job)
-    data = keras_inputs(split, "generic")
+    split, data = seeded_job_inputs(keras, job, "generic")
 
     class DeadlineHyperband(keras_tuner.Hyperband):
         def pre_create_trial(self):

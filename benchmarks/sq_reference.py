@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from sq_keras import Inputs, compile_model, keras_inputs, make_clock, output_head
-from sq_split import SplitArrays, job_split, test_scores
+from sq_keras import Inputs, compile_model, make_clock, output_head, seeded_job_inputs
+from sq_split import SplitArrays, test_scores
 
 #: Reference networks: at most this many epochs (the deadline or early stopping ends sooner).
 REFERENCE_MAX_EPOCHS = 5000
@@ -69,9 +69,7 @@ def worker_reference(job: dict) -> dict:
     deadline = began + job["budget_s"]
     import keras
 
-    keras.utils.set_random_seed(job["seed"])
-    split = job_split(job)
-    data = keras_inputs(split, "reference")
+    split, data = seeded_job_inputs(keras, job, "reference")
     model, batch = reference_model(keras, split, data)
     # Patience scales with the validation set: small ones are noisy.
     patience = 50 if split.modality == "series" else (10 if split.modality == "text" else 20)
