@@ -58,3 +58,30 @@ def test_rocket_learns_a_local_pattern_from_few_series_and_reloads(tmp_path):
     )
     # Series of another length still get an answer (any length in, as the other families).
     assert model.predict(x[50:, :40], verbose=0).shape == (30, 3)
+
+
+@pytest.mark.slow
+def test_a_rocket_search_exports_a_verified_saved_model_that_predicts(tmp_path):
+    import json
+
+    import pandas as pd
+
+    from tests.conftest import run_cli
+
+    x, y = _local_patterns(60)
+    names = np.array(["flat", "bump", "ramp"])[y]
+    np.savez(tmp_path / "train.npz", X=x, y=names)
+    np.savez(tmp_path / "new.npz", X=_local_patterns(5, seed=1)[0][:, :50])  # shorter series
+    out = tmp_path / "rocket"
+    done = run_cli(
+        "search", str(tmp_path / "train.npz"), "--families", "rocket", "--max-trials", "1",
+        "--epochs", "5", "--out", str(out),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["model"]["parity"]["max_abs_diff"] < 1e-5
+    predicted = run_cli(
+        "predict", str(out), str(tmp_path / "new.npz"), "--out", str(tmp_path / "p.csv")
+    )
+    assert predicted.returncode == 0, predicted.stderr[-2000:]
+    assert set(pd.read_csv(tmp_path / "p.csv")["prediction"]) <= {"flat", "bump", "ramp"}

@@ -107,3 +107,46 @@ def test_a_small_budgeted_search_scores_trials_by_their_folds(tmp_path):
     assert summary["model"]["parity"]["max_abs_diff"] < 1e-5
     report = run_cli("report", str(out))
     assert report.returncode == 0, report.stderr
+
+
+@pytest.mark.slow
+def test_a_killed_cross_validated_search_resumes_and_restarts_the_cut_trial(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    out = tmp_path / "killed"
+    search = subprocess.Popen(
+        [sys.executable, "-m", "automl", "search", str(PENGUINS), "--target", "species",
+         "--out", str(out), "--time-budget", "10m", "--max-trials", "3", "--epochs", "6",
+         "--patience", "6", "--cv", "3", "--seed", "5", "--events", "-"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    killed = False
+    try:
+        for line in search.stdout:
+            event = json.loads(line)
+            # Kill trial 1 in its second fold: one fold's model is all it has.
+            if event["type"] == "epoch_ended" and event["trial_id"] == "1" and event["fold"] == 1:
+                os.kill(search.pid, signal.SIGKILL)
+                killed = True
+                break
+    finally:
+        search.kill()
+        search.wait(timeout=60)
+    assert killed, "the search ended before it could be killed"
+    before = len((out / "events.jsonl").read_text().splitlines())
+
+    done = run_cli("resume", str(out))
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = (out / "events.jsonl").read_text().splitlines()[before:]
+    after = [json.loads(line) for line in lines]
+    restarted = [e for e in after if e["type"] == "trial_started"]
+    assert [e["trial_id"] for e in restarted] == ["1", "2"]
+    assert restarted[0]["resumed_from_epoch"] is None  # cut trials start again from fold 1
+    first = next(e for e in after if e["type"] == "epoch_ended" and e["trial_id"] == "1")
+    assert (first["fold"], first["epoch"]) == (0, 1)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["trials"] == {"completed": 3, "failed": 0}
+    assert all(len(t["fold_scores"]) == 3 for t in summary["leaderboard"])

@@ -50,6 +50,8 @@ class SearchStarted(Event):
     resumed: bool = False
     #: seconds of the budget left when this run started (less than the budget on resume)
     time_budget_left_s: float | None = None
+    #: small data: cross-validation folds each trial is scored on (None: one split)
+    folds: int | None = None
 
 
 @dataclass(frozen=True)

@@ -149,6 +149,7 @@ def execute(
                     "test": len(splits.test),
                 },
                 resumed=resume,
+                folds=run.cross_validation.k if run.cross_validation is not None else None,
             )
         )
         status, reason = run.search()

@@ -14,7 +14,7 @@ from automl.experiment.events import Event, SearchEnded, SearchStarted
 from automl.experiment.layout import EVENTS
 from automl.experiment.reader import read_events
 from automl.modalities.registry import traits_of
-from automl.search.request import SearchRequest
+from automl.search.request import UNBOUNDED_TRIALS, SearchRequest
 from desktop.dialogs import show_error
 from desktop.engine_process import EngineProcess, last_error_line
 from desktop.pages.search.arguments import safe_name
@@ -44,6 +44,7 @@ class SearchPage(QWidget):
         self.out: Path | None = None
         self.budget_s: float | None = 0
         self.max_trials = 0
+        self.folds: int | None = None  # cross-validation folds of the running search
         self.stderr: list[str] = []
         self.done_before = 0  # trials an interrupted search had finished before its resume
         self.clock = QElapsedTimer()
@@ -286,6 +287,7 @@ class SearchPage(QWidget):
         self.live.take(event)
         if isinstance(event, SearchStarted):
             self.max_trials = event.max_trials
+            self.folds = event.folds
         elif isinstance(event, SearchEnded):
             self.progress.setText(
                 f"Search {event.status}: {event.reason}. Exporting and checking the best model…"
@@ -333,10 +335,12 @@ class SearchPage(QWidget):
         if self.engine.stop_requested:
             return
         estimate = f"about {left:.0f} s left" if left != float("inf") else "time left unknown"
-        self.progress.setText(
-            f"Running: {elapsed:.0f} s elapsed, {estimate}; "
-            f"{done} of at most {self.max_trials} trials done"
-        )
+        if self.max_trials >= UNBOUNDED_TRIALS:
+            trials = f"{done} trials done (as many as the budget allows)"
+        else:
+            trials = f"{done} of at most {self.max_trials} trials done"
+        folds = f"; cross-validated, {self.folds} folds" if self.folds else ""
+        self.progress.setText(f"Running: {elapsed:.0f} s elapsed, {estimate}; {trials}{folds}")
 
     def _set_running(self, running: bool) -> None:
         self.start_button.setEnabled(not running)
