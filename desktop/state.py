@@ -27,6 +27,7 @@ class SearchSettings:
     seed: int = 0
     workers: int = 1  # 1 = the engine's default (a worker for long searches); more = `--workers N`
     precision: str = "float32"  # or "mixed" (`--precision mixed`, GPUs only)
+    cv: int | None = None  # cross-validation folds; None = the engine decides, 0 = off
 
 
 #: How a table file may be read (`DataLayout.kind`), in the words the Data page shows.

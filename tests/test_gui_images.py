@@ -140,6 +140,9 @@ def test_images_open_search_predict_a_folder(qtbot, window, tmp_path):
     window.show_step(window.search_page)
     window.search_page.max_trials_box.setValue(1)
     window.search_page.epochs_box.setValue(20)
+    # One split: this test follows the app from search to predictions, not the judging.
+    cv = window.search_page.settings_box.cv_box
+    cv.setCurrentIndex(cv.findData(0))
     with qtbot.waitSignal(state.experiment_changed, timeout=240_000):
         window.search_page.start_button.click()
     assert window.results_page.leaderboard.model().rowCount() == 1

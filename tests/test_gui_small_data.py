@@ -74,3 +74,21 @@ def test_the_results_page_shows_a_cross_validated_search_whose_baseline_won(qtbo
         assert "baseline" in page.metrics_label.text()
     page.resize(1100, 800)
     page.grab().save(str(tmp_path / "results-small-data.png"))
+
+
+def test_the_cross_validation_choice_reaches_the_command_line(qtbot, tmp_path):
+    from automl.search.request import SearchRequest
+    from desktop.pages.search.settings_box import SearchSettingsBox
+    from desktop.state import SearchSettings
+
+    box = SearchSettingsBox(SearchSettings())
+    qtbot.addWidget(box)
+    assert box.cv_box.currentData() is None  # automatic: the engine decides
+    for folds, flag in ((0, ["--no-cv"]), (5, ["--cv", "5"])):
+        box.cv_box.setCurrentIndex(box.cv_box.findData(folds))
+        request = SearchRequest(tmp_path / "d.csv", "y", tmp_path / "o", **box.request_fields())
+        argv = request.to_argv()
+        assert argv[argv.index(flag[0]) : argv.index(flag[0]) + len(flag)] == flag
+        saved = SearchSettings()
+        box.save_to(saved)
+        assert saved.cv == folds

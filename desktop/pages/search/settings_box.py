@@ -33,6 +33,21 @@ PRECISION_TIP = (
 )
 
 
+#: The Cross-validation choice: its words, and `SearchRequest.cv` (None: the engine decides).
+CV_CHOICES = (
+    ("automatic (small data)", None),
+    ("off: one validation split", 0),
+    ("3 folds", 3),
+    ("5 folds", 5),
+    ("10 folds", 10),
+)
+CV_TIP = (
+    "How trials are judged. Automatic: under 2,000 training examples each trial is trained "
+    "once per fold and scored by the mean (one small validation split cannot rank trials); "
+    "off is faster"
+)
+
+
 class SearchSettingsBox(QGroupBox):
     """Tuner, trials, time budget, epochs, objective, seed, early stopping, device,
     workers and precision, started from the project's `SearchSettings`."""
@@ -96,6 +111,11 @@ class SearchSettingsBox(QGroupBox):
         self.device_box.currentIndexChanged.connect(self.refresh_precision)
         self.workers_box = _spin(1, max(2, os.cpu_count() or 1), settings.workers, "", WORKERS_TIP)
         self.workers_box.setSpecialValueText("1 (the default)")
+        self.cv_box = QComboBox()
+        for text, folds in CV_CHOICES:
+            self.cv_box.addItem(text, folds)
+        self.cv_box.setCurrentIndex(max(0, self.cv_box.findData(settings.cv)))
+        self.cv_box.setToolTip(CV_TIP)
         self.precision_box = QCheckBox("Mixed precision (float16)")
         self.precision_box.setToolTip(PRECISION_TIP)
         self.precision_box.setChecked(settings.precision == "mixed")
@@ -107,6 +127,7 @@ class SearchSettingsBox(QGroupBox):
             ("Objective", self.metric_box),
             ("Seed", self.seed_box),
             ("Early stopping", self.patience_box),
+            ("Cross-validation", self.cv_box),
             ("Device", self.device_box),
             ("Parallel workers", self.workers_box),
             ("Precision", self.precision_box),
@@ -150,6 +171,7 @@ class SearchSettingsBox(QGroupBox):
         self._running = running
         for box in (
             self.patience_box,
+            self.cv_box,
             self.device_box,
             self.tuner,
             self.max_trials_box,
@@ -179,6 +201,7 @@ class SearchSettingsBox(QGroupBox):
             "workers": self.workers_box.value() if self.workers_box.value() > 1 else None,
             "precision": "mixed" if self.precision_box.isChecked() and on_gpu else "float32",
             "metric": None if metric == "default" else metric,
+            "cv": self.cv_box.currentData(),
         }
 
     def save_to(self, search: SearchSettings) -> None:
@@ -191,6 +214,7 @@ class SearchSettingsBox(QGroupBox):
             "" if self.metric_box.currentText() == "default" else self.metric_box.currentText()
         )
         search.seed = self.seed_box.value()
+        search.cv = self.cv_box.currentData()
         search.workers = self.workers_box.value()
         search.precision = "mixed" if self.precision_box.isChecked() else "float32"
 
