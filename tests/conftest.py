@@ -15,6 +15,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 ROOT = Path(__file__).resolve().parents[1]
 PENGUINS = ROOT / "assets" / "samples" / "penguins.csv"
+DIGITS = ROOT / "assets" / "samples" / "digits"
 
 
 def run_cli(*args: str, timeout: float = 600, **kwargs) -> subprocess.CompletedProcess:

@@ -150,3 +150,24 @@ def test_a_killed_cross_validated_search_resumes_and_restarts_the_cut_trial(tmp_
     summary = json.loads((out / "summary.json").read_text())
     assert summary["trials"] == {"completed": 3, "failed": 0}
     assert all(len(t["fold_scores"]) == 3 for t in summary["leaderboard"])
+
+
+@pytest.mark.slow
+def test_an_image_folder_is_cross_validated_on_its_files(tmp_path):
+    import shutil
+
+    from tests.conftest import DIGITS
+
+    for name in ("0", "1"):
+        (tmp_path / "two" / name).mkdir(parents=True)
+        for image in sorted((DIGITS / name).iterdir())[:20]:
+            shutil.copy(image, tmp_path / "two" / name / image.name)
+    out = tmp_path / "images"
+    done = run_cli(
+        "search", str(tmp_path / "two"), "--out", str(out), "--max-trials", "1",
+        "--epochs", "2", "--cv", "3",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = json.loads((out / "summary.json").read_text())
+    assert len(summary["leaderboard"][0]["fold_scores"]) == 3
+    assert summary["model"]["parity"]["max_abs_diff"] < 1e-5

@@ -25,6 +25,10 @@ class FileRows:
     def __len__(self) -> int:
         return len(self.files)
 
+    def take(self, positions: np.ndarray) -> FileRows:
+        """Returns the rows at `positions` (a cross-validation fold)."""
+        return FileRows(self.files[positions], self.labels[positions])
+
 
 class ImageFeeds:
     """Images: rows are file paths, decoded and resized by tf.data, never all in memory."""

@@ -85,9 +85,10 @@ class SearchRun:
         )
         if cv is not None:
             self.notes.append(
-                f"{cv.reason}; each trial scores the mean of its folds, and the exported "
-                "model is refit on all training and validation rows for the folds' mean best "
-                "epoch"
+                f"{cv.reason}; each trial scores the mean of its folds, and the best "
+                "configuration is refit on all training and validation rows for the folds' "
+                "mean best epoch when the budget allows (else its last fold's model is "
+                "exported)"
             )
         refit_wanted = request.refit if request.refit is not None else train_rows < REFIT_ROWS
         # A worker's deadline is already the chief's search deadline.
