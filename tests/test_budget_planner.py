@@ -144,3 +144,15 @@ def test_the_search_deadline_is_the_run_deadline_without_a_reserve():
     planner = BudgetPlanner(Deadline(50, start=start))
     assert planner.search_deadline.at == start + 50
     assert not planner.search_over()
+
+
+def test_a_cheap_refit_keeps_twice_its_estimate_and_gives_the_rest_to_the_search():
+    planner = BudgetPlanner(Deadline(100), refit=True, refit_reserve_s=15)
+    planner.trial_ended(_trial([1.0, 0.5], seconds=1.0))  # a 1 s refit: 5 s kept at least
+    assert planner.refit_wanted and round(planner.refit_reserve(), 6) == 5.0
+    planner.trial_ended(_trial([1.0, 0.5], "001", seconds=6.0))  # 6 s: 12 s kept
+    assert round(planner.refit_reserve(), 6) == 12.0
+    planner.trial_ended(_trial([1.0, 0.5], "002", seconds=9.0))  # 18 s: no more than 15
+    assert round(planner.refit_reserve(), 6) == 15.0
+    planner.trial_ended(_trial([1.0, 0.5], "003", seconds=20.0))  # past the whole share
+    assert not planner.refit_wanted  # the refit could not fit: its time goes to the search

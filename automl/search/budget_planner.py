@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 
 #: Share of the time budget kept back for the refit when one will run.
 REFIT_SHARE = 0.15
+#: Once the best trial's refit is timed, the reserve shrinks to this many times its
+#: estimate, but never below `MIN_REFIT_RESERVE_S` seconds.
+REFIT_RESERVE_MARGIN = 2.0
+MIN_REFIT_RESERVE_S = 5.0
 #: A refit trains at least this many epochs (for the early check of its reserve).
 MIN_REFIT_EPOCHS = 10
 #: A planned search leaves room for at least this many trials ...
@@ -76,6 +80,7 @@ class BudgetPlanner:
         self._search_deadline = (
             deadline.earlier(refit_reserve_s) if refit and refit_reserve_s else deadline
         )
+        self._full_reserve = refit_reserve_s or 0.0
         #: Seconds from a trial's start to its first epoch's end (build + graph tracing).
         self._startup_seconds: list[float] = []
 
@@ -198,11 +203,17 @@ class BudgetPlanner:
         if reserve is None or best is None or not best.history:
             return
         estimate = self.refit_estimate(best)
-        if estimate > reserve:
+        if estimate > self._full_reserve:
             self._give_refit_reserve_to_search(
                 f"the best trial ({best.trial_id}) would take about {estimate:.0f} s to "
-                f"refit, more than the {reserve:.0f} s kept for it"
+                f"refit, more than the {self._full_reserve:.0f} s kept for it"
             )
+            return
+        # A refit far cheaper than its reserve (small data): keep twice its estimate and
+        # give the rest to the search, which would otherwise end well before the deadline.
+        # A later best trial that costs more to refit takes back up to the whole share.
+        keep = max(MIN_REFIT_RESERVE_S, REFIT_RESERVE_MARGIN * estimate)
+        self._search_deadline = self.deadline.earlier(min(keep, self._full_reserve))
 
     def refit_estimate(self, best: TrialRecord) -> float:
         """Returns the seconds a refit of `best` should take: its epochs on more rows."""
