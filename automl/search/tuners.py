@@ -22,6 +22,7 @@ from automl.search.checkpoints import (
     read_resume_point,
     remove_resume_point,
 )
+from automl.search.cv_trials import fold_means, fold_scores, run_folds
 from automl.search.oracles import DefaultsFirstBayesian, DefaultsFirstRandom
 from automl.search.parallel.memory import AUTO_MEMORY_GROWTH, rss_mb
 from automl.search.request import TUNERS
@@ -66,6 +67,8 @@ class _Reporting(kt_compat.BuildHook):
         self.checkpoint_every_s = checkpoint_every_s
         self.keep_checkpoints = keep_checkpoints
         self._resume: ResumePoint | None = None
+        #: cross-validated trials: the model's initial weights and learning rate
+        self.fresh_start: tuple[list, float] | None = None
 
     def pre_create_trial(self):
         state = self.search_state
@@ -100,6 +103,9 @@ class _Reporting(kt_compat.BuildHook):
             raise keras_tuner.errors.FatalTypeError(f"build() returned {type(model)}")
         if self.search_state.jit:
             model.jit_compile = True  # XLA: fused kernels, faster steps on GPUs
+        if self.search_state.cross_validation is not None:
+            # Each fold starts again from these weights (see _run_folds).
+            self.fresh_start = (model.get_weights(), float(model.optimizer.learning_rate))
         return model
 
     def run_trial(self, trial, *args, **kwargs):
@@ -134,7 +140,7 @@ class _Reporting(kt_compat.BuildHook):
         )
         original_callbacks = kwargs.pop("callbacks", [])
         if cv is not None:
-            return self._run_folds(trial, cv, checkpoint, original_callbacks, args, kwargs)
+            return run_folds(self, trial, cv, checkpoint, original_callbacks, kwargs)
         histories = []
         for execution in range(self.executions_per_trial):
             copied_kwargs = copy.copy(kwargs)
@@ -142,42 +148,12 @@ class _Reporting(kt_compat.BuildHook):
             callbacks.append(checkpoint)
             copied_kwargs["callbacks"] = callbacks
             try:
-                histories.append(self._fit_with_memory_retry(trial, args, copied_kwargs))
+                histories.append(self.fit_with_memory_retry(trial, args, copied_kwargs))
             finally:
                 self._resume = None
         return histories
 
-    def _run_folds(self, trial, cv, checkpoint, callbacks, args, kwargs):
-        """Trains one model per fold; returns their Histories, which Keras Tuner averages.
-
-        Keras Tuner scores a trial that returns several Histories by the mean of their
-        best epochs' metrics (and its best step by their mean best epoch): exactly the
-        cross-validated score. The weights kept are the last fold's best epoch.
-        """
-        state = self.search_state
-        record = state.trials[trial.trial_id]
-        histories = []
-        for index in range(cv.k):
-            x, y, validation, held_rows, held_y = cv.fold_data(index, state.feeds)
-            state.fold_validation = (held_rows, held_y)
-            record.fold = index
-            if index:
-                record.fold_histories.append(record.history)
-                record.history = []
-            fold_kwargs = {**kwargs, "validation_data": validation}
-            fold_kwargs["callbacks"] = [
-                *kt_compat.execution_callbacks(self, callbacks, trial, index),
-                checkpoint,
-            ]
-            fold_args = (x, y)
-            histories.append(self._fit_with_memory_retry(trial, fold_args, fold_kwargs))
-            if state.stop_requested.is_set() or state.planner.search_over():
-                break  # the folds done so far score the trial
-        record.fold_histories.append(record.history)
-        state.fold_validation = None
-        return histories
-
-    def _fit_with_memory_retry(self, trial, args, kwargs):
+    def fit_with_memory_retry(self, trial, args, kwargs):
         """Trains; a trial that runs out of memory is retried once with half the batch."""
         try:
             return kt_compat.build_and_fit(self, trial, *args, **kwargs)
@@ -275,28 +251,6 @@ class _Reporting(kt_compat.BuildHook):
             if path.exists():
                 path.unlink()
             record.checkpoint_deleted = True
-
-
-def fold_scores(histories: list[list[dict]], objective) -> list[float]:
-    """Returns each fold's best value of the objective (as Keras Tuner takes it)."""
-    pick = max if objective.direction == "max" else min
-    return [
-        float(pick(values))
-        for history in histories
-        if (values := [e[objective.name] for e in history if objective.name in e])
-    ]
-
-
-def fold_means(histories: list[list[dict]], objective) -> dict[str, float]:
-    """Returns the metrics at each fold's best epoch, averaged over the folds."""
-    pick = max if objective.direction == "max" else min
-    bests = []
-    for history in histories:
-        scored = [e for e in history if objective.name in e]
-        if scored:
-            bests.append(pick(scored, key=lambda e: e[objective.name]))
-    names = set.intersection(*(set(b) for b in bests)) if bests else set()
-    return {name: float(np.mean([b[name] for b in bests])) for name in sorted(names)}
 
 
 def out_of_memory(error: BaseException) -> bool:
