@@ -40,7 +40,7 @@ def request_from_args(args) -> SearchRequest:
             data=sample_path(data),
             target=target,
             out=args.out,
-            max_trials=20,
+            # The budget is the bound, as for any search given one.
             time_budget_s=parse_duration(args.time_budget or DEMO_BUDGETS[args.sample]),
             max_epochs=epochs,
             overwrite=args.overwrite,
