@@ -18,6 +18,8 @@ class LiveSearchView(QSplitter):
         super().__init__(Qt.Orientation.Vertical, parent)
         self.trials = TrialTableModel(parent=self)
         self.curves: dict[str, list[float]] = {}
+        #: cross-validated searches: the fold each trial's curve belongs to
+        self.folds: dict[str, int | None] = {}
         self.monitor = ""
         self.table = QTableView()
         self.table.setModel(self.trials)
@@ -47,6 +49,7 @@ class LiveSearchView(QSplitter):
         """Empties the view for a new search."""
         self.trials.reset("", "max")
         self.curves.clear()
+        self.folds.clear()
         self.log_view.clear()
         self.running_curve.setData([], [])
         self.best_curve.setData([], [])
@@ -60,6 +63,10 @@ class LiveSearchView(QSplitter):
             self.plot.setLabel("left", self.monitor)
         elif isinstance(event, EpochEnded):
             value = event.metrics.get(self.monitor)
+            if event.fold and self.folds.get(event.trial_id) != event.fold:
+                # A cross-validated trial's next fold: its curve starts again at epoch 1.
+                self.curves[event.trial_id] = []
+            self.folds[event.trial_id] = event.fold
             self.curves.setdefault(event.trial_id, []).append(
                 float("nan") if value is None else value
             )
