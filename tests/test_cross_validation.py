@@ -171,3 +171,20 @@ def test_an_image_folder_is_cross_validated_on_its_files(tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     assert len(summary["leaderboard"][0]["fold_scores"]) == 3
     assert summary["model"]["parity"]["max_abs_diff"] < 1e-5
+
+
+@pytest.mark.slow
+def test_a_long_small_search_cross_validates_in_its_worker_process(tmp_path):
+    out = tmp_path / "isolated"
+    # Ten minutes or more: the trials train in a worker process of their own.
+    done = run_cli(
+        "search", str(PENGUINS), "--target", "species", "--out", str(out),
+        "--time-budget", "10m", "--max-trials", "2", "--epochs", "3",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["workers"] == 1 and summary["cross_validation"]["folds"] == 5
+    assert summary["trials"] == {"completed": 2, "failed": 0}
+    assert all(len(t["fold_scores"]) == 5 for t in summary["leaderboard"])
+    assert "all 2 trials (--max-trials)" in summary["stopped_early"]
+    assert summary["model"]["parity"]["max_abs_diff"] < 1e-5
