@@ -43,13 +43,6 @@ class BaselinePool:
 
         return baseline_model(self.hypermodel, baseline, self.features, self.targets)
 
-    def to_dict(self) -> dict:
-        return {
-            "protocol": self.protocol,
-            "seconds": round(self.seconds, 2),
-            "baselines": [b.to_dict() for b in self.baselines],
-        }
-
 
 def pool_baselines(
     hypermodel,

@@ -129,6 +129,11 @@ class SearchRequest:
             raise AutoMLError(f"--precision {self.precision}: choose float32 or mixed")
         if self.strategy not in (None, "mirrored"):
             raise AutoMLError(f"--strategy {self.strategy}: the one strategy is mirrored")
+        if self.cv is not None and self.cv != 0:
+            # Checked here, before any data loads; more folds than examples is the folds'.
+            from automl.search.cross_validation import choose_folds
+
+            choose_folds(self.cv, 2 * self.cv, self.tuner)
         if self.ensemble < 1:
             raise AutoMLError(f"--ensemble must be at least 1 (1: none), not {self.ensemble}")
         if self.workers is None:

@@ -104,8 +104,11 @@ class _Reporting(kt_compat.BuildHook):
         if self.search_state.jit:
             model.jit_compile = True  # XLA: fused kernels, faster steps on GPUs
         if self.search_state.cross_validation is not None:
-            # Each fold starts again from these weights (see _run_folds).
-            self.fresh_start = (model.get_weights(), float(model.optimizer.learning_rate))
+            # Each fold starts again from these weights (see cv_trials.run_folds); a
+            # learning-rate schedule has no single rate to go back to: rebuild instead.
+            rate = model.optimizer.learning_rate
+            fixed = not isinstance(rate, keras.optimizers.schedules.LearningRateSchedule)
+            self.fresh_start = (model.get_weights(), float(rate)) if fixed else None
         return model
 
     def run_trial(self, trial, *args, **kwargs):
