@@ -18,27 +18,25 @@ from tests.conftest import PENGUINS, run_cli
 
 
 def test_small_budgeted_searches_are_cross_validated_and_others_are_not():
-    assert choose_folds(None, 200, "random")[0] == 5
-    assert choose_folds(None, 1500, "bayesian")[0] == 3
-    assert choose_folds(None, CV_ROWS, "random")[0] == 0
-    assert choose_folds(None, 200, "random", budgeted=False)[0] == 0  # --max-trials alone
-    assert choose_folds(None, 200, "hyperband")[0] == 0
-    assert choose_folds(0, 200, "random")[0] == 0  # --no-cv
-    assert choose_folds(10, 200, "random", budgeted=False)[0] == 10  # --cv 10
-    assert "under 2,000" in choose_folds(None, 200, "random")[1]
+    assert choose_folds(None, 200)[0] == 5
+    assert choose_folds(None, 1500)[0] == 3
+    assert choose_folds(None, CV_ROWS)[0] == 0
+    assert choose_folds(None, 200, budgeted=False)[0] == 0  # --max-trials alone
+    assert choose_folds(0, 200)[0] == 0  # --no-cv
+    assert choose_folds(10, 200, budgeted=False)[0] == 10  # --cv 10
+    assert "under 2,000" in choose_folds(None, 200)[1]
 
 
 @pytest.mark.parametrize(
-    ("folds", "pooled", "tuner", "message"),
+    ("folds", "pooled", "message"),
     [
-        (1, 200, "random", "--cv must be at least 2 folds"),
-        (50, 60, "random", "leave fewer than 2 per fold"),
-        (5, 200, "hyperband", "does not work with --tuner hyperband"),
+        (1, 200, "--cv must be at least 2 folds"),
+        (50, 60, "leave fewer than 2 per fold"),
     ],
 )
-def test_impossible_cv_requests_are_refused(folds, pooled, tuner, message):
+def test_impossible_cv_requests_are_refused(folds, pooled, message):
     with pytest.raises(AutoMLError, match=message):
-        choose_folds(folds, pooled, tuner)
+        choose_folds(folds, pooled)
 
 
 def test_stratified_folds_hold_out_every_class_and_cover_every_row_once():
@@ -105,6 +103,19 @@ def test_a_small_budgeted_search_scores_trials_by_their_folds(tmp_path):
         or "same 3 cross-validation folds" in summary["baseline_guard"]["message"]
     )
     assert summary["model"]["parity"]["max_abs_diff"] < 1e-5
+    # The best configuration's three fold models, averaged inside the exported model.
+    best = summary["best_trial"]["trial_id"]
+    assert f"exported the 3 fold models of trial {best} averaged" in " ".join(summary["notes"])
+    assert summary["exported"] in ("best trial's 3 fold models, averaged", "baseline: linear")
+    assert sorted(p.name for p in (out / "tuner" / f"trial_{best}").glob("checkpoint*")) == [
+        "checkpoint.weights.h5",
+        "checkpoint_fold1.weights.h5",
+        "checkpoint_fold2.weights.h5",
+    ]
+    metadata = json.loads((out / "model" / "metadata.json").read_text())
+    assert metadata["exported"] == summary["exported"] and not metadata["refit"]
+    card = (out / "model" / "model_card.html").read_text()
+    assert f"<strong>Exported model:</strong> {summary['exported']}" in card.replace("&#x27;", "'")
     report = run_cli("report", str(out))
     assert report.returncode == 0, report.stderr
 
@@ -187,4 +198,38 @@ def test_a_long_small_search_cross_validates_in_its_worker_process(tmp_path):
     assert summary["trials"] == {"completed": 2, "failed": 0}
     assert all(len(t["fold_scores"]) == 5 for t in summary["leaderboard"])
     assert "all 2 trials (--max-trials)" in summary["stopped_early"]
+    assert summary["model"]["parity"]["max_abs_diff"] < 1e-5
+
+
+@pytest.mark.slow
+def test_hyperband_promotions_train_each_fold_on_from_the_same_fold(tmp_path):
+    out = tmp_path / "hyperband"
+    done = run_cli(
+        "search", str(PENGUINS), "--target", "species", "--out", str(out),
+        "--tuner", "hyperband", "--epochs", "3", "--max-trials", "5", "--cv", "3",
+        "--keep-checkpoints", "20",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "UserWarning" not in done.stderr
+    events = [json.loads(line) for line in (out / "events.jsonl").read_text().splitlines()]
+    promoted = [
+        e["trial_id"]
+        for e in events
+        if e["type"] == "trial_started" and e["hyperparameters"].get("tuner/initial_epoch")
+    ]
+    assert promoted, "no trial was promoted"
+    for trial_id in promoted:
+        start = next(
+            e["hyperparameters"]["tuner/initial_epoch"]
+            for e in events
+            if e["type"] == "trial_started" and e["trial_id"] == trial_id
+        )
+        epochs = [e for e in events if e["type"] == "epoch_ended" and e["trial_id"] == trial_id]
+        # Every fold goes on from its parent's epochs, none starts again from the first.
+        first_epochs = {e["fold"]: e["epoch"] for e in reversed(epochs)}
+        assert first_epochs == {0: start + 1, 1: start + 1, 2: start + 1}
+        folder = out / "tuner" / f"trial_{trial_id}"
+        assert (folder / "checkpoint_fold2.weights.h5").is_file()
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["cross_validation"]["folds"] == 3
     assert summary["model"]["parity"]["max_abs_diff"] < 1e-5

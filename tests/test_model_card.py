@@ -152,6 +152,17 @@ def test_search_column_is_left_out_without_refit() -> None:
     assert "0.9565" not in section
 
 
+def test_averaged_fold_models_are_named_beside_the_best_trial() -> None:
+    metadata = _penguins_metadata()
+    metadata.update(refit=False, exported="best trial's 5 fold models, averaged")
+
+    section = _section(render_model_card(metadata), "Performance")
+
+    assert "<strong>Exported model:</strong> best trial&#x27;s 5 fold models, averaged" in section
+    assert "best trial&#x27;s 5 fold models, averaged (exported)" in section
+    assert "best search trial" in section and "0.9565" in section
+
+
 def test_regression_card_has_residual_plot_and_value_output() -> None:
     page = render_model_card(_regression_metadata())
 

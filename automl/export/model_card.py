@@ -119,12 +119,18 @@ def _performance_section(metadata: dict) -> str:
     if guard.get("message"):
         # The engine's own baselines, scored like the trials: the reader sees who won.
         head += f"<p><strong>Baseline check:</strong> {escape(guard['message'])}</p>"
+    exported = str(metadata.get("exported") or "")
+    if exported:
+        head += f"<p><strong>Exported model:</strong> {escape(exported)}</p>"
     if not metrics:
         return head + '<p class="muted">No test metrics were recorded.</p>'
-    both = bool(search) and bool(metadata.get("refit"))
+    refit = bool(metadata.get("refit"))
+    # A refit, an ensemble or averaged folds: beside it, the best trial's own model.
+    both = bool(search) and (refit or bool(metadata.get("ensemble")) or "fold models" in exported)
+    label = "refit on train+validation" if refit else exported
     header = "<tr><th>metric</th>"
     header += (
-        "<th>refit on train+validation (exported)</th><th>best search trial</th></tr>"
+        f"<th>{escape(label)} (exported)</th><th>best search trial</th></tr>"
         if both
         else "<th>value</th></tr>"
     )

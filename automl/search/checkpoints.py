@@ -118,6 +118,13 @@ class TrialCheckpoint(BestEpochCheckpoint):
             self._save_resume_point(epoch + 1)
             self._last_saved = time.monotonic()
 
+    def start_fold(self, filepath: Path) -> None:
+        """Returns None; the next fold keeps its own best epoch, written to `filepath`."""
+        self.filepath = str(filepath)
+        self.best_value = float("-inf") if self.objective.direction == "max" else float("inf")
+        self.best_epoch = None
+        self._best_weights = None
+
     def keep_best(self) -> None:
         """Returns None; keeps the best epoch's weights in memory (written at the end)."""
         self._best_weights = self.model.get_weights()

@@ -76,9 +76,7 @@ def take_rows(rows, positions: np.ndarray):
     return rows.take(positions)
 
 
-def choose_folds(
-    requested: int | None, pooled: int, tuner: str, budgeted: bool = True
-) -> tuple[int, str]:
+def choose_folds(requested: int | None, pooled: int, budgeted: bool = True) -> tuple[int, str]:
     """Returns (folds, why): 0 folds means the single split.
 
     Decided from the data only for a search with a time budget: there the folds cost no
@@ -102,13 +100,8 @@ def choose_folds(
             raise AutoMLError(
                 f"--cv {requested}: {pooled} training examples leave fewer than 2 per fold"
             )
-        if tuner == "hyperband":
-            raise AutoMLError(
-                "--cv does not work with --tuner hyperband: Hyperband goes on with a promoted "
-                "trial from its weights, which no single fold model may stand for"
-            )
         return requested, f"{requested}-fold cross-validation (--cv {requested})"
-    if not budgeted or pooled >= CV_ROWS or pooled < 2 * DEFAULT_FOLDS or tuner == "hyperband":
+    if not budgeted or pooled >= CV_ROWS or pooled < 2 * DEFAULT_FOLDS:
         return 0, ""
     k = DEFAULT_FOLDS if pooled < LARGE_CV_ROWS else 3
     return k, (
@@ -119,7 +112,7 @@ def choose_folds(
 
 def folds_for_rows(rows: int, test_split: float = 0.2) -> int:
     """Returns the folds a budgeted search of `rows` examples will use (0: one split)."""
-    return choose_folds(None, int(rows * (1 - test_split)), "random", budgeted=True)[0]
+    return choose_folds(None, int(rows * (1 - test_split)), budgeted=True)[0]
 
 
 def make_folds(
@@ -154,7 +147,7 @@ def plan_cross_validation(request, feeds, classification: bool, chronological: b
     """Returns the search's `CrossValidation`, or None for the single split."""
     pooled = len(feeds.y_train) + len(feeds.y_validation)
     budgeted = request.time_budget_s is not None
-    k, reason = choose_folds(request.cv, pooled, request.tuner, budgeted)
+    k, reason = choose_folds(request.cv, pooled, budgeted)
     if not k or not len(feeds.y_validation):
         return None
     targets = np.concatenate([feeds.y_train, feeds.y_validation])

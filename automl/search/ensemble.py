@@ -1,4 +1,4 @@
-"""`--ensemble K`: the top K trials' models averaged inside one Keras model.
+"""Averaged models inside one Keras model: `--ensemble K`'s top trials, or a trial's folds.
 
 Averaging the probabilities (or values) of a few good, different models usually beats the
 best of them; the average lives inside one model, so the SavedModel takes the same raw
@@ -7,12 +7,20 @@ inputs and callers see no difference. It is kept only when it scores better on v
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import keras
 
 from automl.experiment.fold import TrialRecord
+from automl.search import kt_compat
+from automl.search.cv_trials import fold_checkpoints
 from automl.search.metrics import score
+
+#: The fold models are averaged only while all of them together hold at most this many
+#: weights: beyond it (a pretrained image backbone k times over) the model file and every
+#: prediction would cost k times as much, and one model is exported instead.
+FOLD_ENSEMBLE_MAX_WEIGHTS = 10_000_000
 
 
 def average_models(models: list[keras.Model]) -> keras.Model:
@@ -84,4 +92,45 @@ def top_trials_ensemble(
     return (averaged, members), (
         f"exported an ensemble of trials {', '.join(members)} (their average): validation "
         f"{key} {joint[key]:.4f} vs {single[key]:.4f} for the best trial alone"
+    )
+
+
+def fold_export_policy() -> str:
+    """Returns how a cross-validated search exports: "folds" (averaged) or "refit".
+
+    Averaging the fold models is the default: on the small sets of
+    `benchmarks/search_quality.py --small` it matched or beat a refit on all rows (see
+    benchmarks/README.md), needs no time kept back from the search, and cannot fail to
+    converge as one unguided retraining can. `AUTOML_CV_EXPORT=refit` restores the refit,
+    for the benchmark that compares them.
+    """
+    return "refit" if os.environ.get("AUTOML_CV_EXPORT") == "refit" else "folds"
+
+
+def fold_ensemble(tuner, trial, first: keras.Model, folds: int) -> tuple[keras.Model | None, str]:
+    """Returns (the trial's `folds` fold models averaged, or None, a note saying which).
+
+    `first` is the trial's model as loaded (its first fold's weights); each other fold is
+    built the same way and given its own best epoch's weights.
+    """
+    paths = fold_checkpoints(kt_compat.checkpoint_path(tuner, trial.trial_id), folds)
+    if not paths:
+        return None, "the fold models were not all kept; exported the best trial's first fold"
+    weights = first.count_params() * len(paths)
+    if weights > FOLD_ENSEMBLE_MAX_WEIGHTS:
+        return None, (
+            f"the {len(paths)} fold models together hold {weights:,} weights, over "
+            f"{FOLD_ENSEMBLE_MAX_WEIGHTS:,}; exported the best trial's first fold alone"
+        )
+    models = [first]
+    with warnings.catch_warnings():
+        # The checkpoints hold optimizer slots that a model built for inference lacks.
+        warnings.simplefilter("ignore", UserWarning)
+        for path in paths[1:]:
+            model = tuner.load_model(trial)
+            model.load_weights(path)
+            models.append(model)
+    return average_models(models), (
+        f"exported the {len(models)} fold models of trial {trial.trial_id} averaged inside "
+        "one model (each trained on the other folds' rows)"
     )

@@ -35,6 +35,7 @@ def export_metadata(
         "refit": outcome.refit,
         "hyperparameters": best.hyperparameters if best else {},
         "ensemble": outcome.ensemble,
+        "exported": outcome.exported,
         "baseline_guard": outcome.guard,
         "best_trial": None
         if best is None
@@ -71,3 +72,17 @@ def export_outcome(request: SearchRequest, prepared, feeds, out: Path, outcome, 
         destination=out / "model",
         formats=request.formats,
     )
+
+
+def exported_model(outcome, cross_validated: bool) -> str:
+    """Returns which model is exported: the best trial, a refit, an ensemble or a baseline."""
+    guard = outcome.guard or {}
+    if guard.get("beaten_by_baseline"):
+        return f"baseline: {(guard.get('baseline') or {}).get('name', '')}"
+    if outcome.ensemble:
+        return f"ensemble of trials {', '.join(outcome.ensemble)}"
+    if outcome.folds:
+        return f"best trial's {outcome.folds} fold models, averaged"
+    if outcome.refit:
+        return "refit on train+validation"
+    return "best trial (its first fold's model)" if cross_validated else "best trial"

@@ -133,7 +133,7 @@ class SearchRequest:
             # Checked here, before any data loads; more folds than examples is the folds'.
             from automl.search.cross_validation import choose_folds
 
-            choose_folds(self.cv, 2 * self.cv, self.tuner)
+            choose_folds(self.cv, 2 * self.cv)
         if self.ensemble < 1:
             raise AutoMLError(f"--ensemble must be at least 1 (1: none), not {self.ensemble}")
         if self.workers is None:

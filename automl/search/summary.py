@@ -78,7 +78,7 @@ def search_summary(
         if (cv := getattr(run, "cross_validation", None)) is None
         else {"folds": cv.k, "reason": cv.reason},
         "baseline_guard": guard.to_dict() if (guard := getattr(run, "guard", None)) else None,
-        "exported": _exported(outcome, guard, cv is not None),
+        "exported": outcome.exported if outcome else None,
         "budget": {
             "max_trials": request.max_trials,
             "time_budget_s": request.time_budget_s,
@@ -134,17 +134,3 @@ def stopped_early(request, status: str) -> str | None:
         f"all {request.max_trials} trials (--max-trials) were done before the time budget "
         "ran out; leave out --max-trials to search until the budget ends"
     )
-
-
-def _exported(outcome, guard, cross_validated: bool) -> str | None:
-    """Returns which model was exported: the best trial, a refit, an ensemble or a baseline."""
-    if outcome is None:
-        return None
-    if guard is not None and guard.beaten_by_baseline:
-        return f"baseline: {guard.baseline.name}"
-    if outcome.ensemble:
-        return f"ensemble of trials {', '.join(outcome.ensemble)}"
-    if outcome.refit:
-        return "refit on train+validation"
-    # A cross-validated trial keeps the weights of its last fold's model.
-    return "best trial (its last fold's model)" if cross_validated else "best trial"

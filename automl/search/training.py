@@ -23,9 +23,9 @@ from automl.search.budget import Deadline
 from automl.search.budget_planner import REFIT_SHARE, BudgetPlanner, refit_epochs
 from automl.search.callbacks import trial_callbacks
 from automl.search.cross_validation import plan_cross_validation
-from automl.search.ensemble import top_trials_ensemble
+from automl.search.ensemble import fold_ensemble, fold_export_policy, top_trials_ensemble
 from automl.search.evaluation import evaluation, learning_curves
-from automl.search.export_metadata import export_metadata, export_outcome
+from automl.search.export_metadata import export_metadata, export_outcome, exported_model
 from automl.search.feeds import make_feeds
 from automl.search.metrics import score
 from automl.search.model_setup import build_hypermodel, build_tuner, set_precision
@@ -50,6 +50,10 @@ class Outcome:
     ensemble: list[str] = field(default_factory=list)
     #: the baseline guard's verdict (`GuardVerdict.to_dict`), when baselines were scored
     guard: dict | None = None
+    #: how many fold models of the best trial are averaged in the exported model (0: none)
+    folds: int = 0
+    #: which model is exported, in words (summary.json and metadata.json "exported")
+    exported: str = ""
 
 
 class SearchRun:
@@ -83,14 +87,20 @@ class SearchRun:
         self.cross_validation = cv = plan_cross_validation(
             request, feeds, prepared.classification, prepared.task_kind == "forecast"
         )
+        self.fold_export = cv is not None and fold_export_policy() == "folds"
         if cv is not None:
             self.notes.append(
                 f"{cv.reason}; each trial scores the mean of its folds, and the best "
-                "configuration is refit on all training and validation rows for the folds' "
-                "mean best epoch when the budget allows (else its last fold's model is "
-                "exported)"
+                + (
+                    "configuration's fold models are averaged inside the exported model"
+                    if self.fold_export
+                    else "configuration is refit on all training and validation rows for "
+                    "the folds' mean best epoch when the budget allows"
+                )
             )
         refit_wanted = request.refit if request.refit is not None else train_rows < REFIT_ROWS
+        if self.fold_export and request.refit is None:
+            refit_wanted = False  # the folds' average is exported: the refit's time is searched
         # A worker's deadline is already the chief's search deadline.
         reserve = (
             REFIT_SHARE * request.time_budget_s
@@ -256,10 +266,18 @@ class SearchRun:
             if note:
                 outcome.notes.append(note)
         refit_due = self.planner.refit_wanted and not self.state.stop_requested.is_set()
+        folds = None
+        if ensemble is None and self.fold_export and not refit_due:
+            folds, note = fold_ensemble(self.tuner, trial, model, self.cross_validation.k)
+            outcome.notes.append(note)
         if ensemble is not None:
             outcome.model, outcome.ensemble = ensemble
             outcome.search_test_metrics = search_scores
             outcome.test_metrics = self._test_scores(outcome.model)
+        elif folds is not None:
+            outcome.model, outcome.folds = folds, self.cross_validation.k
+            outcome.search_test_metrics = search_scores
+            outcome.test_metrics = self._test_scores(folds)
         elif refit_due and (note := self.planner.refit_wont_fit(best)):
             outcome.notes.append(note)
         elif refit_due:
@@ -267,6 +285,7 @@ class SearchRun:
         from automl.search.baseline_guard import guard_outcome
 
         self.guard = guard_outcome(self, best, outcome)
+        outcome.exported = exported_model(outcome, self.cross_validation is not None)
         output = self.feeds.predict(outcome.model, self.feeds.test)
         outcome.evaluation = evaluation(self.prepared, self.feeds, output)
         return outcome

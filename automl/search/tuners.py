@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import gc
 import time
+import warnings
 from pathlib import Path
 
 import keras
@@ -22,7 +23,7 @@ from automl.search.checkpoints import (
     read_resume_point,
     remove_resume_point,
 )
-from automl.search.cv_trials import fold_means, fold_scores, run_folds
+from automl.search.cv_trials import fold_means, fold_scores, load_fold_weights, run_folds
 from automl.search.oracles import DefaultsFirstBayesian, DefaultsFirstRandom
 from automl.search.parallel.memory import AUTO_MEMORY_GROWTH, rss_mb
 from automl.search.request import TUNERS
@@ -69,6 +70,8 @@ class _Reporting(kt_compat.BuildHook):
         self._resume: ResumePoint | None = None
         #: cross-validated trials: the model's initial weights and learning rate
         self.fresh_start: tuple[list, float] | None = None
+        #: a Hyperband promotion's fold: the parent's weights of that fold (cv_trials)
+        self.fold_weights: Path | None = None
 
     def pre_create_trial(self):
         state = self.search_state
@@ -98,9 +101,15 @@ class _Reporting(kt_compat.BuildHook):
             gc.collect()
         if self._resume is not None:
             return self._resume.load_model()  # weights and optimizer state as they were
-        model = kt_compat.build_hypermodel(self, hp)
+        with warnings.catch_warnings():
+            # A Hyperband promotion loads its parent's weights, whose optimizer slots the
+            # new model's optimizer, not yet built, cannot take: nothing is wrong.
+            warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+            model = kt_compat.build_hypermodel(self, hp)
         if not isinstance(model, keras.Model):
             raise keras_tuner.errors.FatalTypeError(f"build() returned {type(model)}")
+        if self.fold_weights is not None:
+            load_fold_weights(model, self.fold_weights)
         if self.search_state.jit:
             model.jit_compile = True  # XLA: fused kernels, faster steps on GPUs
         if self.search_state.cross_validation is not None:
@@ -251,8 +260,9 @@ class _Reporting(kt_compat.BuildHook):
         dropped = completed[self.keep_checkpoints :] + [t for t in trials if t.status == "failed"]
         for record in dropped:
             path = kt_compat.checkpoint_path(self, record.trial_id)
-            if path.exists():
-                path.unlink()
+            # A cross-validated trial's other folds lie beside its first (cv_trials).
+            for weights in [path, *path.parent.glob(f"{path.name.split('.')[0]}_fold*")]:
+                weights.unlink(missing_ok=True)
             record.checkpoint_deleted = True
 
 
