@@ -14,6 +14,7 @@ from typing import ClassVar
 import keras
 import keras_tuner
 
+from architectures.augment import AUGMENTATIONS, series_augmentation
 from architectures.fitting import fit_batches, shuffled_batches
 from architectures.layers import LastObserved, RealSteps, SeriesMask
 from architectures.tuning import nearest, tune_batch_size, tuned_optimizer
@@ -258,6 +259,13 @@ class SequenceHyperModel(keras_tuner.HyperModel):
         )(x)
         return probabilities, "sparse_categorical_crossentropy"
 
+    def _augmentation(self, hp):
+        """Returns the training series' augmentation (small series sets), or None."""
+        if self.is_text or self.task.kind == "forecast" or self.train_rows > SMALL_SERIES_ROWS:
+            return None  # a forecast's windows already overlap; large sets need none
+        kind = hp.Choice("augment", list(AUGMENTATIONS), default=AUGMENTATIONS[0])
+        return series_augmentation(kind, self.inputs.variance, self.seed)
+
     def fit(self, hp, model, x, y=None, validation_data=None, **kwargs):
         """Returns the History of training through tf.data, with the batch size tuned.
 
@@ -276,6 +284,9 @@ class SequenceHyperModel(keras_tuner.HyperModel):
         preferred = 16 if not self.is_text and self.train_rows <= SMALL_SERIES_ROWS else 32
         batch_size = tune_batch_size(hp, self.space.batch_sizes, self.train_rows, preferred)
         train = x if y is None else tf.data.Dataset.from_tensor_slices((x, y))
+        augment = self._augmentation(hp)
+        if augment is not None:
+            train = train.map(augment, num_parallel_calls=tf.data.AUTOTUNE)
         train = shuffled_batches(train, self.train_rows, batch_size, self.seed).prefetch(
             tf.data.AUTOTUNE
         )
