@@ -6,12 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
+from desktop.palette import add_palette_option, chosen_scheme, use_palette
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="automl-studio", description="AutoML Studio")
     parser.add_argument(
         "path", nargs="?", type=Path, help="a data file, a project folder or an experiment folder"
     )
+    add_palette_option(parser)
     args = parser.parse_args(argv)
 
     from PySide6.QtWidgets import QApplication
@@ -19,9 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("AutoML Studio")
     from desktop.main_window import MainWindow
-    from desktop.plots import apply_palette
 
-    apply_palette()
+    use_palette(app, chosen_scheme(args.palette))
     window = MainWindow()
     window.show()
     if args.path is not None:

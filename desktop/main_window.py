@@ -9,34 +9,42 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QHBoxLayout,
-    QListWidget,
     QMainWindow,
     QMessageBox,
     QStackedWidget,
     QWidget,
 )
 
+from automl.cli_search import SAMPLE_OPTIONS, SAMPLES, sample_path
 from automl.experiment.layout import EVENTS
 from automl.store import is_project
 from desktop.dialogs import show_error
 from desktop.experiments_dialog import ExperimentsDialog
-from desktop.pages.data.header import FILE_FILTER
+from desktop.file_menu import FileMenu
 from desktop.pages.data_page import DataPage
 from desktop.pages.export_page import ExportPage
 from desktop.pages.model_page import ModelPage
 from desktop.pages.results_page import ResultsPage
 from desktop.pages.search_page import SearchPage
+from desktop.pages.welcome_page import WelcomePage
+from desktop.plots import restyle_plots
 from desktop.project_experiments import ExperimentLister, interrupted, resume_question
-from desktop.state import PROJECT_FILE, StudioState
+from desktop.settings import (
+    app_settings,
+    last_folder,
+    remember_search,
+    restore_window,
+    save_window,
+    search_settings,
+)
+from desktop.state import PROJECT_FILE, DataLayout, StudioState
+from desktop.steps import StepList, step_statuses
 
-RECENT_KEY = "recent"
-RECENT_COUNT = 8
 #: How long a search stopped by closing the window may take to export before it is killed.
 CLOSE_GRACE_MS = 30_000
 #: How long a killed search may take to end before the app quits anyway.
@@ -44,21 +52,26 @@ KILL_WAIT_MS = 5_000
 
 
 class MainWindow(QMainWindow):
-    """AutoML Studio's window: Data, Model, Search, Results and Export."""
+    """AutoML Studio's window: Welcome, Data, Model, Search, Results and Export."""
 
     def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()
         self.setWindowTitle("AutoML Studio")
         self.resize(1280, 820)
         self.setAcceptDrops(True)
-        self.settings = settings or QSettings("AutoML Studio", "AutoML Studio")
+        self.settings = settings or app_settings()
         self.state = StudioState()
+        # The last search's settings: the Search page's boxes start from them.
+        self.state.settings.search = search_settings(self.settings)
+        self.welcome_page = WelcomePage()
         self.data_page = DataPage(self.state)
+        self.data_page.first_folder = last_folder(self.settings)
         self.model_page = ModelPage(self.state)
         self.search_page = SearchPage(self.state)
         self.results_page = ResultsPage(self.state)
         self.export_page = ExportPage(self.state)
         self.pages = [
+            self.welcome_page,
             self.data_page,
             self.model_page,
             self.search_page,
@@ -66,20 +79,20 @@ class MainWindow(QMainWindow):
             self.export_page,
         ]
 
-        self.steps = QListWidget()
-        self.steps.setObjectName("steps")
-        self.steps.setFixedWidth(150)
+        self.steps = StepList([page.title for page in self.pages])
+        self.steps.setFixedWidth(210)
         self.stack = QStackedWidget()
-        for number, page in enumerate(self.pages, start=1):
-            self.steps.addItem(f"{number}. {page.title}")
+        for page in self.pages:
             self.stack.addWidget(page)
         self.steps.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.steps.currentRowChanged.connect(self.refresh_steps)
         self.steps.setCurrentRow(0)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.addWidget(self.steps)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+        self._add_step_shortcuts()
 
         # No Qt parent: a pool thread may still answer after the window is gone.
         self.lister = ExperimentLister()
@@ -95,32 +108,56 @@ class MainWindow(QMainWindow):
         self.state.data_changed.connect(self._remember_data)
         self.state.experiment_changed.connect(lambda: self.show_step(self.results_page))
         self.state.experiment_changed.connect(self._refresh_experiments)
-        self._closing: QTimer | None = None  # the kill timer, once closing waits on a search
-        self._build_menus()
-        self.statusBar().showMessage("Open a data file to begin (File > Open data…)")
-
-    def _build_menus(self) -> None:
-        menu = self.menuBar().addMenu("&File")
-        for text, shortcut, slot in (
-            ("&Open data…", QKeySequence.StandardKey.Open, self._choose_data),
-            ("Open &image folder…", None, self._choose_image_folder),
-            ("Open &project…", None, self._choose_project),
-            ("Open &experiment…", None, self._choose_experiment),
-            ("Project e&xperiments…", QKeySequence("Ctrl+E"), self.show_experiments),
-            ("&Save project…", QKeySequence.StandardKey.Save, self._save_project),
+        for signal in (
+            self.state.data_changed,
+            self.state.roles_changed,
+            self.state.experiment_changed,
+            self.search_page.engine.event,
+            self.search_page.engine.finished,
         ):
-            action = QAction(text, self)
-            if shortcut is not None:
-                action.setShortcut(shortcut)
-            action.triggered.connect(slot)
-            menu.addAction(action)
-        self.recent_menu = menu.addMenu("&Recent")
-        self._fill_recent()
-        menu.addSeparator()
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        menu.addAction(quit_action)
+            signal.connect(self.refresh_steps)
+        self._sample: Path | None = None  # a sample being opened: the Model page is next
+        self.state.data_changed.connect(self._sample_ready)
+        self.state.roles_changed.connect(self._sample_ready)
+        self._closing: QTimer | None = None  # the kill timer, once closing waits on a search
+        self.file_menu = FileMenu(self)
+        self._wire_welcome()
+        restore_window(self.settings, self, self.pages)
+        self.refresh_steps()
+        self.statusBar().showMessage("Open data, a project or a sample to begin")
+
+    def _add_step_shortcuts(self) -> None:
+        """Ctrl+1 … Ctrl+6 go to a step; Ctrl+PgDown and Ctrl+PgUp to the next or previous."""
+        for number in range(1, len(self.pages) + 1):
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
+            shortcut.activated.connect(lambda row=number - 1: self.steps.setCurrentRow(row))
+        for keys, step in (("Ctrl+PgDown", 1), ("Ctrl+PgUp", -1)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.activated.connect(lambda step=step: self._move_step(step))
+
+    def _move_step(self, step: int) -> None:
+        row = min(max(self.steps.currentRow() + step, 0), len(self.pages) - 1)
+        self.steps.setCurrentRow(row)
+
+    def _wire_welcome(self) -> None:
+        welcome = self.welcome_page
+        welcome.open_data_requested.connect(self.file_menu.choose_data)
+        welcome.open_project_requested.connect(self.file_menu.choose_project)
+        welcome.recent_chosen.connect(self.open_path)
+        welcome.sample_chosen.connect(self.open_sample)
+
+    def refresh_steps(self) -> None:
+        """Shows in the step list where each step stands."""
+        search = self.search_page
+        problem = search.start_problem() if self.state.modality is not None else ""
+        self.steps.show_statuses(step_statuses(self.state, problem, search.engine.running))
+
+    def changeEvent(self, event: QEvent) -> None:
+        # The system switched between light and dark: the shown plots take the new colours.
+        if event.type() == QEvent.Type.PaletteChange:
+            restyle_plots(self)
+            self.refresh_steps()
+        super().changeEvent(event)
 
     def _show_status(self, text: str) -> None:
         # Elided: a long message (an engine error) would otherwise widen the window.
@@ -131,6 +168,23 @@ class MainWindow(QMainWindow):
 
     def show_step(self, page: QWidget) -> None:
         self.steps.setCurrentRow(self.pages.index(page))
+
+    def open_sample(self, name: str) -> None:
+        """Opens bundled sample `name` with its target and layout; the Model page is next."""
+        file, target, _epochs = SAMPLES[name]
+        options = SAMPLE_OPTIONS.get(name)
+        layout = DataLayout("forecast", **options) if options else DataLayout()
+        self._sample = sample_path(file)
+        self.show_step(self.data_page)
+        self.data_page.open_path(self._sample, target=target, layout=layout)
+
+    def _sample_ready(self) -> None:
+        state = self.state
+        if self._sample is None or state.data_path != self._sample:
+            return
+        if not self.search_page.start_problem():
+            self._sample = None
+            self.show_step(self.model_page)
 
     # -- opening things -------------------------------------------------------------------
 
@@ -166,7 +220,7 @@ class MainWindow(QMainWindow):
                 last = Path(self.state.settings.experiments[-1])
                 if (last / EVENTS).exists():
                     self.state.set_experiment(last)
-        self._remember(folder)
+        self.file_menu.remember(folder)
         self._opening = self.list_experiments()
 
     # -- the project's experiments --------------------------------------------------------
@@ -241,74 +295,18 @@ class MainWindow(QMainWindow):
         if self.experiments_dialog.isVisible():
             self.list_experiments()
 
-    def _choose_data(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open data", "", FILE_FILTER)
-        if path:
-            self.open_path(Path(path))
-
-    def _choose_image_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(
-            self, "Open a folder with one sub-folder per class"
-        )
-        if folder:
-            self.open_path(Path(folder))
-
-    def _choose_project(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Open project folder")
-        if folder:
-            if (Path(folder) / PROJECT_FILE).exists() or is_project(Path(folder)):
-                self.open_project(Path(folder))
-            else:
-                show_error(
-                    self,
-                    "Not a project",
-                    f"{folder} has no {PROJECT_FILE}, project.db or experiments; "
-                    "use File > Save project… to make one",
-                )
-
-    def _choose_experiment(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Open experiment folder")
-        if folder:
-            if (Path(folder) / EVENTS).exists():
-                self.state.set_experiment(Path(folder))
-            else:
-                show_error(self, "Not an experiment", f"{folder} has no {EVENTS}")
-
-    def _save_project(self) -> None:
-        folder = self.state.project_dir or QFileDialog.getExistingDirectory(
-            self, "Save project in folder"
-        )
-        if not folder:
-            return
-        try:
-            self.state.save_project(Path(folder))
-        except OSError as error:
-            show_error(self, "Cannot save project", str(error))
-            return
-        self._remember(Path(folder))
-        self.statusBar().showMessage(f"Saved project {folder}")
-
-    # -- recent files -----------------------------------------------------------------------
+    # -- recent files, folders and what the window remembers ----------------------------
 
     def _remember_data(self) -> None:
         if self.state.data_path is not None:
-            self._remember(self.state.data_path)
+            self.file_menu.remember(self.state.data_path)
 
-    def _remember(self, path: Path) -> None:
-        recent = [str(path)] + [p for p in self._recent() if p != str(path)]
-        self.settings.setValue(RECENT_KEY, recent[:RECENT_COUNT])
-        self._fill_recent()
-
-    def _recent(self) -> list[str]:
-        value = self.settings.value(RECENT_KEY, [])
-        return [value] if isinstance(value, str) else list(value or [])
-
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        for item in self._recent():
-            action = self.recent_menu.addAction(item)
-            action.triggered.connect(lambda _=False, p=item: self.open_path(Path(p)))
-        self.recent_menu.setEnabled(bool(self._recent()))
+    def save_settings(self) -> None:
+        """Saves the window's size, position and splitters, and the search settings."""
+        save_window(self.settings, self, self.pages)
+        self.search_page.settings_box.save_to(self.state.settings.search)
+        remember_search(self.settings, self.state.settings.search)
+        self.settings.sync()
 
     # -- drag and drop, closing ---------------------------------------------------------
 
@@ -331,6 +329,8 @@ class MainWindow(QMainWindow):
         waits on the GUI thread.
         """
         engine = self.search_page.engine
+        if self._closing is None:
+            self.save_settings()
         if self._closing is not None or not engine.running:
             event.accept()
             return

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pyqtgraph as pg
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 #: Bar labels longer than this are cut so neighbours do not overlap.
 MAX_LABEL_CHARS = 12
@@ -25,6 +25,24 @@ def apply_palette() -> None:
         foreground=palette.color(QPalette.ColorRole.Text),
         antialias=True,
     )
+
+
+def restyle_plots(root: QWidget) -> int:
+    """Returns how many plots under `root` were given the palette's colours again.
+
+    For a palette changed while the window is open (the system switched to dark): plots
+    take the palette when made, so the ones already shown are recoloured here.
+    """
+    apply_palette()
+    background, foreground = pg.getConfigOption("background"), pg.getConfigOption("foreground")
+    plots = root.findChildren(pg.PlotWidget)
+    for plot in plots:
+        plot.setBackground(background)
+        for name in ("left", "bottom", "right", "top"):
+            axis = plot.getAxis(name)
+            axis.setPen(foreground)
+            axis.setTextPen(foreground)
+    return len(plots)
 
 
 def accent_colour() -> QColor:

@@ -18,6 +18,21 @@ PENGUINS = ROOT / "assets" / "samples" / "penguins.csv"
 DIGITS = ROOT / "assets" / "samples" / "digits"
 
 
+@pytest.fixture(autouse=True)
+def own_settings(tmp_path_factory, monkeypatch) -> Path:
+    """Every `QSettings` a test (or a child process it starts) makes lives in a fresh
+    folder, never in the user's real settings; returns that folder."""
+    folder = tmp_path_factory.mktemp("settings")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))  # child processes on Linux
+    try:
+        from PySide6.QtCore import QSettings
+    except ImportError:  # the tests that run without Qt
+        return folder
+    for settings_format in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(settings_format, QSettings.Scope.UserScope, str(folder))
+    return folder
+
+
 def run_cli(*args: str, timeout: float = 600, **kwargs) -> subprocess.CompletedProcess:
     """Runs `python -m automl ARGS` in a fresh process, as a user's shell would."""
     return subprocess.run(

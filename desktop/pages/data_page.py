@@ -61,6 +61,7 @@ class DataPage(QWidget):
         self._choices = ColumnChoices()
         self._selected = ""
         self._series_hint: tuple[str, str] | None = None  # the open table's, if any
+        self.first_folder = ""  # where the open dialogs start before any data is open
         self.setAcceptDrops(True)
         self._build()
         state.data_changed.connect(self._on_data_changed)
@@ -70,19 +71,22 @@ class DataPage(QWidget):
 
     # public API -------------------------------------------------------------------------
 
-    def open_path(self, path: Path) -> None:
+    def open_path(
+        self, path: Path, target: str | None = None, layout: DataLayout | None = None
+    ) -> None:
         """Starts loading a table, series file or image folder in the background; errors
-        show a dialog."""
+        show a dialog. A `target` and `layout` given (a bundled sample) are used as chosen;
+        otherwise the same file is read as before, and a new one as a plain table."""
         path = Path(path)
         self.state.status.emit(f"Loading {path.name}…")
         choices = ColumnChoices.from_settings(self.state.settings)
-        # The same file again (a project, a recent file) is read the way it was; a new
-        # file starts as a plain table.
+        target = choices.target if target is None else target
         same = self.state.data_path is not None and Path(self.state.data_path) == path
-        layout = self.state.settings.layout if same else DataLayout()
+        if layout is None:
+            layout = self.state.settings.layout if same else DataLayout()
         self._start(
             f"Loading {path.name}…",
-            lambda: open_data(path, choices.column_types, choices.target, layout),
+            lambda: open_data(path, choices.column_types, target, layout),
             self._commit_loaded,
             "Cannot open data",
         )
@@ -255,9 +259,10 @@ class DataPage(QWidget):
             layout_problem=loaded.layout_problem,
         )
         settings = self.state.settings
-        # A series or forecast layout keeps its own column as the target.
-        if loaded.layout.kind == "table" and settings.target != loaded.target:
-            self.state.set_roles(loaded.target, settings.ignored, settings.column_types)
+        # A series or forecast layout that read keeps its own column as the target.
+        target = series.target if series is not None else loaded.target
+        if settings.target != target and (loaded.layout.kind == "table" or series is not None):
+            self.state.set_roles(target, settings.ignored, settings.column_types)
         rows, columns = loaded.frame.shape
         read = f"; read as {series_status(series.summary)}" if series else ""
         self.state.status.emit(f"Loaded {rows:,} rows × {columns} columns{read}")
@@ -357,8 +362,11 @@ class DataPage(QWidget):
         self.table_view.show_column(self.state.profile, self._selected)
 
     def _start_folder(self) -> Path:
-        """Returns where the open dialogs start: the open data's folder, else the cwd."""
-        return self.state.data_path.parent if self.state.data_path else Path.cwd()
+        """Returns where the open dialogs start: the open data's folder, else the last
+        folder the app remembers, else the cwd."""
+        if self.state.data_path:
+            return self.state.data_path.parent
+        return Path(self.first_folder) if self.first_folder else Path.cwd()
 
     # drag and drop -------------------------------------------------------------------------
 

@@ -138,7 +138,7 @@ class SearchPage(QWidget):
         if not settings.data:
             show_error(self, "Cannot start", "Open a data file on the Data page first.")
             return
-        problem = self._start_problem()
+        problem = self.start_problem()
         if problem:
             show_error(self, "Cannot start", problem)
             return
@@ -209,7 +209,7 @@ class SearchPage(QWidget):
         state = self.state
         return state.frame is None and (state.images is not None or state.sequences is not None)
 
-    def _start_problem(self) -> str:
+    def start_problem(self) -> str:
         """Returns why a search cannot start with the current data and choices, or ""."""
         state, settings = self.state, self.state.settings
         if state.layout_problem:
