@@ -120,9 +120,11 @@ class SpaceForm(QWidget):
                 box.setSingleStep(0.05)
                 box.setMaximumWidth(90)
                 box.valueChanged.connect(self._emit)
+                box.setToolTip(TIPS.get(key, ""))
                 self.numbers[key] = box
                 form.addRow(_label(key), box)
         reset = QPushButton("Reset to defaults")
+        reset.setToolTip("Put back the space this family searches by default")
         reset.clicked.connect(lambda: self.load(self.default))
         form.addRow("", _row(reset))
 
@@ -160,8 +162,10 @@ class SpaceForm(QWidget):
     def _range_row(self, name: str, value: float) -> QWidget:
         rate = isinstance(value, float)
         low, high = (_rate_box() if rate else _int_box()), (_rate_box() if rate else _int_box())
-        for box in (low, high):
+        tip = TIPS.get(name, "")
+        for box, end in ((low, "lowest"), (high, "highest")):
             box.valueChanged.connect(self._emit)
+            box.setToolTip(f"{tip}: the {end}" if tip else f"The {end}")
         self.ranges[name] = (low, high)
         return _row(QLabel("from"), low, QLabel("to"), high)
 
@@ -174,6 +178,7 @@ class SpaceForm(QWidget):
         widgets = []
         for choice in choices:
             check = QCheckBox(str(choice))
+            check.setToolTip(f"{TIPS.get(key, 'Choices to try')}: {choice}")
             check.toggled.connect(self._emit)
             self.checks[key][choice] = check
             widgets.append(check)

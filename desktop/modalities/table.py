@@ -29,6 +29,7 @@ class TableProfileView(QSplitter):
         super().__init__(Qt.Orientation.Horizontal, parent)
         self.model = DataFrameModel(parent=self)
         self.preview = QTableView()
+        self.preview.setToolTip("The first rows of the table as read")
         self.preview.setModel(self.model)
         self.preview.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectColumns)
         self.preview.horizontalHeader().sectionClicked.connect(self._on_preview_column_clicked)

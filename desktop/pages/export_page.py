@@ -103,6 +103,7 @@ class ExportPage(QWidget):
             "Run the exported model on a file with the training data's columns"
         )
         self.save_button = QPushButton("Save predictions…")
+        self.save_button.setToolTip("Save the predictions shown below as a CSV file")
         self.save_button.setEnabled(False)
         self.predict_busy = _busy_bar("Predicting…")
         self.predict_result = QLabel(
@@ -112,6 +113,7 @@ class ExportPage(QWidget):
         self.predict_result.setWordWrap(True)
         self.predictions_model = DataFrameModel(parent=self)
         self.predictions_table = QTableView()
+        self.predictions_table.setToolTip("The predictions for the file, one row per example")
         self.predictions_table.setModel(self.predictions_model)
         self.predictions_table.verticalHeader().setDefaultSectionSize(
             self.predictions_table.fontMetrics().height() + 8

@@ -71,6 +71,9 @@ class ResultsPage(QWidget):
         self.leaderboard_proxy = LeaderboardProxy(self)
         self.leaderboard_proxy.setSourceModel(self.leaderboard_model)
         self.leaderboard = QTableView()
+        self.leaderboard.setToolTip(
+            "Every trial, best first; select one to see its curves and settings"
+        )
         self.leaderboard.setModel(self.leaderboard_proxy)
         self.leaderboard.setSortingEnabled(True)
         self.leaderboard.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the report's order
@@ -82,6 +85,7 @@ class ResultsPage(QWidget):
 
         self.trial_box = QGroupBox("Trial")
         self.hyperparameter_table = QTableWidget(0, 2)
+        self.hyperparameter_table.setToolTip("The selected trial's hyperparameters")
         make_compact(self.hyperparameter_table)
         self.hyperparameter_table.verticalHeader().hide()
         self.hyperparameter_table.horizontalHeader().setStretchLastSection(True)

@@ -129,6 +129,7 @@ class WarningsList(QListWidget):
         super().__init__(parent)
         self.setWordWrap(True)
         self.itemActivated.connect(self._emit_column)
+        self.setToolTip("What to check in the data; press Enter on one to select its column")
 
     def show_warnings(self, warnings: list[dict]) -> None:
         self.clear()

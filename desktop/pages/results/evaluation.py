@@ -56,6 +56,7 @@ class MistakesTable(QTableWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         make_compact(self)
+        self.setToolTip("The test rows the model got most wrong, with their values")
         self.verticalHeader().hide()  # the "row" column already numbers the data file's rows
         self.horizontalHeader().setStretchLastSection(True)
 

@@ -22,6 +22,7 @@ class LiveSearchView(QSplitter):
         self.folds: dict[str, int | None] = {}
         self.monitor = ""
         self.table = QTableView()
+        self.table.setToolTip("The trials so far: their settings, score and status")
         self.table.setModel(self.trials)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -38,6 +39,7 @@ class LiveSearchView(QSplitter):
             [], [], pen=pg.mkPen("#ff7f0e", width=2, style=Qt.PenStyle.DashLine), name="best so far"
         )
         self.log_view = QPlainTextEdit()
+        self.log_view.setToolTip("The search's own messages, as the engine writes them")
         self.log_view.setReadOnly(True)
         self.log_view.setMaximumBlockCount(2000)
         self.log_view.setPlaceholderText("The search process's messages (standard error)")
