@@ -156,7 +156,8 @@ class MainWindow(QMainWindow):
         # The system switched between light and dark: the shown plots take the new colours.
         if event.type() == QEvent.Type.PaletteChange:
             restyle_plots(self)
-            self.refresh_steps()
+            if self.state.experiment is not None:
+                self.results_page.refresh()  # its tables' shades are mixed from the palette
         super().changeEvent(event)
 
     def _show_status(self, text: str) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
@@ -109,26 +109,30 @@ class StepList(QListWidget):
         self.setWordWrap(True)
         self.setToolTip("The steps, from opening data to exporting a model (Ctrl+1 … Ctrl+6)")
         self.titles = titles
+        self._statuses: dict[str, StepStatus] = {}
         for title in titles:
             self.addItem(QListWidgetItem(title))
         self.setSpacing(2)
 
     def show_statuses(self, statuses: dict[str, StepStatus]) -> None:
         """Shows each step's mark, note and tooltip; a waiting step is greyed."""
-        palette = self.palette()
+        self._statuses = statuses
+        placeholder = self.palette().color(QPalette.ColorRole.PlaceholderText)
         for row, title in enumerate(self.titles):
             status = statuses[title]
             item = self.item(row)
             item.setText(f"{MARKS[status.status]} {row + 1}. {title}\n{status.note}")
             item.setToolTip(f"{title} ({status.status}): {status.note}")
             item.setData(STATUS_ROLE, status.status)
-            # Palette roles, not fixed colours: readable in the light and the dark scheme.
-            role = (
-                QPalette.ColorRole.PlaceholderText
-                if status.status == WAITING
-                else QPalette.ColorRole.Text
-            )
-            item.setForeground(palette.color(role))
+            # No colour of its own unless waiting: the palette's text, in light and dark.
+            waiting = status.status == WAITING
+            item.setData(Qt.ItemDataRole.ForegroundRole, placeholder if waiting else None)
+
+    def changeEvent(self, event: QEvent) -> None:
+        # The greyed colour comes from the palette: take the new one (light <-> dark).
+        if event.type() == QEvent.Type.PaletteChange and self._statuses:
+            self.show_statuses(self._statuses)
+        super().changeEvent(event)
 
     def status_of(self, title: str) -> str:
         """Returns the status shown for step `title`."""

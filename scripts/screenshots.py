@@ -1,7 +1,7 @@
 """Screenshots of every page of the desktop app with real content, for the README.
 
     QT_QPA_PLATFORM=offscreen python scripts/screenshots.py [--out docs/screenshots]
-        [--only series|experiments]
+        [--only series|experiments|welcome|dark] [--palette system|light|dark]
 
 Opens the bundled penguins table, picks `species` as the target, runs a real small
 search from the Search page (captured while it runs), then shows Results and Export
@@ -9,6 +9,9 @@ with a prediction, saving one PNG per page. Then opens the bundled shapes series
 (`7-series.png`), and the project's Experiments view with an interrupted copy of the
 search beside it (`8-experiments.png`). `--only series` takes just the series (no search,
 seconds); `--only experiments` the Experiments view over a small search run by the CLI.
+`--only welcome` takes the Welcome page (`0-welcome.png`) and the step list's states after
+the penguins sample opens (`9-steps.png`); `--only dark` the Results page of a small CLI
+search in the dark palette (`10-results-dark.png`), as the full run does at its end.
 """
 
 from __future__ import annotations
@@ -21,9 +24,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+from desktop.palette import SCHEMES
+
 ROOT = Path(__file__).resolve().parents[1]
 PENGUINS = ROOT / "assets" / "samples" / "penguins.csv"
 SHAPES = ROOT / "assets" / "samples" / "shapes.npz"
+SUNSPOTS = ROOT / "assets" / "samples" / "sunspots.csv"
 
 
 def wait_until(app, predicate, timeout_s: float = 300) -> None:
@@ -49,9 +55,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument(
         "--only",
-        choices=["series", "experiments"],
-        help="take only this screenshot (series: no search; experiments: a CLI search)",
+        choices=["series", "experiments", "welcome", "dark"],
+        help="take only these screenshots (series, welcome: no search; experiments, dark: "
+        "a CLI search)",
     )
+    parser.add_argument("--palette", choices=SCHEMES, default="light", help="the colours")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
@@ -59,11 +67,18 @@ def main() -> None:
 
     app = QApplication.instance() or QApplication([])
     from desktop.main_window import MainWindow
-    from desktop.plots import apply_palette
+    from desktop.palette import use_palette
 
-    apply_palette()
+    use_palette(app, args.palette)
     work = Path(tempfile.mkdtemp(prefix="automl-shots-"))
-    window = MainWindow(QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat))
+    settings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
+    if args.only in (None, "welcome"):
+        from desktop.settings import remember_recent
+
+        # What a returning user sees: a project and files opened before.
+        for path in (SUNSPOTS, ROOT / "assets" / "samples" / "digits", PENGUINS):
+            remember_recent(settings, path)
+    window = MainWindow(settings)
     window.resize(1400, 880)
     window.state.project_dir = work / "project"
     window.show()
@@ -75,6 +90,8 @@ def main() -> None:
         window.grab().save(str(path))
         print(f"wrote {path}")
 
+    if args.only in (None, "welcome"):
+        welcome(app, window, shot)
     if args.only is None:
         table_flow(app, window, work, shot)
     if args.only in (None, "series"):
@@ -86,6 +103,23 @@ def main() -> None:
         cli_search(work / "project")
     if args.only in (None, "experiments"):
         experiments_view(app, window, work / "project", args.out / "8-experiments.png")
+    if args.only == "dark":
+        cli_search(work / "project")
+        window.state.set_experiment(sorted((work / "project" / "experiments").iterdir())[-1])
+    if args.only in (None, "dark"):
+        use_palette(app, "dark")
+        window.show_step(window.results_page)
+        wait_until(app, lambda: window.results_page.leaderboard.model().rowCount() > 0)
+        shot("10-results-dark")
+
+
+def welcome(app, window, shot) -> None:
+    """The first screen with recent files, then the step list's states once penguins opens."""
+    window.show_step(window.welcome_page)
+    shot("0-welcome")
+    window.welcome_page.sample_buttons["penguins"].click()
+    wait_until(app, lambda: window.stack.currentWidget() is window.model_page)
+    shot("9-steps")
 
 
 def cli_search(project: Path) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -19,8 +21,11 @@ SUPPORTED = sorted(TEXT_SUFFIXES | EXCEL_SUFFIXES | PARQUET_SUFFIXES | FEATHER_S
 _SNIFF_BYTES = 64 * 1024
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
+def read_table(path: str | Path, progress: Callable[[float], None] | None = None) -> pd.DataFrame:
     """Returns the table in `path`, its format chosen by suffix and its delimiter sniffed.
+
+    `progress`, if given, is called with the share of a text file read so far (0 to 1);
+    whatever it raises (a cancellation) stops the reading and is raised from here.
 
     Raises:
         AutoMLError: the file is missing, empty, binary where text was expected, or
@@ -48,7 +53,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
         elif suffix in EXCEL_SUFFIXES:
             frame = pd.read_excel(path)
         else:
-            frame = _read_delimited(path)
+            frame = _read_delimited(path, progress)
     except AutoMLError:
         raise
     except (ValueError, OSError, UnicodeError, pd.errors.ParserError, ImportError) as error:
@@ -59,7 +64,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-def _read_delimited(path: Path) -> pd.DataFrame:
+def _read_delimited(path: Path, progress: Callable[[float], None] | None) -> pd.DataFrame:
     with path.open("rb") as handle:
         head = handle.read(_SNIFF_BYTES)
     encoding = _detect_encoding(head, whole_file=len(head) < _SNIFF_BYTES)
@@ -73,10 +78,38 @@ def _read_delimited(path: Path) -> pd.DataFrame:
         raise AutoMLError(f"{path} is empty")
     delimiter = _sniff_delimiter(text, path.suffix.lower())
     try:
-        return pd.read_csv(path, sep=delimiter, encoding=encoding, skipinitialspace=True)
+        return _read_csv(path, delimiter, encoding, progress)
     except UnicodeDecodeError:
         # The sniffed block was UTF-8 but a later byte is not: a Windows-1252 file.
-        return pd.read_csv(path, sep=delimiter, encoding="cp1252", skipinitialspace=True)
+        return _read_csv(path, delimiter, "cp1252", progress)
+
+
+def _read_csv(
+    path: Path, delimiter: str, encoding: str, progress: Callable[[float], None] | None
+) -> pd.DataFrame:
+    """Returns the delimited text file at `path`, reporting the share read to `progress`."""
+    if progress is None:
+        return pd.read_csv(path, sep=delimiter, encoding=encoding, skipinitialspace=True)
+    with path.open("rb") as raw:
+        source = _ReportingFile(raw, path.stat().st_size, progress)
+        return pd.read_csv(source, sep=delimiter, encoding=encoding, skipinitialspace=True)
+
+
+class _ReportingFile(io.RawIOBase):
+    """A binary file that reports the share of its bytes read to `progress`."""
+
+    def __init__(self, raw: io.BufferedReader, size: int, progress: Callable[[float], None]):
+        super().__init__()
+        self._raw, self._size, self._progress, self._read = raw, max(size, 1), progress, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        count = self._raw.readinto(buffer)
+        self._read += count or 0
+        self._progress(min(1.0, self._read / self._size))
+        return count
 
 
 def _detect_encoding(head: bytes, whole_file: bool) -> str | None:

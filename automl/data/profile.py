@@ -5,6 +5,7 @@ The Data page of the desktop app and `automl profile --json` show this one resul
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -56,8 +57,16 @@ class TableProfile:
         return asdict(self)
 
 
-def profile_table(frame: pd.DataFrame, schema: Schema, target: str | None = None) -> TableProfile:
+def profile_table(
+    frame: pd.DataFrame,
+    schema: Schema,
+    target: str | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> TableProfile:
     """Returns the profile of `frame`; with `target`, also the task and class balance.
+
+    `progress`, if given, is called with the share of the columns done (0 to 1) as each
+    is profiled and checked for leakage; whatever it raises (a cancellation) stops here.
 
     Raises:
         AutoMLError: `target` is not a column, or cannot be a target (one class, all missing).
@@ -66,10 +75,13 @@ def profile_table(frame: pd.DataFrame, schema: Schema, target: str | None = None
         >>> profile = profile_table(frame, infer_schema(frame), target="species")
         >>> [w.message for w in profile.warnings]
     """
-    columns = [
-        _profile_column(frame[c.name], c.kind, c.reason, c.missing, c.distinct)
-        for c in schema.columns
-    ]
+    report = progress or (lambda share: None)
+    # Each column is visited twice with a target (profile, leakage check), else once.
+    visits = len(schema.columns) * (2 if target is not None else 1) or 1
+    columns = []
+    for number, c in enumerate(schema.columns, start=1):
+        columns.append(_profile_column(frame[c.name], c.kind, c.reason, c.missing, c.distinct))
+        report(number / visits)
     warnings = _column_warnings(frame, schema, target)
     duplicates = int(frame.duplicated().sum())
     if duplicates:
@@ -98,7 +110,15 @@ def profile_table(frame: pd.DataFrame, schema: Schema, target: str | None = None
                         "consider balanced_accuracy as the metric",
                     )
                 )
-        warnings += _leakage_warnings(frame, schema, target, task.kind.is_classification)
+        done = len(schema.columns)
+        warnings += _leakage_warnings(
+            frame,
+            schema,
+            target,
+            task.kind.is_classification,
+            lambda number: report((done + number) / visits),
+        )
+    report(1.0)
     return TableProfile(len(frame), columns, warnings, target_info)
 
 
@@ -161,13 +181,21 @@ def _column_warnings(
 
 
 def _leakage_warnings(
-    frame: pd.DataFrame, schema: Schema, target: str, classification: bool
+    frame: pd.DataFrame,
+    schema: Schema,
+    target: str,
+    classification: bool,
+    checked: Callable[[int], None],
 ) -> list[ProfileWarning]:
-    """Flags features that give the target away: a near-perfect one-column predictor."""
+    """Flags features that give the target away: a near-perfect one-column predictor.
+
+    `checked(n)` is called as the n-th column's check begins.
+    """
     warnings = []
     known = frame[frame[target].notna()]
     y = known[target]
-    for column in schema.columns:
+    for number, column in enumerate(schema.columns):
+        checked(number)
         if column.name == target or column.kind not in (
             ColumnKind.NUMERIC,
             ColumnKind.CATEGORICAL,

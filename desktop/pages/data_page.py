@@ -2,8 +2,9 @@
 
 The page is the shell that wires the views (`desktop.pages.data.*`) to `StudioState`.
 Reading and profiling run as background jobs (`desktop.jobs`) of the plain functions in
-`desktop.pages.data.loading`; a newer request, or Cancel, abandons the result of the one
-before: pandas cannot be interrupted, so its answer is simply not used.
+`desktop.pages.data.loading`, which report their progress (`desktop.pages.data.progress`);
+a newer request, or Cancel, stops the one before at its next report (work that reports
+none, such as scanning an image folder, runs to its end and its answer is not used).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from desktop.modalities.table import TableProfileView
 from desktop.pages.data.choices import ColumnChoices
 from desktop.pages.data.header import DataHeader
 from desktop.pages.data.loading import LoadedTable, open_data, profile_frame
+from desktop.pages.data.progress import WorkProgress
 from desktop.pages.data.summaries import LAYOUT_WORDS, first_numeric
 from desktop.series_data import LoadedSeries, read_series
 from desktop.state import DataLayout, StudioState
@@ -62,6 +64,7 @@ class DataPage(QWidget):
         self._selected = ""
         self._series_hint: tuple[str, str] | None = None  # the open table's, if any
         self.first_folder = ""  # where the open dialogs start before any data is open
+        self._progress = WorkProgress()  # the running job's: Cancel stops it
         self.setAcceptDrops(True)
         self._build()
         state.data_changed.connect(self._on_data_changed)
@@ -86,7 +89,7 @@ class DataPage(QWidget):
             layout = self.state.settings.layout if same else DataLayout()
         self._start(
             f"Loading {path.name}…",
-            lambda: open_data(path, choices.column_types, target, layout),
+            lambda progress: open_data(path, choices.column_types, target, layout, progress),
             self._commit_loaded,
             "Cannot open data",
         )
@@ -105,7 +108,7 @@ class DataPage(QWidget):
             return
         self._start(
             f"Reading as {LAYOUT_WORDS[layout.kind]}…",
-            lambda: read_series(path, layout, column),
+            lambda _progress: read_series(path, layout, column),
             self._commit_layout,
             "Cannot read this layout",
             on_failure=self._layout_failed,
@@ -174,18 +177,21 @@ class DataPage(QWidget):
     def _start(
         self,
         text: str,
-        work: Callable[[], object],
+        work: Callable[[WorkProgress], object],
         on_success: Callable[[object], None],
         error_title: str,
         on_failure: Callable[[str], None] | None = None,
     ) -> None:
-        """Runs `work` as a background job; a job started earlier is abandoned.
+        """Runs `work(progress)` as a background job; a job started earlier is stopped at
+        its next progress report (or, if it reports none, its answer is dropped).
 
         A failure shows an error dialog titled `error_title`, or goes to `on_failure`.
         """
-        self.busy_bar.start(text)
+        self._progress.cancel()
+        progress = self._progress = WorkProgress()
+        self.busy_bar.start(text, progress)
         self._job.run(
-            work,
+            lambda: work(progress),
             lambda result: self._job_done(on_success, result),
             lambda error: self._job_failed(error_title, on_failure, first_line(error)),
         )
@@ -206,6 +212,7 @@ class DataPage(QWidget):
         self._refresh_columns()  # a rejected choice reverts
 
     def _cancel(self) -> None:
+        self._progress.cancel()
         self._job.cancel()
         self.busy_bar.stop()
         self.state.status.emit("Cancelled")
@@ -282,7 +289,7 @@ class DataPage(QWidget):
         self.state.status.emit(f"Profiling with {what}…")
         self._start(
             f"Profiling with {what}…",
-            lambda: profile_frame(frame, choices.column_types, choices.target),
+            lambda progress: profile_frame(frame, choices.column_types, choices.target, progress),
             lambda profile: self._commit_roles(choices, profile),
             "Cannot use this choice",
         )

@@ -97,6 +97,9 @@ class WelcomePage(QWidget):
         self.recent.itemClicked.connect(self._open_recent)
         self.no_recent = QLabel(NO_RECENT, wordWrap=True)
         self.no_recent.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.recent.setSpacing(2)
+        # Room for the eight remembered entries; the page's free space stays below.
+        self.recent.setMaximumHeight(self.recent.fontMetrics().height() * 14)
         recent_layout = QVBoxLayout(recent_box)
         recent_layout.addWidget(self.no_recent)
         recent_layout.addWidget(self.recent, 1)
@@ -106,7 +109,8 @@ class WelcomePage(QWidget):
         column.addWidget(intro)
         column.addLayout(buttons)
         column.addWidget(samples)
-        column.addWidget(recent_box, 1)
+        column.addWidget(recent_box)
+        column.addStretch(1)
         # A readable column on a wide window, not lines across the whole screen.
         inner = QWidget()
         inner.setLayout(column)

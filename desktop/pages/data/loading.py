@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from automl.errors import AutoMLError, first_line
+from desktop.pages.data.progress import READ_END, TYPES_SHARE, WorkProgress
 from desktop.series_data import LoadedSeries, guess_series_per_row, read_series
 from desktop.state import DataLayout
 from desktop.thumbnails import ScannedImages, scan_with_thumbnails
@@ -35,8 +36,16 @@ class LoadedTable:
     series_hint: tuple[str, str] | None = None  # (label, id) if it looks like series per row
 
 
-def profile_frame(frame: pd.DataFrame, column_types: Mapping[str, str], target: str) -> dict:
+def profile_frame(
+    frame: pd.DataFrame,
+    column_types: Mapping[str, str],
+    target: str,
+    progress: WorkProgress | None = None,
+    start: float = 0.0,
+) -> dict:
     """Returns `profile_table(...).to_dict()` for `frame` with the user's types and target.
+
+    `progress` hears how far it is, from `start` (what came before) to 1.
 
     Raises:
         AutoMLError: a type override is invalid, or `target` cannot be a target.
@@ -45,30 +54,42 @@ def profile_frame(frame: pd.DataFrame, column_types: Mapping[str, str], target: 
     from automl.data.profile import profile_table
     from automl.data.schema import infer_schema
 
+    progress = progress or WorkProgress()
+    progress.report(start)
     schema = infer_schema(frame, dict(column_types))
-    return profile_table(frame, schema, target or None).to_dict()
+    profiled = start + (1.0 - start) * TYPES_SHARE
+    reporter = progress.stage(profiled, 1.0)
+    return profile_table(frame, schema, target or None, reporter).to_dict()
 
 
-def load_table(path: Path, column_types: Mapping[str, str], target: str) -> LoadedTable:
+def load_table(
+    path: Path,
+    column_types: Mapping[str, str],
+    target: str,
+    progress: WorkProgress | None = None,
+) -> LoadedTable:
     """Returns the table at `path` and its profile, keeping the choices that fit it.
+
+    `progress` hears the share read and profiled; its `cancel` stops the work.
 
     Raises:
         AutoMLError: the file cannot be read as a table.
     """
     from automl.data.loading import read_table
 
-    frame = read_table(path)
+    progress = progress or WorkProgress()
+    frame = read_table(path, progress.stage(0.0, READ_END))
     names = set(map(str, frame.columns))
     types = {name: kind for name, kind in column_types.items() if name in names}
     target = target if target in names else ""
     try:
-        profile = profile_frame(frame, types, target)
+        profile = profile_frame(frame, types, target, progress, READ_END)
     except AutoMLError:
         if not target:
             raise
         # The remembered target does not suit this file (one class, all missing): the
         # file is still worth opening, the user picks another target.
-        profile, target = profile_frame(frame, types, ""), ""
+        profile, target = profile_frame(frame, types, "", progress, READ_END), ""
     return LoadedTable(Path(path), frame, profile, target)
 
 
@@ -77,8 +98,12 @@ def open_data(
     column_types: Mapping[str, str],
     target: str,
     layout: DataLayout | None = None,
+    progress: WorkProgress | None = None,
 ) -> LoadedTable | ScannedImages | LoadedSeries:
     """Returns a loaded table, series from a NumPy file, or an image folder's scan.
+
+    `progress` hears how far a table is read and profiled (folders and series files say
+    nothing: they are quick to scan, or read in one call).
 
     A table is also read with `layout` when that is not a plain table; if that fails, the
     table still opens and `layout_problem` says why.
@@ -100,7 +125,7 @@ def open_data(
         )
     if is_sequence_file(path):
         return read_series(path)
-    table = load_table(path, column_types, target)
+    table = load_table(path, column_types, target, progress)
     table = replace(table, series_hint=guess_series_per_row(table.frame, target))
     layout = layout or DataLayout()
     if layout.kind == "table":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -18,10 +18,18 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import plots
+from desktop.pages.data.progress import WorkProgress, progress_text
+
+#: How often the busy bar reads the work's progress (the worker never signals it).
+POLL_MS = 250
 
 
 class BusyBar(QWidget):
-    """An indeterminate progress bar with a line of text and a Cancel button."""
+    """A progress bar with a line of text, the time left and a Cancel button.
+
+    Busy (no share known) until the work reports one; then the share done and the time
+    left at the pace so far, read from its `WorkProgress` a few times a second.
+    """
 
     cancelled = Signal()
 
@@ -29,24 +37,46 @@ class BusyBar(QWidget):
         super().__init__(parent)
         self.text = QLabel()
         self.bar = QProgressBar()
-        self.bar.setRange(0, 0)  # busy: pandas gives no progress to report
         self.bar.setMaximumWidth(160)
         self.bar.setTextVisible(False)
+        self.left = QLabel()
         self.cancel = QPushButton("Cancel")
-        self.cancel.setToolTip("Stop waiting; the data shown now stays")
+        self.cancel.setToolTip("Stop reading or profiling; the data shown now stays")
         self.cancel.clicked.connect(self.cancelled)
+        self._progress: WorkProgress | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self.refresh)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.text)
         layout.addWidget(self.bar)
+        layout.addWidget(self.left)
         layout.addWidget(self.cancel)
         self.hide()
 
-    def start(self, text: str) -> None:
+    def start(self, text: str, progress: WorkProgress | None = None) -> None:
+        """Shows `text` and follows `progress` (busy until it reports a share)."""
         self.text.setText(text)
+        self._progress = progress
+        self.refresh()
+        self._timer.start()
         self.show()
 
+    def refresh(self) -> None:
+        """Shows the share done and the time left, as last reported."""
+        progress = self._progress
+        if progress is None or progress.fraction <= 0:
+            self.bar.setRange(0, 0)  # busy: nothing reported yet
+            self.left.clear()
+            return
+        self.bar.setRange(0, 1000)
+        self.bar.setValue(round(progress.fraction * 1000))
+        self.left.setText(progress_text(progress))
+
     def stop(self) -> None:
+        self._timer.stop()
+        self._progress = None
         self.hide()
 
 
