@@ -3,6 +3,7 @@
 Run (offscreen works; a real screen too):
 
     QT_QPA_PLATFORM=offscreen python benchmarks/gui_responsiveness.py [--budget 60]
+        [--launch-only]
 
 It prints the time from process start to the window being shown (measured in a fresh
 process, so the imports count), then starts a real search on the bundled penguins sample
@@ -111,9 +112,14 @@ def percentile(values: list[float], share: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budget", type=int, default=60, help="search budget in seconds")
+    parser.add_argument(
+        "--launch-only", action="store_true", help="time the window's opening, not a search"
+    )
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     launch_seconds()
+    if args.launch_only:
+        return
     lateness = sample_latency(args.budget)
     print(
         f"event-loop latency while searching ({len(lateness)} samples of a {TICK_MS} ms "

@@ -153,12 +153,16 @@ class MainWindow(QMainWindow):
         self.steps.show_statuses(step_statuses(self.state, problem, search.engine.running))
 
     def changeEvent(self, event: QEvent) -> None:
-        # The system switched between light and dark: the shown plots take the new colours.
+        # The system switched between light and dark: once every widget has the new
+        # palette (later in this turn of the event loop), redraw what was coloured from it.
         if event.type() == QEvent.Type.PaletteChange:
-            restyle_plots(self)
-            if self.state.experiment is not None:
-                self.results_page.refresh()  # its tables' shades are mixed from the palette
+            QTimer.singleShot(0, self, self._follow_palette)
         super().changeEvent(event)
+
+    def _follow_palette(self) -> None:
+        restyle_plots(self)
+        if self.state.experiment is not None:
+            self.results_page.refresh()  # its tables' shades are mixed from the palette
 
     def _show_status(self, text: str) -> None:
         # Elided: a long message (an engine error) would otherwise widen the window.
