@@ -258,3 +258,18 @@ def test_every_control_has_a_tooltip_and_takes_the_keyboard_focus(qtbot):
 def test_tests_never_touch_the_users_settings(own_settings):
     assert Path(app_settings().fileName()).is_relative_to(own_settings)
     assert Path(QSettings().fileName()).is_relative_to(own_settings)
+
+
+def test_the_palette_option_and_its_environment_variable(monkeypatch, capsys):
+    from desktop.app import main
+    from desktop.palette import ENVIRONMENT, chosen_scheme
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--palette", "pink"])
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'pink'" in capsys.readouterr().err
+    monkeypatch.setenv(ENVIRONMENT, "Dark")
+    assert chosen_scheme(None) == "dark"
+    assert chosen_scheme("light") == "light"  # the option wins
+    monkeypatch.setenv(ENVIRONMENT, "sepia")
+    assert chosen_scheme(None) == "system"
