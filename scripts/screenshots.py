@@ -164,7 +164,7 @@ def table_flow(app, window, work: Path, shot) -> None:
     from PySide6.QtWidgets import QComboBox
 
     window.open_path(PENGUINS)
-    wait_until(app, lambda: window.state.frame is not None)
+    wait_until(app, lambda: window.state.frame is not None and not window.data_page.busy)
     window.data_page.findChild(QComboBox, "role:species").setCurrentText("target")
     wait_until(app, lambda: (window.state.profile or {}).get("target") is not None)
     shot("1-data")
@@ -177,15 +177,17 @@ def table_flow(app, window, work: Path, shot) -> None:
     search.epochs_box.setValue(60)
     search.budget_box.setValue(120)
     search.start()
+    # Generous: each small-data trial trains once per cross-validation fold.
     wait_until(
         app,
         lambda: (
             sum(r["status"] == "completed" for r in search.trials.rows) >= 2
             and search.trials.rows[-1]["epochs"] >= 5
         ),
+        timeout_s=900,
     )
     shot("3-search")
-    wait_until(app, lambda: not search.engine.running)
+    wait_until(app, lambda: not search.engine.running, timeout_s=900)
     wait_until(app, lambda: window.state.experiment is not None)
     window.show_step(window.results_page)
     shot("4-results")

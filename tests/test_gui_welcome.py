@@ -134,6 +134,11 @@ def test_the_window_remembers_its_size_folder_recent_and_search_settings(qtbot, 
     window.search_page.max_trials_box.setValue(7)
     window.search_page.budget_box.setValue(444)
     open_sample(qtbot, window, "penguins")
+    window.show_step(window.data_page)
+    splitter = window.data_page.table_view  # the preview beside the charts
+    splitter.setSizes([150, 850])
+    sizes = splitter.sizes()
+    assert sizes[0] / sum(sizes) < 0.2  # not the default share
     size = (window.width(), window.height())
     assert size != (1280, 820)  # not the size a new window starts with
     window.close()
@@ -149,6 +154,9 @@ def test_the_window_remembers_its_size_folder_recent_and_search_settings(qtbot, 
     assert again.height() == size[1] != 820
     screen = again.screen().availableGeometry().width()
     assert again.width() == (size[0] if size[0] <= screen else again.minimumSizeHint().width())
+    again.show_step(again.data_page)
+    restored = again.data_page.table_view.sizes()  # in a narrower window here: the shares
+    assert restored[0] / sum(restored) == pytest.approx(sizes[0] / sum(sizes), abs=0.02)
     assert again.search_page.max_trials_box.value() == 7
     assert again.search_page.budget_box.value() == 444
     assert again.data_page._start_folder() == SAMPLES
