@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from automl.cli_search import SAMPLE_OPTIONS, SAMPLES, sample_path
 from automl.experiment.layout import EVENTS
 from automl.store import is_project
 from desktop.dialogs import show_error
@@ -176,6 +175,9 @@ class MainWindow(QMainWindow):
 
     def open_sample(self, name: str) -> None:
         """Opens bundled sample `name` with its target and layout; the Model page is next."""
+        # On first use: the command line's module brings rich, which the window's start skips.
+        from automl.cli_search import SAMPLE_OPTIONS, SAMPLES, sample_path
+
         file, target, _epochs = SAMPLES[name]
         options = SAMPLE_OPTIONS.get(name)
         layout = DataLayout("forecast", **options) if options else DataLayout()
