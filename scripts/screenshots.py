@@ -9,8 +9,8 @@ with a prediction, saving one PNG per page. Then opens the bundled shapes series
 (`7-series.png`), and the project's Experiments view with an interrupted copy of the
 search beside it (`8-experiments.png`). `--only series` takes just the series (no search,
 seconds); `--only experiments` the Experiments view over a small search run by the CLI.
-`--only welcome` takes the Welcome page (`0-welcome.png`) and the step list's states after
-the penguins sample opens (`9-steps.png`); `--only dark` the Results page of a small CLI
+`--only welcome` takes the Welcome page (`0-welcome.png`) and the step list once penguins
+is open without a target (`9-steps.png`); `--only dark` the Results page of a small CLI
 search in the dark palette (`10-results-dark.png`), as the full run does at its end.
 """
 
@@ -90,6 +90,8 @@ def main() -> None:
         window.grab().save(str(path))
         print(f"wrote {path}")
 
+    shot.out = args.out
+
     if args.only in (None, "welcome"):
         welcome(app, window, shot)
     if args.only is None:
@@ -114,12 +116,20 @@ def main() -> None:
 
 
 def welcome(app, window, shot) -> None:
-    """The first screen with recent files, then the step list's states once penguins opens."""
+    """The first screen with recent files, then the step list once a table is open without
+    a target yet: what is done, what is ready, and what each waiting step waits on."""
+    from PySide6.QtCore import QRect
+
     window.show_step(window.welcome_page)
     shot("0-welcome")
-    window.welcome_page.sample_buttons["penguins"].click()
-    wait_until(app, lambda: window.stack.currentWidget() is window.model_page)
-    shot("9-steps")
+    window.open_path(PENGUINS)
+    wait_until(app, lambda: window.state.frame is not None and not window.data_page.busy)
+    steps = window.steps
+    app.processEvents()
+    bottom = steps.visualItemRect(steps.item(steps.count() - 1)).bottom()
+    path = shot.out / "9-steps.png"  # the list alone: its marks and notes
+    steps.grab(QRect(0, 0, steps.width(), bottom + 12)).save(str(path))
+    print(f"wrote {path}")
 
 
 def cli_search(project: Path) -> None:
