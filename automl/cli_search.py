@@ -11,6 +11,7 @@ from importlib import resources
 from pathlib import Path
 
 from automl.errors import AutoMLError
+from automl.output_streams import survive_closed_output
 from automl.progress import ProgressDisplay
 from automl.search.budget import parse_duration
 from automl.search.request import SearchRequest
@@ -151,6 +152,8 @@ def run_search_command(args) -> int:
     events_stream = None
     if args.events == "-":
         events_stream = _claim_stdout_for_events()
+    # A parent that dies (the app crashed) closes our pipes: the search goes on unread.
+    survive_closed_output()
     report = sys.stdout if events_stream is None else sys.stderr
     display = ProgressDisplay(report, live=events_stream is None and report.isatty())
     interrupted = _InterruptHandler(report)
@@ -222,17 +225,27 @@ def _claim_stdout_for_events():
 
 
 class _InterruptHandler:
-    """First Ctrl-C: stop after this batch and export the best so far. Second: quit now."""
+    """Ctrl-C, SIGTERM and a hang-up while a search runs.
+
+    First Ctrl-C: stop after this batch and export the best so far; second: quit now.
+    SIGTERM (a service manager, `kill`) is the app's Stop: finish this epoch, export.
+    SIGHUP (the terminal or parent went away) is ignored: the search goes on unattended.
+    """
 
     def __init__(self, report):
         self.report = report
         self.fired = False
         self.state = None
-        self.previous = signal.getsignal(signal.SIGINT)
+        self.previous = {
+            signum: signal.getsignal(signum)
+            for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+        }
 
     def attach(self, state) -> None:
         self.state = state
         signal.signal(signal.SIGINT, self._handle)
+        signal.signal(signal.SIGTERM, self._terminate)
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
 
     def _handle(self, signum, frame) -> None:
         self.fired = True
@@ -245,8 +258,17 @@ class _InterruptHandler:
         )
         self.state.request_stop(hard=True)
 
+    def _terminate(self, signum, frame) -> None:
+        print(
+            "terminated: finishing this epoch, then exporting the best model",
+            file=self.report,
+            flush=True,
+        )
+        self.state.request_stop()
+
     def restore(self) -> None:
-        signal.signal(signal.SIGINT, self.previous)
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
 
 
 def run_worker_command(args) -> int:

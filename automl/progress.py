@@ -19,6 +19,17 @@ from automl.experiment.events import (
 from automl.search.request import UNBOUNDED_TRIALS
 
 
+class _Console(Console):
+    """Rich's console, except that a closed pipe does not end the program.
+
+    Rich answers EPIPE with `SystemExit(1)`; a search whose reader went away must go on
+    (its events and summary still reach the experiment folder).
+    """
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True  # nothing more to show: nobody is reading
+
+
 class ProgressDisplay:
     """Listens to search events and reports them to a person.
 
@@ -27,7 +38,7 @@ class ProgressDisplay:
     """
 
     def __init__(self, stream: IO[str], live: bool):
-        self.console = Console(file=stream, highlight=False, soft_wrap=True)
+        self.console = _Console(file=stream, highlight=False, soft_wrap=True)
         self.live = live
         self.progress: Progress | None = None
         self.task_id = None

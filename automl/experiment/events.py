@@ -7,6 +7,7 @@ this one format (`automl.experiment.reader` reads it back). Every event has `typ
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
@@ -15,6 +16,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, ClassVar
+
+from automl.output_streams import reader_gone, silence_fds
 
 
 @dataclass(frozen=True)
@@ -158,10 +161,23 @@ class EventLog:
                 try:
                     self.stream.write(line)
                     self.stream.flush()
-                except (BrokenPipeError, ValueError):
-                    self.stream = None  # the reader went away; the file still has it all
+                except (OSError, ValueError) as error:
+                    if not reader_gone(error):
+                        raise
+                    self._drop_stream()
         for listener in self.listeners:
             listener(event)
+
+    def _drop_stream(self) -> None:
+        """Returns None; stops writing to the stream whose reader went away.
+
+        The file still gets every event. The stream's descriptor is pointed at /dev/null
+        so the line left in its buffer cannot fail again when it is flushed at exit.
+        """
+        stream, self.stream = self.stream, None
+        # Closed already, or not a file: then nothing is left to flush.
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            silence_fds((stream.fileno(),))
 
     def close(self) -> None:
         self._file.close()

@@ -1,0 +1,127 @@
+"""A search outlives its parent and its pipes, and ends cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+
+from tests.conftest import PENGUINS, ROOT
+
+
+def _search(out, *extra: str, stderr=subprocess.PIPE) -> subprocess.Popen:
+    """Returns a running `automl search` on penguins that writes its events to a pipe."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "automl",
+            "search",
+            str(PENGUINS),
+            "--target",
+            "species",
+            "--out",
+            str(out),
+            "--project",
+            str(out.parent.parent),
+            "--epochs",
+            "3",
+            "--seed",
+            "2",
+            "--events",
+            "-",
+            "--control-stdin",
+            *extra,
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        env=env,
+        cwd=out.parent.parent,
+    )
+
+
+def _events(out) -> list[dict]:
+    return [json.loads(line) for line in (out / "events.jsonl").read_text().splitlines()]
+
+
+def _assert_exported(out) -> dict:
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["model"]["parity"]["max_abs_diff"] < 1e-5
+    assert list((out / "model" / "saved_model").glob("*/saved_model.pb"))
+    return summary
+
+
+def test_a_search_whose_parent_died_goes_on_to_its_end(tmp_path):
+    # The desktop app crashed: the reading ends of stdout and stderr close, and so does
+    # the writing end of the search's stdin. Before the fix, the next line printed (rich's
+    # "searching: ...") ended the search with exit 1 and nothing but its first event.
+    out = tmp_path / "project" / "experiments" / "orphan"
+    out.parent.mkdir(parents=True)
+    search = _search(out, "--max-trials", "2")
+    try:
+        first = json.loads(search.stdout.readline())
+        assert first["type"] == "search_started"
+        search.stdout.close()
+        search.stderr.close()
+        search.stdin.close()
+        code = search.wait(timeout=600)
+    finally:
+        search.kill()
+    assert code == 0
+    events = _events(out)
+    assert [e["type"] for e in events].count("trial_ended") == 2
+    assert events[-1]["type"] == "search_ended"
+    summary = _assert_exported(out)
+    assert summary["status"] == "completed"
+
+
+def test_sigterm_stops_the_search_and_exports_the_best_so_far(tmp_path):
+    out = tmp_path / "project" / "experiments" / "terminated"
+    out.parent.mkdir(parents=True)
+    search = _search(out, "--max-trials", "6", stderr=subprocess.DEVNULL)
+    try:
+        for line in search.stdout:
+            if json.loads(line)["type"] == "trial_ended":
+                search.send_signal(signal.SIGTERM)
+                break
+        search.stdout.read()  # the rest of the events, up to the end
+        code = search.wait(timeout=600)
+    finally:
+        search.kill()
+    assert code == 130  # the summary's code for a search the user stopped
+    summary = _assert_exported(out)
+    assert summary["status"] == "stopped"
+    assert 1 <= summary["trials"]["completed"] < 6
+
+
+def test_an_event_stream_whose_reader_left_is_switched_off(tmp_path):
+    from automl.experiment.events import EventLog, TrialFailed
+
+    read_end, write_end = os.pipe()
+    stream = os.fdopen(write_end, "w", encoding="utf-8")
+    os.close(read_end)
+    log = EventLog(tmp_path / "events.jsonl", stream)
+    for trial in ("0", "1"):
+        log.emit(TrialFailed(trial_id=trial, reason="r", hyperparameters={}))
+    log.close()
+    assert log.stream is None
+    assert len((tmp_path / "events.jsonl").read_text().splitlines()) == 2
+    stream.close()  # its descriptor points at /dev/null now: the pending line cannot fail
+
+
+def test_a_print_to_a_closed_pipe_is_dropped():
+    from automl.output_streams import SurvivingStream
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    pipe = os.fdopen(write_end, "w", encoding="utf-8")
+    stream = SurvivingStream(pipe, (write_end,))
+    print("nobody reads this", file=stream, flush=True)
+    print("nor this", file=stream, flush=True)
+    assert stream.gone
+    os.write(write_end, b"C++ logging goes to /dev/null too")
+    pipe.close()
