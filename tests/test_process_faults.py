@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 from tests.conftest import PENGUINS, ROOT
 
@@ -125,3 +126,49 @@ def test_a_print_to_a_closed_pipe_is_dropped():
     assert stream.gone
     os.write(write_end, b"C++ logging goes to /dev/null too")
     pipe.close()
+
+
+#: A search in a terminal: Ctrl-C asks it to stop (a handler, as `automl search` sets),
+#: while the parity check's child reloads the export and writes its answer.
+_CTRL_C_DURING_CHECK = """
+import signal, sys
+from pathlib import Path
+from automl.export.parity import _reload_in_child
+signal.signal(signal.SIGINT, lambda *_: print("stop requested", flush=True))
+out = Path(sys.argv[1])
+child = "import time, sys; time.sleep(3); open(sys.argv[1], 'w').write('answer')"
+print("checking", flush=True)
+_reload_in_child([sys.executable, "-c", child, str(out)], {}, out)
+print("checked:", out.read_text(), flush=True)
+"""
+
+
+def test_ctrl_c_in_the_terminal_does_not_kill_the_parity_check(tmp_path):
+    # The terminal sends SIGINT to its whole foreground process group. Before the check
+    # ran in a session of its own, its child died of it and the export was thrown away.
+    search = subprocess.Popen(
+        [sys.executable, "-c", _CTRL_C_DURING_CHECK, str(tmp_path / "out.txt")],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        start_new_session=True,  # a process group of its own, as a terminal job has
+    )
+    try:
+        assert search.stdout.readline() == "checking\n"
+        time.sleep(0.5)  # the child is starting or sleeping in its check
+        os.killpg(search.pid, signal.SIGINT)
+        output = search.communicate(timeout=60)[0]
+    finally:
+        search.kill()
+    assert search.returncode == 0
+    assert output.splitlines() == ["stop requested", "checked: answer"]
+
+
+def test_a_hung_parity_check_ends_at_its_timeout(tmp_path):
+    import pytest
+
+    from automl.export.parity import ExportCheckFailed, _reload_in_child
+
+    hung = [sys.executable, "-c", "import time; time.sleep(60)"]
+    with pytest.raises(ExportCheckFailed, match="did not finish within 1 s"):
+        _reload_in_child(hung, {}, tmp_path / "out.npy", timeout_s=1)

@@ -18,6 +18,11 @@ import numpy as np
 
 #: The largest difference an export may show before it is refused.
 PARITY_TOLERANCE = 1e-5
+#: How long the reloading child may take. It imports TensorFlow (5-8 s on an idle
+#: machine, a minute or more on a loaded one), loads the SavedModel and predicts the
+#: check rows (a few hundred; seconds even for an image model on a CPU); ten minutes is
+#: far past that, so a child still running then is hung, not slow.
+PARITY_TIMEOUT_S = 600.0
 
 
 class ExportCheckFailed(RuntimeError):
@@ -49,22 +54,15 @@ def check_parity(saved_model: Path, rows: dict[str, np.ndarray], expected: np.nd
         rows_path, out_path = Path(scratch, "rows.npz"), Path(scratch, "out.npy")
         np.savez(rows_path, **rows)
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""}
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "automl.export.parity",
-                str(saved_model),
-                str(rows_path),
-                str(out_path),
-            ],
-            capture_output=True,
-            text=True,
-            env=env,
-        )
-        if done.returncode != 0 or not out_path.exists():
-            tail = done.stderr.strip().splitlines()[-1:] or ["no output"]
-            raise ExportCheckFailed(f"reloading the SavedModel failed: {tail[0]}")
+        command = [
+            sys.executable,
+            "-m",
+            "automl.export.parity",
+            str(saved_model),
+            str(rows_path),
+            str(out_path),
+        ]
+        _reload_in_child(command, env, out_path)
         reloaded = np.load(out_path)
     expected = np.asarray(expected, dtype=np.float64).reshape(reloaded.shape)
     gap = float(np.max(np.abs(reloaded.astype(np.float64) - expected))) if expected.size else 0.0
@@ -75,6 +73,35 @@ def check_parity(saved_model: Path, rows: dict[str, np.ndarray], expected: np.nd
             f"(limit {PARITY_TOLERANCE:.0e}); the export was not kept"
         )
     return parity
+
+
+def _reload_in_child(
+    command: list[str], env: dict[str, str], out_path: Path, timeout_s: float = PARITY_TIMEOUT_S
+) -> None:
+    """Returns None once `command` wrote `out_path`; it runs in a session of its own.
+
+    Its own session keeps it out of the terminal's process group: a Ctrl-C there asks the
+    search to stop and export, and must not kill the check of that very export.
+
+    Raises:
+        ExportCheckFailed: the child failed, wrote nothing, or ran past `timeout_s`.
+    """
+    try:
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            env=env,
+            start_new_session=True,
+            timeout=timeout_s,
+        )
+    except subprocess.TimeoutExpired:
+        raise ExportCheckFailed(
+            f"reloading the SavedModel did not finish within {timeout_s:.0f} s"
+        ) from None
+    if done.returncode != 0 or not out_path.exists():
+        tail = done.stderr.strip().splitlines()[-1:] or ["no output"]
+        raise ExportCheckFailed(f"reloading the SavedModel failed: {tail[0]}")
 
 
 def _main(saved_model: str, rows_path: str, out_path: str) -> None:
