@@ -14,6 +14,7 @@ from automl.errors import AutoMLError
 from automl.output_streams import survive_closed_output
 from automl.progress import ProgressDisplay
 from automl.search.budget import parse_duration
+from automl.search.parallel.tokens import given_token
 from automl.search.request import SearchRequest
 
 #: `automl demo --sample NAME`: (file or folder under assets/samples, target, epochs cap)
@@ -84,6 +85,8 @@ def request_from_args(args) -> SearchRequest:
         chief=args.chief,
         sync_wait_s=args.sync_wait,
         port=args.port,
+        bind=args.bind,
+        token=given_token(args.token),
         worker_memory_mb=args.worker_memory,
         precision=args.precision,
         jit=args.jit,
@@ -142,7 +145,9 @@ def run_search_command(args) -> int:
         folder = resolve_experiment(args.project, str(args.experiment))
 
         def run_search(_, **kwargs):
-            return resume_search(folder, force=args.force, **kwargs)
+            return resume_search(
+                folder, force=args.force, bind=args.bind, token=given_token(args.token), **kwargs
+            )
 
         request = None
     else:
@@ -289,6 +294,7 @@ def run_worker_command(args) -> int:
         force=args.force,
         wait_s=args.wait,
         supervised=args.supervised,
+        token=given_token(args.token),
     )
 
 

@@ -74,6 +74,7 @@ def add_resume(commands: Any) -> None:
     )
     resume.add_argument("--events", choices=["-"], help="also write events to stdout")
     resume.add_argument("--control-stdin", action="store_true", help="as for `automl search`")
+    add_network_options(resume)
 
 
 def add_worker(commands: Any) -> None:
@@ -101,10 +102,31 @@ def add_worker(commands: Any) -> None:
         metavar="SECONDS",
         help="how long to wait for the chief to answer (default 30)",
     )
+    worker.add_argument("--token", help=TOKEN_HELP)
     worker.add_argument("--memory-limit", type=float, metavar="MIB", help=argparse.SUPPRESS)
     # Started by a local search: its stdin is the search's pipe, and its end the search's.
     worker.add_argument("--supervised", action="store_true", help=argparse.SUPPRESS)
     worker.add_argument("--force", action="store_true", help="join even if the data file differs")
+
+
+#: `--token` of a chief and of its workers.
+TOKEN_HELP = (
+    "the secret workers present to the chief (default: $AUTOML_TOKEN; a chief without one "
+    "makes a random one and prints it). Prefer AUTOML_TOKEN: a command line is visible to "
+    "every user of the machine"
+)
+
+
+def add_network_options(parser: Any) -> None:
+    """Returns None; adds --bind and --token, the chief's address and its workers' secret."""
+    parser.add_argument(
+        "--bind",
+        metavar="HOST",
+        help="with --chief: the address the oracle listens on (default 127.0.0.1, this "
+        "machine only; 0.0.0.0 for workers on other machines). A resumed search listens "
+        "beyond this machine only when given --bind again",
+    )
+    parser.add_argument("--token", help=TOKEN_HELP)
 
 
 def add_rerun(commands: Any) -> None:
@@ -269,6 +291,7 @@ def add_search_options(search: argparse.ArgumentParser) -> None:
         "`automl worker --oracle HOST:PORT --experiment PATH` (see --port)",
     )
     parallel.add_argument("--port", type=int, metavar="P", help="the oracle's port")
+    add_network_options(parallel)
     parallel.add_argument(
         "--sync-wait",
         type=float,

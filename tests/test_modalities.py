@@ -86,7 +86,8 @@ def test_a_kinds_option_is_checked_with_its_flag():
             "--modality", "image",
         ],
         ["w.csv", "--target", "kind", "--out", "o", "--series-per-row", "--workers", "0",
-         "--time-budget", "20m", "--chief", "--port", "7000", "--sync-wait", "60"],
+         "--time-budget", "20m", "--chief", "--port", "7000", "--sync-wait", "60",
+         "--bind", "0.0.0.0"],
     ],
 )  # fmt: skip
 def test_to_argv_parses_back_to_the_same_request(argv):

@@ -284,13 +284,15 @@ def test_a_worker_in_a_copied_folder_is_reported_and_its_weights_awaited(tmp_pat
     chief_dir, copy_dir = tmp_path / "chief", tmp_path / "worker-copy"
     port = free_port()
     log = (tmp_path / "chief.err").open("w")
+    # The chief and its worker share a secret, given in the environment.
+    env = {**os.environ, "AUTOML_TOKEN": "shared-secret"}
     chief = subprocess.Popen(
         [
             sys.executable, "-m", "automl", "search", str(PENGUINS), "--target", "species",
             "--out", str(chief_dir), "--chief", "--port", str(port), "--workers", "0",
             "--max-trials", "2", "--epochs", "3", "--no-refit", "--sync-wait", "300",
         ],
-        stdout=subprocess.DEVNULL, stderr=log, stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=log, stdin=subprocess.DEVNULL, env=env,
     )  # fmt: skip
     try:
         give_up = time.monotonic() + 120
@@ -300,7 +302,7 @@ def test_a_worker_in_a_copied_folder_is_reported_and_its_weights_awaited(tmp_pat
         shutil.copytree(chief_dir, copy_dir, ignore=shutil.ignore_patterns("search.lock"))
         worker = run_cli(
             "worker", "--oracle", f"127.0.0.1:{port}", "--experiment", str(copy_dir),
-            "--tuner-id", "remote1",
+            "--tuner-id", "remote1", env=env,
         )  # fmt: skip
         assert worker.returncode == 0, worker.stderr[-3000:]
         waiting = tmp_path / "chief.err"

@@ -36,6 +36,16 @@ def add_oracle_servicer(servicer, server) -> None:
     protos.get_service_grpc().add_OracleServicer_to_server(servicer, server)
 
 
+def use_channel(tuner, channel) -> None:
+    """Returns None; a worker's `tuner` calls its chief over `channel` from now on."""
+    # keras-tuner 1.4.8: a worker's tuner.oracle is an OracleClient whose `stub` makes
+    # every call; it builds its own plain channel, which carries no token. The generated
+    # gRPC module sits in keras_tuner.src.protos.
+    from keras_tuner.src import protos
+
+    tuner.oracle.stub = protos.get_service_grpc().OracleStub(channel)
+
+
 def stopped_trial_response(oracle):
     """Returns the CreateTrial answer that tells a worker the search is over."""
     from keras_tuner.engine.trial import Trial, TrialStatus

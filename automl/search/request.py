@@ -76,6 +76,13 @@ class SearchRequest:
     chief: bool = False
     #: the oracle's port (None: a free one)
     port: int | None = None
+    #: with `chief`: the address the oracle listens on (None: 127.0.0.1, this machine
+    #: only; "0.0.0.0": every network). Not recorded in experiment.json, so a resumed
+    #: search listens beyond this machine only when told again.
+    bind: str | None = None
+    #: the token workers present to the oracle (None: a random one, see
+    #: `automl.search.parallel.auth`); never recorded, never on a command line
+    token: str | None = field(default=None, repr=False, compare=False)
     #: with `chief`: how long to wait at the end for the best trial's weights from a
     #: worker whose folder is synced back rather than shared
     sync_wait_s: float = 3600.0
@@ -144,6 +151,10 @@ class SearchRequest:
             raise AutoMLError(f"--workers must be at least 1, not {self.workers}")
         if self.sync_wait_s < 0:
             raise AutoMLError(f"--sync-wait must be 0 or more seconds, not {self.sync_wait_s}")
+        if self.bind is not None and not self.chief:
+            raise AutoMLError(
+                f"--bind {self.bind}: only a --chief search listens for other machines; add --chief"
+            )
         if self.port is not None and not 0 < self.port < 65536:
             raise AutoMLError(f"--port {self.port}: choose a port between 1 and 65535")
         if self.keep_checkpoints is not None and self.keep_checkpoints < 1:
@@ -168,6 +179,11 @@ class SearchRequest:
         if self.time_budget_s is not None:
             return self.time_budget_s >= ISOLATE_FROM_SECONDS
         return self.max_trials >= ISOLATE_FROM_TRIALS
+
+    @property
+    def oracle_host(self) -> str:
+        """Returns the address the oracle listens on: loopback unless `--bind` names one."""
+        return self.bind if self.chief and self.bind else "127.0.0.1"
 
     @property
     def trials_unbounded(self) -> bool:
@@ -223,7 +239,9 @@ class SearchRequest:
         from automl.modalities import registry
 
         data = asdict(self)
-        del data["options"]
+        # The token is a secret; the address is given again on each run (see `bind`).
+        for name in ("options", "bind", "token"):
+            del data[name]
         recorded = {k: str(v) if isinstance(v, Path) else v for k, v in data.items()}
         for option in registry.options():
             recorded[option.name] = option.to_json(self.options.get(option.name, option.default))

@@ -30,6 +30,7 @@ _VALUE_FLAGS = {
     "keep_checkpoints": "--keep-checkpoints",
     "checkpoint_every_s": "--checkpoint-every",
     "port": "--port",
+    "bind": "--bind",
     "sync_wait_s": "--sync-wait",
     "worker_memory_mb": "--worker-memory",
     "precision": "--precision",
@@ -50,8 +51,10 @@ def request_argv(request: SearchRequest, space_file: Path | None = None) -> list
 
     Only values that differ from the defaults are written. `test_split` has no flag (the
     command line always splits 20% off), nor does keeping every checkpoint
-    (`keep_checkpoints=None`); both are left out. Search-space overrides travel in a JSON
-    file: `space_file` is written with them when there are any.
+    (`keep_checkpoints=None`); both are left out. Nor is the token: a command line is
+    visible to every user of the machine (`ps`); it travels in `AUTOML_TOKEN`.
+    Search-space overrides travel in a JSON file: `space_file` is written with them when
+    there are any.
 
     Raises:
         ValueError: the request has search-space overrides and no `space_file` is given.

@@ -7,6 +7,7 @@ unless forced: a different file would silently give a different experiment.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Callable
@@ -67,6 +68,8 @@ def resume_search(
     folder: Path,
     *,
     force: bool = False,
+    bind: str | None = None,
+    token: str | None = None,
     events_stream: IO[str] | None = None,
     on_start: Callable | None = None,
     listeners: tuple[Callable, ...] = (),
@@ -74,7 +77,8 @@ def resume_search(
     """Continues an interrupted search in `folder` and returns its `SearchResult`.
 
     Completed trials are kept; the trial that was running goes on from its last resume
-    point; the time budget is what the earlier run left.
+    point; the time budget is what the earlier run left. A chief listens on loopback
+    unless `bind` names another address again (experiment.json does not record it).
 
     Raises:
         AutoMLError: the search finished already, is still running, or its data changed.
@@ -83,6 +87,7 @@ def resume_search(
 
     folder = Path(folder)
     request, recorded = load_experiment(folder, force)
+    request = dataclasses.replace(request, bind=bind, token=token)
     summary = folder / layout.SUMMARY
     if summary.exists():
         status = json.loads(summary.read_text()).get("status")

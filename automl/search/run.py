@@ -55,10 +55,12 @@ def run_search(
     started = time.monotonic()
     deadline = Deadline(request.time_budget_s, start=started)
     prepared = prepare(request)
-    if request.port is not None and (request.chief or request.workers):
-        from automl.search.parallel.ports import check_port
+    if request.chief or request.workers:
+        from automl.search.parallel.ports import check_host, check_port
 
-        check_port(request.port)
+        check_host(request.oracle_host)
+        if request.port is not None:
+            check_port(request.port, request.oracle_host)
     out = Path(request.out)
     if out.is_dir() and search_alive(out):
         raise AutoMLError(f"another search is writing to {out}; wait for it to end or stop it")

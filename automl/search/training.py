@@ -197,7 +197,7 @@ class SearchRun:
             self.notes += supervise(
                 self,
                 workers,
-                host="0.0.0.0" if self.request.chief else "127.0.0.1",
+                host=self.request.oracle_host,
                 port=self.request.port,
                 memory_limit_mb=self.request.worker_memory_mb,
             )

@@ -4,8 +4,8 @@ What this adds to Keras Tuner's chief/worker mode:
 
 - the chief never idles in Keras Tuner's 20-second exit wait: it ends as soon as its
   workers have;
-- a worker that dies mid-trial is noticed (its process exits, or a remote one falls
-  silent), its trial goes back to the oracle's retry queue, and a local worker is
+- a worker that dies mid-trial is noticed (its process exits, or a remote one's
+  heartbeat stops), its trial goes back to the oracle's retry queue, and a local worker is
   replaced; the retried trial goes on from its resume point;
 - a local worker whose memory grew past a bound is recycled between trials;
 - the workers' events are merged into the search's one log.
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 import time
 
 from automl.experiment.files import write_json
@@ -22,9 +23,13 @@ from automl.search.parallel.layout import DISTRIBUTED_FILE, WORKERS_DIR
 from automl.search.parallel.merger import EventMerger, UnsharedWorkers
 from automl.search.parallel.pool import WorkerPool
 from automl.search.parallel.servicer import serve_oracle
+from automl.search.parallel.tokens import TOKEN_ENV, new_token
 
-#: A worker that has not talked to the oracle for this long has lost its trial.
-SILENT_WORKER_S = 300.0
+#: A remote worker that has not talked to the oracle for this long has lost its trial.
+#: Workers beat every `HEARTBEAT_S` (10 s) even mid-epoch, so this is a dozen missed
+#: beats: a dead machine or a cut network, never a long epoch. Local workers are judged
+#: by their process instead.
+SILENT_WORKER_S = 120.0
 
 
 def supervise(
@@ -36,15 +41,28 @@ def supervise(
 ) -> list[str]:
     """Runs the search of `run` (a SearchRun) on `workers` local processes (0: remote only).
 
+    The oracle listens on `host` (loopback unless the user bound it wider) and answers
+    only calls presenting the search's token: the request's, or a random one that local
+    workers get in their environment (and a chief prints for remote ones).
+
     Returns notes for the user (workers lost or recycled).
     """
     state, out = run.state, run.out
     (out / WORKERS_DIR).mkdir(exist_ok=True)
     run.tuner.oracle.verbose = 0  # progress is ours to show, from the merged events
-    server, servicer, address = serve_oracle(run.tuner.oracle, state, host, port)
+    token = run.request.token or new_token()
+    server, servicer, address = serve_oracle(run.tuner.oracle, state, host, port, token)
     port = int(address.rpartition(":")[2])
-    local = f"127.0.0.1:{port}"
-    public = f"{socket.gethostname()}:{port}" if host in ("0.0.0.0", "") else address
+    everywhere = host in ("0.0.0.0", "::", "")
+    local = f"127.0.0.1:{port}" if everywhere or host == "127.0.0.1" else address
+    public = f"{socket.gethostname()}:{port}" if everywhere else address
+    if run.request.chief and not run.request.token:
+        print(
+            f"workers join with: {TOKEN_ENV}={token} automl worker --oracle {public} "
+            f"--experiment {out}",
+            file=sys.stderr,
+            flush=True,
+        )
     remaining = state.planner.search_time_left()
     write_json(
         out / DISTRIBUTED_FILE,
@@ -59,7 +77,9 @@ def supervise(
     merger.skip = unshared.synthesized
     cores = os.cpu_count() or 1
     gpus = [d["id"].split(":")[1] for d in _gpus()] if workers else []
-    pool = WorkerPool(out, local, workers, max(1, cores // max(1, workers)), memory_limit_mb, gpus)
+    pool = WorkerPool(
+        out, local, workers, max(1, cores // max(1, workers)), memory_limit_mb, gpus, token
+    )
     stopping = False
     try:
         while True:
@@ -72,7 +92,7 @@ def supervise(
             if state.hard_stop.is_set():
                 break
             pool.check(servicer, more_trials=not servicer.finished() and not stopping)
-            for tuner_id in servicer.silent_workers(SILENT_WORKER_S):
+            for tuner_id in servicer.silent_workers(SILENT_WORKER_S, set(pool.workers)):
                 trial = servicer.requeue(tuner_id)
                 pool.notes.append(f"{tuner_id} fell silent; trial {trial} goes to another worker")
             if workers and not pool.running():

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from automl.errors import AutoMLError
 from automl.search.parallel.layout import EXIT_RECYCLE, WORKERS_DIR
+from automl.search.parallel.tokens import TOKEN_ENV
 
 #: Local workers that die are replaced at most this many times in one search.
 MAX_RESTARTS = 4
@@ -70,8 +71,10 @@ class WorkerPool:
         threads: int,
         memory_limit_mb: float | None,
         gpus: list[str],
+        token: str,
     ):
         self.experiment = experiment
+        self.token = token
         self.address = address
         self.threads = threads
         self.memory_limit_mb = memory_limit_mb
@@ -83,7 +86,9 @@ class WorkerPool:
             self.start(f"tuner{i}")
 
     def start(self, tuner_id: str) -> None:
-        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+        # The token travels in the environment, which only this user can read; a
+        # command line is shown to everyone by `ps`.
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", TOKEN_ENV: self.token}
         if self.gpus:
             # One GPU per worker by default: worker i sees GPU i (round robin).
             index = int(tuner_id.removeprefix("tuner") or 0) % len(self.gpus)

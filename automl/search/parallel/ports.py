@@ -28,3 +28,19 @@ def check_port(port: int, host: str = "0.0.0.0") -> None:
             raise AutoMLError(
                 f"--port {port}: the port is in use on this machine; choose another"
             ) from None
+
+
+def check_host(host: str) -> None:
+    """Returns None when this machine can listen on `host`.
+
+    Raises:
+        AutoMLError: `host` is not one of this machine's addresses.
+    """
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, 0))
+        except OSError:
+            raise AutoMLError(
+                f"--bind {host}: not an address of this machine; use 127.0.0.1 (this "
+                "machine only), 0.0.0.0 (every network) or one of its own addresses"
+            ) from None

@@ -11,7 +11,7 @@ import time
 
 from automl.errors import AutoMLError
 from automl.search import kt_compat
-from automl.search.parallel.ports import free_port
+from automl.search.parallel.ports import check_host, free_port
 from automl.search.state import SearchState
 
 
@@ -31,7 +31,8 @@ def _servicer_class() -> type:
             self.ended: dict[str, tuple[str, float]] = {}
             self._created: dict[str, float] = {}
 
-        def _touch(self, tuner_id: str) -> None:
+        def touch(self, tuner_id: str) -> None:
+            """Returns None; notes that `tuner_id` just talked to the oracle."""
             with self.lock:
                 self.last_contact[tuner_id] = time.monotonic()
 
@@ -42,7 +43,7 @@ def _servicer_class() -> type:
             return None
 
         def CreateTrial(self, request, context):  # noqa: N802 (gRPC method name)
-            self._touch(request.tuner_id)
+            self.touch(request.tuner_id)
             if self.state.stop_requested.is_set() or not self.state.planner.may_start_trial():
                 self.stop_triggered = True
                 self.oracle.tuner_ids.discard(request.tuner_id)
@@ -56,14 +57,14 @@ def _servicer_class() -> type:
         def UpdateTrial(self, request, context):  # noqa: N802
             tuner_id = self._tuner_of(request.trial_id)
             if tuner_id:
-                self._touch(tuner_id)
+                self.touch(tuner_id)
             return super().UpdateTrial(request, context)
 
         def EndTrial(self, request, context):  # noqa: N802
             trial_id = request.trial.trial_id
             tuner_id = self._tuner_of(trial_id)
             if tuner_id:
-                self._touch(tuner_id)
+                self.touch(tuner_id)
                 began = self._created.get(trial_id, time.monotonic())
                 with self.lock:
                     self.ended[trial_id] = (tuner_id, time.monotonic() - began)
@@ -73,14 +74,19 @@ def _servicer_class() -> type:
             """Returns the trial `tuner_id` was running, sent back for another worker."""
             return kt_compat.requeue_trial(self.oracle, tuner_id, self.lock)
 
-        def silent_workers(self, after_s: float) -> list[str]:
-            """Returns the workers with a trial that have not talked for `after_s`."""
+        def silent_workers(self, after_s: float, local: set[str]) -> list[str]:
+            """Returns the remote workers with a trial that sent nothing for `after_s`.
+
+            Every call a worker makes names it, and its heartbeat calls even mid-epoch;
+            `local` workers are judged by their process instead (see `WorkerPool`).
+            """
             now = time.monotonic()
             with self.lock:
                 return [
                     tuner_id
                     for tuner_id in list(self.oracle.ongoing_trials)
-                    if now - self.last_contact.get(tuner_id, now) > after_s
+                    if tuner_id not in local
+                    and now - self.last_contact.get(tuner_id, now) > after_s
                 ]
 
         def finished(self) -> bool:
@@ -90,18 +96,27 @@ def _servicer_class() -> type:
     return ChiefServicer
 
 
-def serve_oracle(oracle, state: SearchState, host: str, port: int | None):
-    """Starts serving `oracle`; returns (server, servicer, "host:port").
+def serve_oracle(oracle, state: SearchState, host: str, port: int | None, token: str):
+    """Serves `oracle` to callers presenting `token`; returns (server, servicer, "host:port").
 
     Raises:
-        AutoMLError: the port is taken.
+        AutoMLError: the port is taken (another chief, or any program), or `host` is not
+            an address of this machine.
     """
     from concurrent import futures
 
     import grpc
 
+    from automl.search.parallel.auth import TokenCheck
+
     servicer = _servicer_class()(oracle, state)
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=4),
+        interceptors=(TokenCheck(token, servicer.touch),),
+        # gRPC sets SO_REUSEPORT by default: a second chief on the same port would bind
+        # too and the two would share, at random, each other's workers.
+        options=(("grpc.so_reuseport", 0),),
+    )
     kt_compat.add_oracle_servicer(servicer, server)
     port = port or free_port(host)
     try:
@@ -109,6 +124,7 @@ def serve_oracle(oracle, state: SearchState, host: str, port: int | None):
     except RuntimeError:
         bound = 0
     if not bound:
+        check_host(host)
         raise AutoMLError(f"--port {port}: the port is in use on {host}; choose another")
     server.start()
     return server, servicer, f"{host}:{port}"

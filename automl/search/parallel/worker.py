@@ -55,8 +55,11 @@ def run_worker(
     force: bool = False,
     wait_s: float = CONNECT_TIMEOUT_S,
     supervised: bool = False,
+    token: str | None = None,
 ) -> int:
     """Joins the search whose chief serves `oracle`, training trials until it ends.
+
+    `token`: the chief's secret, presented with every call (see `parallel.auth`).
 
     `supervised`: started by a local search, which writes "stop" on this process's stdin;
     stdin closing means that search is gone (killed), and this worker exits at once.
@@ -67,6 +70,9 @@ def run_worker(
     host, port = connect(oracle, wait_s)
     if "chief" in tuner_id:
         raise AutoMLError(f"--tuner-id {tuner_id}: a worker's id may not contain 'chief'")
+    from automl.search.parallel.auth import Heartbeat, authenticated_channel, check_token
+
+    check_token(oracle, token, tuner_id, wait_s)
     os.environ.update(
         KERASTUNER_TUNER_ID=tuner_id, KERASTUNER_ORACLE_IP=host, KERASTUNER_ORACLE_PORT=port
     )
@@ -83,6 +89,7 @@ def run_worker(
         # Several workers share the cores: each keeps to its share instead of all fighting.
         tf.config.threading.set_intra_op_parallelism_threads(threads)
         tf.config.threading.set_inter_op_parallelism_threads(min(2, threads))
+    from automl.search import kt_compat
     from automl.search.training import SearchRun
 
     (experiment / WORKERS_DIR).mkdir(exist_ok=True)
@@ -94,7 +101,9 @@ def run_worker(
         run.state.memory_limit_mb = memory_limit_mb
         run.state.auto_memory_limit = memory_limit_mb is None
         threading.Thread(target=_follow_stdin, args=(run.state, supervised), daemon=True).start()
-        status, _ = run.search()
+        kt_compat.use_channel(run.tuner, authenticated_channel(oracle, token, tuner_id))
+        with Heartbeat(oracle, token, tuner_id):
+            status, _ = run.search()
     finally:
         log.close()
     return EXIT_RECYCLE if status == "recycle" else 0
