@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from tests.conftest import PENGUINS, ROOT
 
@@ -172,3 +173,46 @@ def test_a_hung_parity_check_ends_at_its_timeout(tmp_path):
     hung = [sys.executable, "-c", "import time; time.sleep(60)"]
     with pytest.raises(ExportCheckFailed, match="did not finish within 1 s"):
         _reload_in_child(hung, {}, tmp_path / "out.npy", timeout_s=1)
+
+
+def _parity_child(parent: int) -> int | None:
+    """Returns the pid of `parent`'s parity-check child, if one runs (Linux's /proc)."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes()
+            ppid = int((entry / "stat").read_text().rpartition(")")[2].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == parent and b"automl.export.parity" in command:
+            return int(entry.name)
+    return None
+
+
+def test_ctrl_c_during_the_export_check_keeps_the_model(tmp_path):
+    import pytest
+
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("needs /proc to find the parity check's process")
+    out = tmp_path / "project" / "experiments" / "interrupted"
+    out.parent.mkdir(parents=True)
+    # A terminal job: its own process group, which Ctrl-C signals as a whole.
+    search = subprocess.Popen(
+        [sys.executable, "-m", "automl", "search", str(PENGUINS), "--target", "species",
+         "--out", str(out), "--project", str(out.parent.parent), "--epochs", "2",
+         "--max-trials", "1", "--no-refit"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, start_new_session=True,
+    )  # fmt: skip
+    try:
+        give_up = time.monotonic() + 300
+        while _parity_child(search.pid) is None and search.poll() is None:
+            assert time.monotonic() < give_up, "no parity check started"
+            time.sleep(0.05)
+        os.killpg(search.pid, signal.SIGINT)  # the user presses Ctrl-C once
+        code = search.wait(timeout=300)
+    finally:
+        search.kill()
+    assert code == 130  # interrupted, and said so
+    _assert_exported(out)
