@@ -14,8 +14,9 @@ import os
 import sys
 from typing import IO, Any
 
-#: Errors a write raises once nobody reads the other end (or the stream was closed).
-_GONE_ERRNOS = {errno.EPIPE, errno.ECONNRESET, errno.EBADF}
+#: Errors a write raises once nobody reads the other end (or the stream was closed);
+#: EIO: the terminal itself is gone (its window closed; the hang-up is ignored).
+_GONE_ERRNOS = {errno.EPIPE, errno.ECONNRESET, errno.EBADF, errno.EIO}
 
 
 def reader_gone(error: BaseException) -> bool:

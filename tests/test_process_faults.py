@@ -216,3 +216,14 @@ def test_ctrl_c_during_the_export_check_keeps_the_model(tmp_path):
         search.kill()
     assert code == 130  # interrupted, and said so
     _assert_exported(out)
+
+
+def test_the_errors_of_a_reader_gone_are_told_from_others():
+    import errno
+
+    from automl.output_streams import reader_gone
+
+    assert reader_gone(BrokenPipeError(errno.EPIPE, "Broken pipe"))
+    assert reader_gone(OSError(errno.EIO, "Input/output error"))  # the terminal closed
+    assert reader_gone(ValueError("I/O operation on closed file."))
+    assert not reader_gone(OSError(errno.ENOSPC, "No space left on device"))
