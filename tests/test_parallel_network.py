@@ -160,3 +160,35 @@ def test_a_worker_with_a_wrong_token_gets_one_line_and_exit_2(served, tmp_path):
     assert done.returncode == 2, done.stderr[-2000:]
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "refused this worker's token" in lines[0]
+
+
+def test_a_chief_prints_its_random_token_listens_on_loopback_and_ends_on_sigterm(tmp_path):
+    import signal
+
+    from automl.search.parallel.auth import check_token
+    from tests.conftest import PENGUINS
+
+    env = {k: v for k, v in os.environ.items() if k != "AUTOML_TOKEN"}
+    chief = subprocess.Popen(
+        [sys.executable, "-m", "automl", "search", str(PENGUINS), "--target", "species",
+         "--out", str(tmp_path / "chief"), "--project", str(tmp_path), "--chief",
+         "--workers", "0", "--max-trials", "2", "--epochs", "2"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        text=True, env={**env, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    try:
+        line = next(line for line in chief.stderr if line.startswith("workers join with: "))
+        token = line.split("AUTOML_TOKEN=")[1].split()[0]
+        address = line.split("--oracle ")[1].split()[0]
+        port = int(address.rpartition(":")[2])
+        assert _listening_addresses(port) == {"127.0.0.1"}
+        check_token(f"127.0.0.1:{port}", token, "probe", wait_s=30)
+        with pytest.raises(AutoMLError, match="refused"):
+            check_token(f"127.0.0.1:{port}", token + "x", "probe", wait_s=30)
+        chief.send_signal(signal.SIGTERM)  # no worker ever came: it ends all the same
+        chief.stderr.read()
+        code = chief.wait(timeout=120)
+    finally:
+        chief.kill()
+    assert code == 3  # no trial succeeded, and the summary says so
+    assert (tmp_path / "chief" / "summary.json").exists()

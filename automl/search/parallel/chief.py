@@ -97,7 +97,9 @@ def supervise(
                 pool.notes.append(f"{tuner_id} fell silent; trial {trial} goes to another worker")
             if workers and not pool.running():
                 break
-            if not workers and servicer.finished():
+            # Stopped with no trial out: remote workers may never call again to be told.
+            idle = stopping and not run.tuner.oracle.ongoing_trials
+            if not workers and (servicer.finished() or idle):
                 break
     finally:
         pool.close()
