@@ -81,7 +81,7 @@ class SearchRequest:
     #: search listens beyond this machine only when told again.
     bind: str | None = None
     #: the token workers present to the oracle (None: a random one, see
-    #: `automl.search.parallel.auth`); never recorded, never on a command line
+    #: `automl.search.parallel.tokens`); never recorded, never on a command line
     token: str | None = field(default=None, repr=False, compare=False)
     #: with `chief`: how long to wait at the end for the best trial's weights from a
     #: worker whose folder is synced back rather than shared
