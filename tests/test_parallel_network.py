@@ -192,3 +192,12 @@ def test_a_chief_prints_its_random_token_listens_on_loopback_and_ends_on_sigterm
         chief.kill()
     assert code == 3  # no trial succeeded, and the summary says so
     assert (tmp_path / "chief" / "summary.json").exists()
+
+
+def test_bind_to_an_address_of_another_machine_is_refused():
+    from automl.search.parallel.ports import check_host
+
+    check_host("127.0.0.1")
+    check_host("0.0.0.0")
+    with pytest.raises(AutoMLError, match="--bind 203.0.113.7: not an address of this machine"):
+        check_host("203.0.113.7")  # TEST-NET-3: never a local address
