@@ -1,7 +1,8 @@
 """`automl ...`: search, demo, predict, export and profile from the command line.
 
-Exit codes: 0 done, 1 an export failed its check, 2 bad input, 3 no trial succeeded,
-130 interrupted (the best model so far is still exported).
+Exit codes: 0 done, 1 an export failed its check or an unexpected error (one line, with the
+path of a crash report holding the traceback), 2 bad input or a full disk, 3 no trial
+succeeded, 130 interrupted (the best model so far is still exported).
 """
 
 from __future__ import annotations
@@ -69,7 +70,35 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("automl: interrupted", file=sys.stderr)
         return 130
+    except Exception as error:  # noqa: BLE001 - the last stop before a bare traceback
+        return _report_unexpected(error, args, argv)
     return 2
+
+
+def _report_unexpected(error: Exception, args: argparse.Namespace, argv: list[str]) -> int:
+    """Returns the exit code for an error no check foresaw, after one line on stderr.
+
+    A full disk is the user's to fix (exit 2); nothing written so far is removed, so the
+    search can be resumed once there is space. Anything else is a bug: its traceback goes to
+    a crash report file whose path the line gives (exit 1).
+    """
+    from automl.errors import first_line, is_disk_full, write_crash_report
+
+    experiment = getattr(args, "out", None) or getattr(args, "experiment", None)
+    if is_disk_full(error):
+        where = f" (in {experiment})" if experiment else ""
+        print(
+            f"automl: error: disk full{where}: free some space; what was written is kept",
+            file=sys.stderr,
+        )
+        return 2
+    report = write_crash_report(error, argv, experiment)
+    saved = f"; details in {report}" if report else ""
+    print(
+        f"automl: unexpected error: {type(error).__name__}: {first_line(error)}{saved}",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def _join_negative_values(argv: list[str]) -> list[str]:

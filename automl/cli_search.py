@@ -122,6 +122,14 @@ def _read_space(path: Path | None) -> dict:
     """Returns the search-space overrides in a JSON file, or {} without one."""
     if path is None:
         return {}
+    from automl.data.loading import check_regular_file
+
+    if not Path(path).exists():
+        raise AutoMLError(f"--space {path}: no such file")
+    try:
+        check_regular_file(Path(path))  # a folder or a device is not read
+    except AutoMLError as error:
+        raise AutoMLError(f"--space {error}; give a JSON file") from None
     try:
         space = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:

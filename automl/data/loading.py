@@ -5,9 +5,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import stat
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from automl.errors import AutoMLError, first_line
@@ -42,6 +45,7 @@ def read_table(path: str | Path, progress: Callable[[float], None] | None = None
     if path.is_dir():
         # A folder of images gets its own message from the image room (refuse_image_folder).
         raise AutoMLError(f"{path} is a folder; tabular data must be a single file")
+    check_regular_file(path)
     if path.stat().st_size == 0:
         raise AutoMLError(f"{path} is empty")
     suffix = path.suffix.lower()
@@ -52,19 +56,96 @@ def read_table(path: str | Path, progress: Callable[[float], None] | None = None
             frame = pd.read_feather(path)
         elif suffix in EXCEL_SUFFIXES:
             frame = pd.read_excel(path)
+            header = list(pd.read_excel(path, header=None, nrows=1).iloc[0]) if len(frame) else []
         else:
-            frame = _read_delimited(path, progress)
+            frame, header = _read_delimited(path, progress)
     except AutoMLError:
         raise
-    except (ValueError, OSError, UnicodeError, pd.errors.ParserError, ImportError) as error:
+    except _READ_ERRORS as error:
         raise AutoMLError(f"{path}: cannot read it as a table ({first_line(error)})") from error
     if frame.shape[1] == 0 or frame.shape[0] == 0:
         raise AutoMLError(f"{path} has no data rows")
+    if suffix in PARQUET_SUFFIXES | FEATHER_SUFFIXES:
+        header = list(frame.columns)  # these formats keep names as written
+    _refuse_duplicate_names(path, header)
     frame.columns = [str(name).strip() for name in frame.columns]
+    _refuse_nested_values(path, frame)
     return frame
 
 
-def _read_delimited(path: Path, progress: Callable[[float], None] | None) -> pd.DataFrame:
+#: What pandas and its engines raise for a file that is not the table its suffix says:
+#: a truncated `.xlsx` is a broken zip (BadZipFile) or misses a part (KeyError, EOFError).
+_READ_ERRORS = (
+    ValueError,
+    OSError,
+    UnicodeError,
+    pd.errors.ParserError,
+    ImportError,
+    zipfile.BadZipFile,
+    KeyError,
+    EOFError,
+)
+
+
+def check_regular_file(path: Path) -> None:
+    """Returns None, or raises when `path` is a device, a pipe or a file the user cannot read.
+
+    A device such as /dev/zero never ends and a pipe can block forever: neither is opened.
+
+    Raises:
+        AutoMLError: `path` is not a regular file, or reading it is not permitted.
+    """
+    try:
+        mode = path.stat().st_mode
+        if stat.S_ISREG(mode):
+            with path.open("rb"):
+                return
+    except PermissionError:
+        raise AutoMLError(f"{path}: permission denied (you cannot read this file)") from None
+    except OSError as error:
+        raise AutoMLError(f"{path}: cannot open it ({error.strerror or error})") from None
+    what = "a folder" if stat.S_ISDIR(mode) else "a device or pipe, not a regular file"
+    raise AutoMLError(f"{path} is {what}")
+
+
+def _refuse_duplicate_names(path: Path, header: list) -> None:
+    """Raises AutoMLError when two column names are the same once spaces are trimmed.
+
+    pandas renames a repeated name to `name.1`, which hides the clash; the header as written
+    is compared instead.
+    """
+    seen: set[str] = set()
+    for name in header:
+        if isinstance(name, float) and name != name:
+            continue  # an empty header cell: pandas names it "Unnamed: N"
+        trimmed = str(name).strip()
+        if trimmed in seen:
+            raise AutoMLError(
+                f"{path}: column name {trimmed!r} appears more than once (spaces around "
+                f"names are ignored); rename one of them"
+            )
+        seen.add(trimmed)
+
+
+def _refuse_nested_values(path: Path, frame: pd.DataFrame) -> None:
+    """Raises AutoMLError when a column holds lists or records (Parquet's nested types)."""
+    for name in frame.columns:
+        if not pd.api.types.is_object_dtype(frame[name].dtype):
+            continue
+        first = frame[name].first_valid_index()
+        value = None if first is None else frame[name].loc[first]
+        if isinstance(value, list | tuple | dict | set | np.ndarray):
+            raise AutoMLError(
+                f"{path}: column {name!r} holds lists or records "
+                f"({type(value).__name__}), not single values; flatten it into columns or "
+                f"drop it"
+            )
+
+
+def _read_delimited(
+    path: Path, progress: Callable[[float], None] | None
+) -> tuple[pd.DataFrame, list]:
+    """Returns the table in a text file and its header row as written (before renaming)."""
     with path.open("rb") as handle:
         head = handle.read(_SNIFF_BYTES)
     encoding = _detect_encoding(head, whole_file=len(head) < _SNIFF_BYTES)
@@ -78,10 +159,15 @@ def _read_delimited(path: Path, progress: Callable[[float], None] | None) -> pd.
         raise AutoMLError(f"{path} is empty")
     delimiter = _sniff_delimiter(text, path.suffix.lower())
     try:
-        return _read_csv(path, delimiter, encoding, progress)
+        frame = _read_csv(path, delimiter, encoding, progress)
     except UnicodeDecodeError:
         # The sniffed block was UTF-8 but a later byte is not: a Windows-1252 file.
-        return _read_csv(path, delimiter, "cp1252", progress)
+        encoding = "cp1252"
+        frame = _read_csv(path, delimiter, encoding, progress)
+    header = pd.read_csv(
+        path, sep=delimiter, encoding=encoding, header=None, nrows=1, dtype=str
+    ).iloc[0]
+    return frame, list(header)
 
 
 def _read_csv(

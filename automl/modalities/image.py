@@ -143,16 +143,23 @@ def predict_images(model_dir: Path, metadata: dict, data: Path) -> Predictions:
     import pandas as pd
 
     from automl.export.predict import Predictions, load_signature
+    from automl.modalities.image_decode import is_over_pixel_limit, over_pixel_limit
 
     paths = _image_paths(data, metadata)
     serve = load_signature(model_dir)
     classes = metadata["class_names"]
-    rows, unreadable = [], []
+    rows, unreadable, too_large = [], [], []
     for start in range(0, len(paths), IMAGE_BATCH):
         batch = paths[start : start + IMAGE_BATCH]
-        for path, output in zip(batch, _serve_images(serve, batch), strict=True):
+        # An image over the pixel limit is told by its header and never sent to the model.
+        refused = {p for p in batch if is_over_pixel_limit(p)}
+        too_large += [p for p in batch if p in refused]
+        served = iter(_serve_images(serve, [p for p in batch if p not in refused]))
+        for path in batch:
+            output = None if path in refused else next(served)
             if output is None:
-                unreadable.append(path)
+                if path not in refused:
+                    unreadable.append(path)
                 rows.append(
                     {"path": path, "prediction": "", **{f"proba_{c}": np.nan for c in classes}}
                 )
@@ -171,6 +178,11 @@ def predict_images(model_dir: Path, metadata: dict, data: Path) -> Predictions:
             f"{len(unreadable)} file(s) could not be decoded as images, e.g. "
             f"{unreadable[0]}; their prediction is empty"
         )
+    if too_large:
+        notes.append(
+            f"{len(too_large)} image(s) are {over_pixel_limit()}, e.g. {too_large[0]}; "
+            f"their prediction is empty"
+        )
     return Predictions(pd.DataFrame(rows), tuple(notes))
 
 
@@ -178,7 +190,14 @@ def _serve_images(serve: Any, paths: list[str]) -> list:
     """Returns (label, probabilities) per path, or None for a file that is not an image."""
     import tensorflow as tf
 
-    contents = [Path(p).read_bytes() for p in paths]
+    if not paths:
+        return []
+    try:
+        contents = [Path(p).read_bytes() for p in paths]
+    except OSError:
+        if len(paths) == 1:
+            return [None]  # unreadable since it was listed: an empty prediction
+        return [_serve_images(serve, [p])[0] for p in paths]
     try:
         output = serve(image_bytes=tf.constant(contents))
         labels = [v.decode("utf-8") for v in output["label"].numpy()]
@@ -192,6 +211,7 @@ def _serve_images(serve: Any, paths: list[str]) -> list:
 
 def _image_paths(data: Path, metadata: dict) -> list[str]:
     from automl.data import read_table
+    from automl.data.loading import check_regular_file
     from automl.modalities.image_data import IMAGE_SUFFIXES
 
     if data.is_dir():
@@ -213,6 +233,9 @@ def _image_paths(data: Path, metadata: dict) -> list[str]:
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise AutoMLError(f"{len(missing)} image path(s) in {data} do not exist, e.g. {missing[0]}")
+    for path in paths:
+        # A device (/dev/zero) would be read without end; a folder or a locked file fails.
+        check_regular_file(Path(path))
     return paths
 
 

@@ -1,13 +1,15 @@
 """Image data: a folder of class sub-folders or a CSV of paths, listed and checked.
 
-Scanning lists files and reads at most a few hundred image headers, never pixel data, so a
-folder larger than memory scans in seconds. Pixels are decoded later, a few at a time, by
+Scanning lists files and reads each image's header (a few hundred bytes), never pixel data,
+so a folder larger than memory scans in seconds and an image over the pixel limit is skipped
+wherever it sits. Pixels are decoded later, a few at a time, by
 `automl.modalities.image_decode`. Nothing here imports TensorFlow.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,16 +17,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from PIL import Image, UnidentifiedImageError
 
 from automl.data.dataset import require_column
-from automl.data.loading import read_table
+from automl.data.loading import check_regular_file, read_table
 from automl.data.task import class_name
-from automl.errors import AutoMLError, first_line
+from automl.errors import AutoMLError
+from automl.modalities.image_decode import MAX_IMAGE_PIXELS, image_header
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif"}
 
-#: Image headers read to choose the size and channels; evenly spaced over the files.
+#: Image headers that choose the size and channels; evenly spaced over the files.
 HEADER_SAMPLE = 200
 
 #: The first bytes of every format TensorFlow's `decode_image` reads.
@@ -186,12 +188,14 @@ def load_image_csv(path: str | Path, path_column: str, label_column: str) -> Ima
     """Returns the labelled images listed in a CSV: one image path and one label per row.
 
     Relative paths are read from the CSV's folder. Rows whose file is missing, has no path
-    or no label, or is not an image are listed in `skipped`. Labels become text class names
+    or no label, or is not an image are listed in `skipped`; a path naming a device, a folder
+    or a file the user cannot read is refused. Labels become text class names
     (`1.0` and `1` both read as `"1"`).
 
     Raises:
         AutoMLError: unreadable CSV, an unknown column (with the closest name), none of the
-            paths exist, no readable image, or a single class.
+            paths exist, a path that is not a readable file, no readable image, or a single
+            class.
 
     Example:
         >>> import pandas as pd
@@ -218,9 +222,15 @@ def load_image_csv(path: str | Path, path_column: str, label_column: str) -> Ima
             continue
         listed += 1
         full = root / Path(str(file).strip()).expanduser()
-        if not full.is_file():
+        if not full.exists():
             skipped.append((str(full), "missing file"))
-        elif pd.isna(label) or not str(label).strip():
+            continue
+        try:
+            check_regular_file(full)
+        except AutoMLError as error:
+            # A device, a folder or a locked file named on purpose is refused, not skipped.
+            raise AutoMLError(f"{csv_path} line {row}, column {path_column!r}: {error}") from None
+        if pd.isna(label) or not str(label).strip():
             skipped.append((str(full), "no label"))
         elif full.suffix.lower() not in IMAGE_SUFFIXES:
             skipped.append((str(full), _suffix_reason(str(full))))
@@ -290,6 +300,9 @@ def _suffix_reason(name: str) -> str:
 def _signature_problem(name: str) -> str | None:
     """Returns why a file is not an image by its first bytes, or None when it looks like one."""
     try:
+        if not stat.S_ISREG(os.stat(name).st_mode):
+            # A device (/dev/zero) never ends and a pipe may block: neither is opened.
+            return "not a regular file (a device, pipe or folder)"
         with open(name, "rb") as handle:
             head = handle.read(_SIGNATURE_BYTES)
     except OSError as error:
@@ -304,44 +317,29 @@ def _signature_problem(name: str) -> str | None:
 def _check_images(
     entries: list[tuple[str, str]], skipped: list[tuple[str, str]], where: str
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[tuple[int, int]], list[str]]:
-    """Returns the entries that look like images, the skipped list, and sampled sizes/modes.
+    """Returns the entries that are images, the skipped list, and sampled sizes/modes.
 
-    Every file's first bytes are checked (cheap); Pillow reads the headers of an evenly
-    spaced sample only, so a folder of 20,000 images costs 200 header reads.
+    Every file's first bytes and header are read (a few hundred bytes each, never pixels),
+    so an unreadable file or one over the pixel limit is skipped wherever it sits. The size
+    and channels are chosen from an evenly spaced sample of `HEADER_SAMPLE` headers.
     """
-    kept = []
+    kept, headers = [], []
     skipped = list(skipped)
     for name, label in entries:
-        problem = _signature_problem(name)
-        if problem:
-            skipped.append((name, problem))
+        header = _signature_problem(name) or image_header(name)
+        if isinstance(header, str):
+            skipped.append((name, header))
         else:
             kept.append((name, label))
+            headers.append(header)
     if not kept:
         raise AutoMLError(
             f"no readable images {where} ({_first_skipped(skipped)}); images must be "
-            f"{_FORMATS} files"
+            f"{_FORMATS} files of at most {MAX_IMAGE_PIXELS // 1_000_000} megapixels"
         )
-
     sample = sorted(set(np.linspace(0, len(kept) - 1, min(len(kept), HEADER_SAMPLE)).round()))
-    sizes, modes, unreadable = [], [], set()
-    for index in (int(i) for i in sample):
-        name = kept[index][0]
-        try:
-            with Image.open(name) as image:  # reads the header, not the pixels
-                width, height = image.size
-                sizes.append((height, width))
-                modes.append(image.mode)
-        except (OSError, UnidentifiedImageError, ValueError) as error:
-            unreadable.add(name)
-            skipped.append((name, f"not a readable image ({first_line(error)})"))
-    kept = [entry for entry in kept if entry[0] not in unreadable]
-    if not sizes:
-        # Every sampled header failed: the unsampled rest is very likely no better.
-        raise AutoMLError(
-            f"no readable images {where}: none of the {len(sample)} sampled files opens as "
-            f"an image ({_first_skipped(skipped)}); images must be {_FORMATS} files"
-        )
+    sizes = [headers[int(i)][0] for i in sample]
+    modes = [headers[int(i)][1] for i in sample]
     return kept, skipped, sizes, modes
 
 

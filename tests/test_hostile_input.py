@@ -1,0 +1,173 @@
+"""Hostile input and unforeseen errors: one line on stderr, the right exit code, no folder."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+from automl import cli
+from automl.cli import main
+from automl.data.loading import check_regular_file, read_table
+from automl.errors import AutoMLError
+from tests.test_cli_bad_input import assert_refused, classes_csv, search
+
+
+def image_csv(tmp_path: Path, hostile: str) -> Path:
+    """Returns a CSV of six good image paths and, on line 4, `hostile` as a path."""
+    rows = []
+    for i in range(6):
+        path = tmp_path / "pics" / f"{i}.png"
+        path.parent.mkdir(exist_ok=True)
+        Image.fromarray(np.full((8, 8), i * 40, np.uint8)).save(path)
+        rows.append((str(path), "ab"[i % 2]))
+    rows.insert(2, (hostile, "a"))
+    data = tmp_path / "images.csv"
+    pd.DataFrame(rows, columns=["file", "label"]).to_csv(data, index=False)
+    return data
+
+
+def search_images(capsys, data: Path, out: Path) -> tuple[int, list[str]]:
+    argv = ["search", str(data), "--image-column", "file", "--target", "label", "--out", str(out)]
+    code = main(argv)
+    return code, capsys.readouterr().err.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("hostile", "fragment"),
+    [("/dev/zero", "a device or pipe"), ("pics", "is a folder")],
+)
+def test_image_csv_naming_a_device_or_folder_is_refused(tmp_path, capsys, hostile, fragment):
+    path = str(tmp_path / hostile) if hostile == "pics" else hostile
+    data, out = image_csv(tmp_path, path), tmp_path / "exp"
+    code, lines = search_images(capsys, data, out)
+    assert_refused(code, lines, "images.csv line 4", "column 'file'", fragment)
+    assert not out.exists()
+
+
+def test_image_csv_naming_an_unreadable_file_is_refused(tmp_path, capsys, monkeypatch):
+    locked = tmp_path / "locked.png"
+    Image.fromarray(np.zeros((8, 8), np.uint8)).save(locked)
+    data, out = image_csv(tmp_path, str(locked)), tmp_path / "exp"
+    if os.geteuid() == 0:
+        # root reads any file whatever its mode: the refusal is what opening raises.
+        real_open = Path.open
+
+        def refuse(self, *args, **kwargs):
+            if self == locked:
+                raise PermissionError(errno.EACCES, "Permission denied", str(self))
+            return real_open(self, *args, **kwargs)
+
+        monkeypatch.setattr(Path, "open", refuse)
+    else:
+        locked.chmod(0)
+    code, lines = search_images(capsys, data, out)
+    assert_refused(code, lines, "line 4", "permission denied")
+    assert not out.exists()
+
+
+def test_a_device_as_the_data_file_is_never_read(tmp_path, capsys):
+    code, lines = search(capsys, "/dev/zero", tmp_path / "exp")
+    assert_refused(code, lines, "/dev/zero", "a device or pipe")
+    with pytest.raises(AutoMLError, match="a device or pipe"):
+        check_regular_file(Path("/dev/null"))
+
+
+def test_truncated_xlsx(tmp_path, capsys):
+    whole = tmp_path / "whole.xlsx"
+    pd.DataFrame({"x": range(30), "species": ["a", "b"] * 15}).to_excel(whole, index=False)
+    data = tmp_path / "cut.xlsx"
+    data.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    code, lines = search(capsys, data, tmp_path / "exp")
+    assert_refused(code, lines, "cut.xlsx", "cannot read it as a table")
+    assert not (tmp_path / "exp").exists()
+
+
+def test_column_names_equal_after_trimming(tmp_path, capsys):
+    data = tmp_path / "twice.csv"
+    data.write_text("length, length,species\n" + "1,2,a\n3,4,b\n" * 15)
+    code, lines = search(capsys, data, tmp_path / "exp")
+    assert_refused(code, lines, "twice.csv", "'length' appears more than once")
+    assert not (tmp_path / "exp").exists()
+    excel = tmp_path / "twice.xlsx"
+    pd.DataFrame([[1, 2, "a"]] * 4, columns=["x ", "x", "species"]).to_excel(excel, index=False)
+    with pytest.raises(AutoMLError, match="'x' appears more than once"):
+        read_table(excel)
+
+
+def test_an_ordinary_name_like_a_pandas_renamed_duplicate_is_kept(tmp_path):
+    data = tmp_path / "fine.csv"
+    data.write_text("a,a.1\n1,2\n")
+    assert list(read_table(data).columns) == ["a", "a.1"]
+
+
+def test_parquet_list_column(tmp_path, capsys):
+    data = tmp_path / "nested.parquet"
+    frame = pd.DataFrame({"tags": [[1, 2], [3]] * 15, "species": ["a", "b"] * 15})
+    frame.to_parquet(data)
+    code, lines = search(capsys, data, tmp_path / "exp")
+    assert_refused(code, lines, "nested.parquet", "column 'tags' holds lists")
+    assert not (tmp_path / "exp").exists()
+
+
+def test_space_naming_a_folder(tmp_path, capsys):
+    data = classes_csv(tmp_path)
+    code, lines = search(capsys, data, tmp_path / "exp", "--space", str(tmp_path))
+    assert_refused(code, lines, "--space", "is a folder")
+    assert not (tmp_path / "exp").exists()
+
+
+def test_an_unforeseen_error_is_one_line_and_a_crash_report(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+    def broken(args):
+        raise RuntimeError("the bug\nsecond line")
+
+    monkeypatch.setattr(cli, "_handler", lambda command: broken)
+    code = main(["predict", str(tmp_path / "model"), str(tmp_path / "x.csv")])
+    lines = capsys.readouterr().err.splitlines()
+    assert code == 1
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("automl: unexpected error: RuntimeError: the bug; details in ")
+    report = Path(lines[0].rsplit("details in ", 1)[1])
+    assert report.parent == tmp_path / "cache" / "automl-studio"
+    assert "Traceback" in report.read_text() and "second line" in report.read_text()
+
+
+def test_a_crash_report_goes_in_the_experiment_folder_when_it_exists(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "exp"
+    out.mkdir()
+    (out / "trial.txt").write_text("kept")
+
+    def broken(args):
+        raise KeyError("x")
+
+    monkeypatch.setattr(cli, "_handler", lambda command: broken)
+    code, lines = search(capsys, classes_csv(tmp_path), out)
+    assert code == 1 and len(lines) == 1
+    assert list(out.glob("crash-*.txt")) and (out / "trial.txt").read_text() == "kept"
+
+
+def test_a_full_disk_says_disk_full_and_keeps_what_was_written(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "exp"
+    out.mkdir()
+    (out / "events.jsonl").write_text("{}\n")
+
+    def full(args):
+        try:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        except OSError as error:
+            raise RuntimeError("could not save the trial") from error
+
+    monkeypatch.setattr(cli, "_handler", lambda command: full)
+    code, lines = search(capsys, classes_csv(tmp_path), out)
+    assert code == 2
+    assert lines == [
+        f"automl: error: disk full (in {out}): free some space; what was written is kept"
+    ]
+    assert (out / "events.jsonl").read_text() == "{}\n"
