@@ -171,3 +171,22 @@ def test_a_full_disk_says_disk_full_and_keeps_what_was_written(tmp_path, capsys,
         f"automl: error: disk full (in {out}): free some space; what was written is kept"
     ]
     assert (out / "events.jsonl").read_text() == "{}\n"
+
+
+def test_column_names_starting_with_a_dash_reach_the_engine_as_values():
+    from automl.cli import build_parser
+    from automl.cli_search import request_from_args
+    from automl.search.request import SearchRequest
+
+    request = SearchRequest(
+        data=Path("-data.csv"),
+        target="-price",
+        out=Path("-out"),
+        ignore=("-id", "note"),
+        column_types={"-zip": "categorical"},
+        options={"time_column": "-t"},
+    )
+    argv = request.to_argv()
+    assert "--target=-price" in argv and "--ignore=-id" in argv and "--time-column=-t" in argv
+    assert "--column-type=-zip=categorical" in argv and argv[0] == "./-data.csv"
+    assert request_from_args(build_parser().parse_args(["search", *argv])) == request

@@ -62,7 +62,9 @@ def request_argv(request: SearchRequest, space_file: Path | None = None) -> list
     from automl.modalities import registry
 
     defaults = {f.name: f.default for f in fields(request)}
-    argv = [str(request.data)]
+    data = str(request.data)
+    # A file named "-x.csv" would read as an option: "./-x.csv" is the same file.
+    argv = [f"./{data}" if data.startswith("-") else data]
 
     def differs(name: str) -> Any:
         value = getattr(request, name)
@@ -71,7 +73,7 @@ def request_argv(request: SearchRequest, space_file: Path | None = None) -> list
 
     for name, flag in _VALUE_FLAGS.items():
         if differs(name):
-            argv += [flag, str(getattr(request, name))]
+            argv += flag_value(flag, getattr(request, name))
     # A resolved trial cap: 10 without a budget, none with one (both the flag's default):
     # a time budget without --max-trials leaves the trials unbounded, and no flag says so.
     trials_given = not request.trials_unbounded and (
@@ -84,15 +86,15 @@ def request_argv(request: SearchRequest, space_file: Path | None = None) -> list
     if request.time_budget_s is not None:
         argv += ["--time-budget", f"{request.time_budget_s}s"]
     for column in request.ignore:
-        argv += ["--ignore", column]
+        argv += flag_value("--ignore", column)
     for column, kind in request.column_types.items():
-        argv += ["--column-type", f"{column}={kind}"]
+        argv += flag_value("--column-type", f"{column}={kind}")
     if request.refit is not None:
         argv.append("--refit" if request.refit else "--no-refit")
     for extra in request.formats:
         argv += ["--format", extra]
     if request.families:
-        argv += ["--families", ",".join(request.families)]
+        argv += flag_value("--families", ",".join(request.families))
     for name, flag in _SWITCHES.items():
         if getattr(request, name):
             argv.append(flag)
@@ -101,10 +103,24 @@ def request_argv(request: SearchRequest, space_file: Path | None = None) -> list
     ):
         argv += ["--workers", str(request.workers)]
     for option in registry.options():
-        argv += option.to_argv(request.options.get(option.name))
+        words = option.to_argv(request.options.get(option.name))
+        argv += flag_value(*words) if len(words) == 2 else words
     if request.space:
         if space_file is None:
             raise ValueError("the request has search-space overrides: give a space_file")
         Path(space_file).write_text(json.dumps(request.space), encoding="utf-8")
         argv += ["--space", str(space_file)]
     return argv
+
+
+def flag_value(flag: str, value: object) -> list[str]:
+    """Returns the words giving `flag` its `value`: one `--flag=VALUE` when it starts with "-".
+
+    A column named "-x" chosen in the app would otherwise read as an option of its own.
+
+    Example:
+        >>> flag_value("--target", "-x"), flag_value("--target", "y")
+        (['--target=-x'], ['--target', 'y'])
+    """
+    text = str(value)
+    return [f"{flag}={text}"] if text.startswith("-") else [flag, text]
