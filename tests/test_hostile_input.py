@@ -190,3 +190,42 @@ def test_column_names_starting_with_a_dash_reach_the_engine_as_values():
     assert "--target=-price" in argv and "--ignore=-id" in argv and "--time-column=-t" in argv
     assert "--column-type=-zip=categorical" in argv and argv[0] == "./-data.csv"
     assert request_from_args(build_parser().parse_args(["search", *argv])) == request
+
+
+def stopped_experiment(tmp_path: Path) -> Path:
+    """Returns an experiment folder as a killed search leaves it: recorded, with tuner files."""
+    import json
+
+    from automl.experiment.layout import MARKER
+    from automl.search.request import SearchRequest
+    from automl.search.run import data_fingerprint
+
+    data, folder = classes_csv(tmp_path), tmp_path / "exp"
+    request = SearchRequest(data=data, target="species", out=folder)
+    trial = folder / "tuner" / "trial_0"
+    trial.mkdir(parents=True)
+    (folder / MARKER).write_text(
+        json.dumps(
+            {
+                "request": request.to_dict(),
+                "data_path": str(data),
+                "data_sha256": data_fingerprint(data),
+            }
+        )
+    )
+    (folder / "tuner" / "oracle.json").write_text('{"ongoing_trials": {}, "tuner_ids": []}')
+    (trial / "trial.json").write_text('{"trial_id": "0", "status": "COMPLETED"}')
+    return folder
+
+
+@pytest.mark.parametrize("torn", ["oracle.json", "trial_0/trial.json"])
+def test_a_torn_tuner_file_on_resume_names_the_file(tmp_path, capsys, torn):
+    folder = stopped_experiment(tmp_path)
+    path = folder / "tuner" / torn
+    path.write_text(path.read_text()[:17])  # cut mid-write by a kill or a full disk
+    before = sorted(p.relative_to(folder) for p in folder.rglob("*"))
+    code = main(["resume", str(folder)])
+    lines = capsys.readouterr().err.splitlines()
+    assert_refused(code, lines, str(path), "is damaged (17 bytes, not whole JSON")
+    assert "narrow" not in lines[0]
+    assert sorted(p.relative_to(folder) for p in folder.rglob("*")) == before

@@ -15,7 +15,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import IO
 
-from automl.errors import AutoMLError
+from automl.errors import AutoMLError, first_line
 from automl.experiment import layout
 from automl.experiment.files import write_json
 from automl.experiment.fold import time_used
@@ -96,6 +96,7 @@ def resume_search(
         raise AutoMLError(f"a search is still running in {folder}; stop it before resuming")
     if not (folder / layout.TUNER_DIR).is_dir():
         raise AutoMLError(f"{folder} has no tuner state to resume; start the search again")
+    check_tuner_state(folder)
     remaining = None
     if request.time_budget_s is not None:
         remaining = max(0.0, request.time_budget_s - time_used(read_events(folder / layout.EVENTS)))
@@ -123,6 +124,31 @@ def resume_search(
         )
 
 
+def check_tuner_state(folder: Path) -> None:
+    """Returns None, or raises when a tuner file a resume reads is torn (not whole JSON).
+
+    Keras Tuner would fail on it while building the tuner, which reads as a search space
+    that cannot build a model; the file itself is named here instead.
+
+    Raises:
+        AutoMLError: `oracle.json` or a trial's `trial.json` is not valid JSON.
+    """
+    tuner = Path(folder) / layout.TUNER_DIR
+    files = [*tuner.glob("oracle.json"), *tuner.glob("*/oracle.json")]
+    files += [trial / "trial.json" for trial in sorted(layout.trial_folders(folder))]
+    for path in files:
+        try:
+            json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            continue  # a trial folder made just before the kill: Keras Tuner starts it again
+        except (ValueError, UnicodeDecodeError) as error:
+            size = path.stat().st_size
+            raise AutoMLError(
+                f"{path} is damaged ({size} bytes, not whole JSON: {first_line(error)}); "
+                f"the search cannot be resumed from it: restore the file or start a new search"
+            ) from None
+
+
 def rerun_trial(folder: Path, trial_id: str, *, force: bool = False) -> dict:
     """Retrains one trial of the experiment in `folder` and compares its validation score.
 
@@ -136,6 +162,7 @@ def rerun_trial(folder: Path, trial_id: str, *, force: bool = False) -> dict:
     request, recorded = load_experiment(folder, force)
     if not (folder / layout.TUNER_DIR).is_dir():
         raise AutoMLError(f"{folder} has no tuner state (its trials' hyperparameters)")
+    check_tuner_state(folder)
     from automl.versions import package_versions
 
     now = package_versions()
