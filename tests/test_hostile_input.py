@@ -229,3 +229,34 @@ def test_a_torn_tuner_file_on_resume_names_the_file(tmp_path, capsys, torn):
     assert_refused(code, lines, str(path), "is damaged (17 bytes, not whole JSON")
     assert "narrow" not in lines[0]
     assert sorted(p.relative_to(folder) for p in folder.rglob("*")) == before
+
+
+def impossible_npz(path: Path) -> Path:
+    """Writes a .npz whose X declares 10^6 x 10^6 float64 (8 TB) over 80 bytes of data."""
+    import io
+    import zipfile
+
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "<f8", "fortran_order": False, "shape": (10**6, 10**6)}
+    )
+    member = b"\x93NUMPY\x01\x00" + header.getvalue()[8:] + b"\0" * 80
+    labels = io.BytesIO()
+    np.save(labels, np.arange(10))
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("X.npy", member)
+        archive.writestr("y.npy", labels.getvalue())
+    return path
+
+
+def test_an_npz_declaring_an_impossible_shape_is_refused_unread(tmp_path, capsys):
+    from automl.data.numpy_headers import check_numpy_file
+
+    data = impossible_npz(tmp_path / "huge.npz")
+    with pytest.raises(AutoMLError, match=r"array 'X' declares shape \(1000000, 1000000\)"):
+        check_numpy_file(data)
+    check_numpy_file(Path("assets/samples/shapes.npz"))  # a whole file passes
+    code = main(["search", str(data), "--out", str(tmp_path / "exp")])
+    lines = capsys.readouterr().err.splitlines()
+    assert_refused(code, lines, "huge.npz", "8,000,000,000,000 bytes", "holds 80 bytes")
+    assert not (tmp_path / "exp").exists()

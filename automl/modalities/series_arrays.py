@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from automl.data.numpy_headers import check_numpy_file
 from automl.errors import AutoMLError, first_line
 
 _PICKLE_HINT = (
@@ -147,6 +148,7 @@ def label_file_names(name: str) -> list[str]:
 @contextmanager
 def _npz_archive(path: Path) -> Iterator[Any]:
     """Yields a .npz opened without unpickling; unreadable files become AutoMLError."""
+    check_numpy_file(path)  # a declared shape is never allocated before it is checked
     try:
         archive = np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
@@ -176,6 +178,7 @@ def _load_array(archive: Any, name: str, path: Path) -> np.ndarray:
 def _load_npy(path: Path) -> np.ndarray:
     if not path.exists():
         raise AutoMLError(f"{path}: no such file")
+    check_numpy_file(path)
     try:
         array = np.load(path, allow_pickle=False)
     except ValueError as error:
