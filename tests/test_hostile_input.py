@@ -260,3 +260,23 @@ def test_an_npz_declaring_an_impossible_shape_is_refused_unread(tmp_path, capsys
     lines = capsys.readouterr().err.splitlines()
     assert_refused(code, lines, "huge.npz", "8,000,000,000,000 bytes", "holds 80 bytes")
     assert not (tmp_path / "exp").exists()
+
+
+def test_one_long_cell_does_not_pad_every_value(tmp_path):
+    from automl.data.dataset import load_dataset, string_array
+
+    rows = 10_000
+    values = pd.Series(["Dream", "Biscoe"] * (rows // 2))
+    values[7] = "x" * 200_000
+    array = string_array(values)
+    # A `<U` array would hold 10,000 x 200,000 x 4 bytes = 8 GB; this holds pointers.
+    assert array.dtype == object and array.nbytes == rows * 8
+    assert array[7] == "x" * 200_000 and array[0] == "Dream"
+    data = classes_csv(tmp_path, rows=40)
+    frame = pd.read_csv(data)
+    frame.loc[3, "island"] = "y" * 200_000
+    frame.to_csv(data, index=False)
+    dataset = load_dataset(data, "species")
+    inputs = dataset.model_inputs()
+    assert all(a.dtype in (np.float32, object) for a in inputs.values())
+    assert max(a.nbytes for a in inputs.values()) <= 40 * 8

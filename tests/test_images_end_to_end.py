@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import ROOT, run_cli
+from tests.test_image_pixel_limit import bomb_png
 
 DIGITS = ROOT / "assets" / "samples" / "digits"
 
@@ -23,6 +24,7 @@ def small_digits(tmp_path_factory):
         for path in sorted((DIGITS / digit).glob("*.png"))[:60]:
             shutil.copy(path, root / digit / path.name)
     (root / "0" / "notes.txt").write_text("not an image")
+    bomb_png(root / "1" / "0005_bomb.png")  # 8000x6000 in 50 kB, among the class's images
     return root
 
 
@@ -90,6 +92,34 @@ def test_predict_writes_one_row_per_image_and_survives_a_corrupt_file(
     assert "could not be decoded" in done.stderr
 
 
+def test_a_search_skips_and_counts_an_image_over_the_pixel_limit(image_run, small_digits):
+    out, done = image_run
+    assert done.returncode == 0, done.stderr[-2000:]
+    images = json.loads((out / "experiment.json").read_text())["images"]
+    assert images["files"] == 180 and images["skipped"] == 2  # notes.txt and the bomb
+    bomb = [str(small_digits / "1" / "0005_bomb.png"), "over the 40-megapixel limit (8000x6000)"]
+    assert bomb in images["skipped_examples"]
+
+
+def test_predict_gives_an_image_over_the_pixel_limit_an_empty_prediction(image_run, tmp_path):
+    out, _ = image_run
+    new = tmp_path / "new"
+    new.mkdir()
+    for path in sorted((DIGITS / "7").glob("*.png"))[:3]:
+        shutil.copy(path, new / path.name)
+    bomb_png(new / "big.png")
+    result = tmp_path / "p.csv"
+    done = run_cli("predict", str(out / "model"), str(new), "-o", str(result))
+    assert done.returncode == 0, done.stderr[-2000:]
+    predictions = pd.read_csv(result, keep_default_na=False)
+    assert len(predictions) == 4
+    big = predictions["path"].str.endswith("big.png")
+    assert predictions.loc[big, "prediction"].iloc[0] == ""
+    assert (predictions.loc[~big, "prediction"] != "").all()
+    assert "1 image(s) are over the 40-megapixel limit" in done.stderr
+    assert "could not be decoded" not in done.stderr
+
+
 @pytest.mark.parametrize("layout", ["empty class", "one class", "no images"])
 def test_bad_image_folders_are_one_line_errors(layout, tmp_path):
     root = tmp_path / "images"
@@ -141,12 +171,21 @@ def test_a_local_backbone_weights_file_adds_the_transfer_family(small_digits, tm
     assert "Transfer" in proposals.stdout
 
     missing = run_cli(
-        "search", str(small_digits), "--out", str(tmp_path / "x"),
-        "--backbone-weights", str(tmp_path / "nope.h5"),
+        "search",
+        str(small_digits),
+        "--out",
+        str(tmp_path / "x"),
+        "--backbone-weights",
+        str(tmp_path / "nope.h5"),
     )
     assert missing.returncode == 2 and "no such file" in missing.stderr
     no_weights = run_cli(
-        "search", str(small_digits), "--out", str(tmp_path / "y"), "--families", "transfer",
+        "search",
+        str(small_digits),
+        "--out",
+        str(tmp_path / "y"),
+        "--families",
+        "transfer",
     )
     assert no_weights.returncode == 2 and "--backbone-weights" in no_weights.stderr
     assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()

@@ -158,10 +158,12 @@ def numeric_array(series: pd.Series, name: str, source: str) -> np.ndarray:
 
 
 def string_array(series: pd.Series) -> np.ndarray:
-    """Returns `series` as strings; missing values become the empty string."""
-    return np.array(
-        ["" if pd.isna(v) else class_name(v) for v in series.tolist()], dtype=object
-    ).astype(str)
+    """Returns `series` as an object array of strings; missing values become "".
+
+    Not a NumPy `<U` array: that pads every value to the longest one, so one cell of
+    200,000 characters would cost 800 kB per row. tf.data takes object arrays of str as is.
+    """
+    return np.array(["" if pd.isna(v) else class_name(v) for v in series.tolist()], dtype=object)
 
 
 def require_column(frame: pd.DataFrame, name: str, role: str) -> None:

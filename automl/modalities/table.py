@@ -179,8 +179,11 @@ class TableFeeds:
         return {str(k): "" if v is None or v != v else str(v) for k, v in row.items()}
 
     def check_rows(self) -> dict[str, np.ndarray]:
-        """Returns the raw test inputs, as the SavedModel's signature takes them."""
-        return self.test
+        """Returns the raw test inputs, as the SavedModel's signature takes them.
+
+        Strings become `<U` arrays here only: `.npz` stores object arrays by pickling them.
+        """
+        return {k: v.astype(str) if v.dtype == object else v for k, v in self.test.items()}
 
 
 def predict_table(model_dir: Path, metadata: dict, data: Path) -> Predictions:
