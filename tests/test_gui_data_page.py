@@ -22,6 +22,7 @@ from desktop.pages.data.loading import load_table  # noqa: E402
 from desktop.pages.data_page import DataPage  # noqa: E402
 from desktop.state import StudioState  # noqa: E402
 from desktop.table_model import DataFrameModel  # noqa: E402
+from tests.test_hostile_input import impossible_npz  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PENGUINS = ROOT / "assets" / "samples" / "penguins.csv"
@@ -124,6 +125,49 @@ def test_bad_input_shows_error_and_keeps_loaded_data(qtbot, page, tmp_path, make
     assert page.state.data_path == PENGUINS
     assert page.model.rowCount() == 344
     assert not page.busy
+
+
+def _cut_xlsx(folder: Path) -> Path:
+    whole = folder / "whole.xlsx"
+    pd.DataFrame({"x": range(20), "y": ["a", "b"] * 10}).to_excel(whole, index=False)
+    return _write(folder / "cut.xlsx", whole.read_bytes()[:900])
+
+
+def _list_parquet(folder: Path) -> Path:
+    path = folder / "nested.parquet"
+    pd.DataFrame({"tags": [[1, 2], [3]] * 5, "y": range(10)}).to_parquet(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make_bad", "fragment"),
+    [
+        pytest.param(lambda tmp: Path("/dev/zero"), "a device or pipe", id="device"),
+        pytest.param(_cut_xlsx, "cannot read it as a table", id="truncated-xlsx"),
+        pytest.param(
+            lambda tmp: _write(tmp / "twice.csv", b"a, a\n1,2\n"),
+            "'a' appears more than once",
+            id="same-names",
+        ),
+        pytest.param(_list_parquet, "column 'tags' holds lists", id="parquet-list"),
+        pytest.param(
+            lambda tmp: impossible_npz(tmp / "huge.npz"),
+            "declares shape (1000000, 1000000)",
+            id="npz-shape",
+        ),
+    ],
+)
+def test_hostile_files_show_one_line_and_keep_loaded_data(
+    qtbot, page, tmp_path, make_bad, fragment
+):
+    open_and_wait(qtbot, page, PENGUINS)
+    frame = page.state.frame
+    page.open_path(make_bad(tmp_path))
+    message = expect_error(qtbot, page)
+    assert fragment in message and "\n" not in message
+    assert page.state.frame is frame and not page.busy
+    open_and_wait(qtbot, page, PENGUINS)  # the page still opens files
+    assert page.model.rowCount() == 344
 
 
 def test_single_class_target_is_refused_and_the_role_reverts(qtbot, page, tmp_path):
