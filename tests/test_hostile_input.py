@@ -280,3 +280,20 @@ def test_one_long_cell_does_not_pad_every_value(tmp_path):
     inputs = dataset.model_inputs()
     assert all(a.dtype in (np.float32, object) for a in inputs.values())
     assert max(a.nbytes for a in inputs.values()) <= 40 * 8
+
+
+@pytest.mark.parametrize(("hostile", "fragment"), [("/dev/zero", "a device"), ("", "a folder")])
+def test_predict_refuses_an_image_csv_naming_a_device_or_folder(
+    tmp_path, capsys, hostile, fragment
+):
+    import json
+
+    model = tmp_path / "model"
+    model.mkdir()
+    metadata = {"modality": "image", "image_column": "path", "class_names": ["a", "b"]}
+    (model / "metadata.json").write_text(json.dumps(metadata))
+    rows = tmp_path / "new.csv"
+    pd.DataFrame({"path": [hostile or str(tmp_path)]}).to_csv(rows, index=False)
+    code = main(["predict", str(model), str(rows), "-o", str(tmp_path / "p.csv")])
+    assert_refused(code, capsys.readouterr().err.splitlines(), fragment)
+    assert not (tmp_path / "p.csv").exists()
