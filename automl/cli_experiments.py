@@ -92,10 +92,18 @@ def _warnings_on_stderr(handler: Callable[[argparse.Namespace], int]):
 @_warnings_on_stderr
 def run_ls(args: argparse.Namespace) -> int:
     from automl.store import find_project, list_experiments
+    from automl.store.project import linked_experiments, project_of
     from automl.store.text import format_duration, format_score
 
     project = find_project(args.project, walk_up=args.project == Path("."))
     experiments = list_experiments(project)
+    for link in linked_experiments(project):
+        warnings.warn(
+            f"{link.relative_to(project)} is a link to {link.resolve()}: not listed here "
+            f"(a project lists only its own folders; see it with --project "
+            f"{project_of(link.resolve())})",
+            stacklevel=2,
+        )
     if not experiments:
         _console().print(f"{project}: no experiments yet")
         return 0

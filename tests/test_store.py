@@ -430,3 +430,23 @@ def test_the_store_never_loads_tensorflow(real_experiment, tmp_path):
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_a_linked_experiment_folder_is_not_followed_out_of_the_project(
+    real_experiment, tmp_path, capsys
+):
+    from automl.store import list_experiments
+
+    project, elsewhere = tmp_path / "mine", tmp_path / "colleague"
+    add_experiment(real_experiment, project, "own")
+    theirs = add_experiment(real_experiment, elsewhere, "theirs")
+    (project / "experiments" / "borrowed").symlink_to(theirs, target_is_directory=True)
+    before = sorted(p.name for p in (elsewhere).iterdir())
+    code, out, err = cli(capsys, "ls", "--project", str(project))
+    assert code == 0 and "own" in out and "borrowed" not in out and "theirs" not in out
+    assert err == [
+        f"warning: experiments/borrowed is a link to {theirs}: not listed here (a project "
+        f"lists only its own folders; see it with --project {elsewhere})"
+    ]
+    assert [e["name"] for e in list_experiments(project)] == ["own"]
+    assert sorted(p.name for p in elsewhere.iterdir()) == before  # no project.db written there

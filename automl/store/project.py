@@ -39,7 +39,20 @@ def project_of(folder: Path) -> Path:
 
 
 def experiment_folders(project: Path) -> list[Path]:
-    """Returns the project's experiment folders, `experiments/*` first, each sorted by name."""
+    """Returns the project's experiment folders, `experiments/*` first, each sorted by name.
+
+    A symbolic link is never one (see `linked_experiments`): followed, it would lead the
+    index, retention and deletion into a folder of another project, or list one twice.
+    """
+    return [p for p in _candidates(project) if not p.is_symlink()]
+
+
+def linked_experiments(project: Path) -> list[Path]:
+    """Returns the links in the project's places that point at experiment folders."""
+    return [p for p in _candidates(project) if p.is_symlink()]
+
+
+def _candidates(project: Path) -> list[Path]:
     project = Path(project)
     found: list[Path] = []
     for place in (project / EXPERIMENTS_DIR, project):
