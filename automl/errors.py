@@ -37,9 +37,11 @@ def first_line(error: BaseException) -> str:
 
 def is_disk_full(error: BaseException) -> bool:
     """Returns True when `error` (or an error it was raised from) says the disk is full."""
-    while error is not None:
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:  # a chain can loop back on itself
         if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
             return True
+        seen.add(id(error))
         error = error.__cause__ or error.__context__
     return False
 
