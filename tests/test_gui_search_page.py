@@ -101,6 +101,20 @@ def test_engine_rejection_is_shown_in_a_dialog(qtbot, page, tmp_path):
     assert page.start_button.isEnabled()
 
 
+def test_a_column_named_with_a_dash_reaches_the_engine_as_the_target(qtbot, page, tmp_path):
+    # "-label" would read as an unknown option; the engine must see it as --target's value
+    # and get as far as judging the column (one class) rather than the command line.
+    one_class = tmp_path / "dash.csv"
+    one_class.write_text("x,-label\n" + "".join(f"{i},same\n" for i in range(30)))
+    page.state.settings.data = str(one_class)
+    page.state.settings.target = "-label"
+    with qtbot.waitSignal(page.engine.finished, timeout=60_000):
+        page.start_button.click()
+    box = page.findChild(QMessageBox, "errorDialog")
+    assert box is not None and "single class" in box.text() and "-label" in box.text()
+    assert page.start_button.isEnabled()
+
+
 def test_the_window_process_never_imports_tensorflow():
     script = (
         "import sys, time; t = time.perf_counter();"
