@@ -41,6 +41,9 @@ def is_disk_full(error: BaseException) -> bool:
     while error is not None and id(error) not in seen:  # a chain can loop back on itself
         if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
             return True
+        # h5py and TensorFlow report it in their own error types, with the C library's words.
+        if "No space left on device" in str(error):
+            return True
         seen.add(id(error))
         error = error.__cause__ or error.__context__
     return False

@@ -297,3 +297,24 @@ def test_predict_refuses_an_image_csv_naming_a_device_or_folder(
     code = main(["predict", str(model), str(rows), "-o", str(tmp_path / "p.csv")])
     assert_refused(code, capsys.readouterr().err.splitlines(), fragment)
     assert not (tmp_path / "p.csv").exists()
+
+
+def test_a_disk_that_fills_during_a_trial_stops_the_search_keeping_its_files(
+    tmp_path, capsys, monkeypatch
+):
+    from automl.search import kt_compat
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", "checkpoint.weights.h5")
+
+    monkeypatch.setattr(kt_compat, "build_and_fit", full)
+    out = tmp_path / "exp"
+    options = ("--max-trials", "3", "--epochs", "1", "--workers", "0")
+    code, lines = search(capsys, classes_csv(tmp_path), out, *options)
+    assert code == 2
+    assert lines == [
+        f"automl: error: disk full (in {out}): free some space; what was written is kept"
+    ]
+    assert (out / "experiment.json").is_file() and (out / "events.jsonl").is_file()
+    assert not (out / "summary.json").exists()  # unfinished: `automl resume` takes it up
+    assert '"trial_failed"' not in (out / "events.jsonl").read_text()

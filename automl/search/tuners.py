@@ -12,7 +12,7 @@ import keras
 import keras_tuner
 import numpy as np
 
-from automl.errors import AutoMLError
+from automl.errors import AutoMLError, is_disk_full
 from automl.experiment.events import TrialEnded, TrialFailed, TrialStarted
 from automl.experiment.fold import TrialRecord
 from automl.experiment.layout import TUNER_DIR
@@ -43,6 +43,10 @@ class SearchStopped(keras_tuner.errors.FatalError):
 
 class WorkerRecycle(keras_tuner.errors.FatalError):
     """A worker's memory grew past its bound: it ends between trials to be replaced."""
+
+
+class DiskFull(keras_tuner.errors.FatalError):
+    """The disk filled during a trial: the search stops, its files kept for a resume."""
 
 
 class _Reporting(kt_compat.BuildHook):
@@ -170,6 +174,9 @@ class _Reporting(kt_compat.BuildHook):
         try:
             return kt_compat.build_and_fit(self, trial, *args, **kwargs)
         except Exception as error:
+            if is_disk_full(error):
+                # Not a failed trial: every later one would fail the same way.
+                raise DiskFull(f"disk full while training trial {trial.trial_id}") from error
             values = trial.hyperparameters.values
             key = next((k for k in values if k.split("/")[-1] == "batch_size"), None)
             if not out_of_memory(error) or key is None or values[key] <= 1:
