@@ -318,3 +318,6 @@ def test_a_disk_that_fills_during_a_trial_stops_the_search_keeping_its_files(
     assert (out / "experiment.json").is_file() and (out / "events.jsonl").is_file()
     assert not (out / "summary.json").exists()  # unfinished: `automl resume` takes it up
     assert '"trial_failed"' not in (out / "events.jsonl").read_text()
+    monkeypatch.undo()  # space freed: the search goes on where it stopped
+    assert main(["resume", str(out)]) == 0, capsys.readouterr().err
+    assert (out / "summary.json").is_file() and (out / "model" / "metadata.json").is_file()
