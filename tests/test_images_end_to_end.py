@@ -101,6 +101,16 @@ def test_a_search_skips_and_counts_an_image_over_the_pixel_limit(image_run, smal
     assert bomb in images["skipped_examples"]
 
 
+def test_the_exported_decode_refuses_an_image_over_the_pixel_limit(image_run, tmp_path):
+    import tensorflow as tf
+
+    out, _ = image_run
+    serve = tf.saved_model.load(str(out / "model" / "saved_model" / "1"))
+    bomb = bomb_png(tmp_path / "big.png").read_bytes()
+    with pytest.raises(tf.errors.InvalidArgumentError, match="40-megapixel limit"):
+        serve.signatures["serving_default"](image_bytes=tf.constant([bomb]))
+
+
 def test_predict_gives_an_image_over_the_pixel_limit_an_empty_prediction(image_run, tmp_path):
     out, _ = image_run
     new = tmp_path / "new"
