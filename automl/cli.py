@@ -25,7 +25,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """Returns the `automl` parser: every command, in the order `automl --help` lists them."""
-    from automl import cli_data, cli_search_options
+    from automl import cli_data, cli_explain, cli_search_options
     from automl.cli_experiments import add_commands
 
     parser = _Parser(
@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_search_options.add_rerun(commands)
     add_commands(commands)
     cli_data.add_profile(commands)
+    cli_explain.add_explain(commands)
     return parser
 
 
@@ -153,6 +154,7 @@ _HANDLERS = {
     "devices": ("automl.cli_data", "run_devices"),
     "propose": ("automl.cli_data", "run_propose"),
     "profile": ("automl.cli_data", "run_profile"),
+    "explain": ("automl.cli_explain", "run_explain"),
 }
 
 

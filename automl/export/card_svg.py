@@ -177,3 +177,47 @@ def residual_svg(actual: Sequence, predicted: Sequence) -> str:
         + f'<line x1="{frame.left}" y1="{zero:.1f}" x2="{frame.right}" y2="{zero:.1f}" '
         f'stroke="{VAL_COLOUR}" stroke-width="1.5" stroke-dasharray="5 3"/>' + dots + "</svg>"
     )
+
+
+def bar_chart_svg(
+    title: str, labels: Sequence[str], values: Sequence[float], spreads: Sequence[float] = ()
+) -> str:
+    """Returns an SVG of horizontal bars, one per label (with a spread whisker), or "" if empty.
+
+    Bars start at zero; a negative value (a column that helps when shuffled) draws leftwards.
+    """
+    rows = [(str(label), float(v)) for label, v in zip(labels, values, strict=False) if finite(v)]
+    if not rows:
+        return ""
+    spread = [float(s) if finite(s) else 0.0 for s in spreads] + [0.0] * len(rows)
+    label_width = min(220.0, max(_text_width(label) for label, _ in rows) + 12)
+    width, bar, top = 640, 18, 30
+    height = top + bar * len(rows) + 12
+    low = min(0.0, min(v - s for (_, v), s in zip(rows, spread, strict=False)))
+    high = max(0.0, max(v + s for (_, v), s in zip(rows, spread, strict=False))) or 1.0
+    scale = (width - label_width - 70) / (high - low or 1.0)
+
+    def x(value: float) -> float:
+        return label_width + (value - low) * scale
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
+        f'<text x="8" y="18" font-weight="600">{escape(title)}</text>',
+    ]
+    for i, ((label, value), s) in enumerate(zip(rows, spread, strict=False)):
+        y = top + i * bar
+        left, right = sorted((x(0.0), x(value)))
+        parts.append(
+            f'<text x="{label_width - 6:.1f}" y="{y + 13}" text-anchor="end">{escape(label)}</text>'
+            f'<rect x="{left:.1f}" y="{y + 3}" width="{max(right - left, 0.5):.1f}" '
+            f'height="{bar - 6}" fill="{TRAIN_COLOUR}"/>'
+            f'<text x="{max(right, x(value + s)) + 4:.1f}" y="{y + 13}">{_tick_label(value)}</text>'
+        )
+        if s > 0:
+            parts.append(
+                f'<line x1="{x(value - s):.1f}" y1="{y + bar / 2}" x2="{x(value + s):.1f}" '
+                f'y2="{y + bar / 2}" stroke="{VAL_COLOUR}" stroke-width="1.5"/>'
+            )
+    parts.append("</svg>")
+    return "".join(parts)

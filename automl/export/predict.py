@@ -33,15 +33,24 @@ def predict_file(model_dir: str | Path, data: str | Path) -> Predictions:
         AutoMLError: not an exported model, a missing column, or a value of the wrong
             type (text in a numeric column).
     """
-    model_dir = Path(model_dir)
+    model_dir = model_folder(model_dir)
+    metadata = read_metadata(model_dir)
+    return modality_named(metadata.get("modality")).predict_file(model_dir, metadata, Path(data))
+
+
+def model_folder(path: str | Path) -> Path:
+    """Returns the exported model folder `path` names: itself, or an experiment's `model/`.
+
+    Raises:
+        AutoMLError: neither holds a metadata.json.
+    """
+    model_dir = Path(path)
     if not (model_dir / "metadata.json").exists():
         nested = model_dir / "model"
         if (nested / "metadata.json").exists():
-            model_dir = nested  # an experiment folder: use its exported model
-        else:
-            raise AutoMLError(f"{model_dir} is not an exported model (no metadata.json)")
-    metadata = read_metadata(model_dir)
-    return modality_named(metadata.get("modality")).predict_file(model_dir, metadata, Path(data))
+            return nested  # an experiment folder: use its exported model
+        raise AutoMLError(f"{model_dir} is not an exported model (no metadata.json)")
+    return model_dir
 
 
 def load_signature(model_dir: Path) -> Any:
@@ -51,11 +60,16 @@ def load_signature(model_dir: Path) -> Any:
     return tf.saved_model.load(str(model_dir / SAVED_MODEL_DIR)).signatures["serving_default"]
 
 
-def serve_in_batches(model_dir: Path, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Returns the signature's outputs for `inputs` (named arrays), fed `BATCH_ROWS` at once."""
+def serve_in_batches(
+    model_dir: Path, inputs: dict[str, np.ndarray], serve: Any = None
+) -> dict[str, np.ndarray]:
+    """Returns the signature's outputs for `inputs` (named arrays), fed `BATCH_ROWS` at once.
+
+    `serve` is the loaded signature when the caller serves many times (explanations).
+    """
     import tensorflow as tf
 
-    serve = load_signature(model_dir)
+    serve = load_signature(model_dir) if serve is None else serve
     rows = len(next(iter(inputs.values()))) if inputs else 0
     outputs: dict[str, list[np.ndarray]] = {}
     for start in range(0, rows, BATCH_ROWS):

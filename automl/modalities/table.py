@@ -15,6 +15,7 @@ import numpy as np
 from automl.errors import AutoMLError
 from automl.modalities.base import Option, Prepared, Traits
 from automl.modalities.card_sections import CardSections
+from automl.modalities.table_explain import TableExplainer
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -237,6 +238,8 @@ class TableModality:
     options: tuple[Option, ...] = ()
     #: its parts of the model card (inputs table, usage snippet)
     card = CardSections()
+    #: permutation importance per raw column (`automl explain`)
+    explainer = TableExplainer(model_inputs)
 
     def recognises(self, request: SearchRequest) -> bool:
         return True
