@@ -22,6 +22,7 @@ from automl.modalities.series import (
     check_features,
     series_summary,
 )
+from automl.modalities.series_explain import ForecastExplainer
 from automl.modalities.series_feeds import SeriesFeeds
 
 if TYPE_CHECKING:
@@ -274,6 +275,8 @@ class ForecastModality:
     options: tuple[Option, ...] = (LOOKBACK, HORIZON, ID_COLUMN, TIME_COLUMN)
     #: its parts of the model card (inputs table, usage snippet)
     card = ForecastCardSections()
+    #: attribution per lag step and covariate, per horizon step (`automl explain`)
+    explainer = ForecastExplainer(check_features)
 
     def recognises(self, request: SearchRequest) -> bool:
         from automl.modalities.series_data import is_sequence_file

@@ -14,6 +14,7 @@ import numpy as np
 from automl.errors import AutoMLError
 from automl.modalities.base import Option, Prepared, Traits
 from automl.modalities.card_sections import CardSections
+from automl.modalities.image_explain import ImageExplainer
 
 if TYPE_CHECKING:
     from automl.export.predict import Predictions
@@ -248,6 +249,8 @@ class ImageModality:
     options: tuple[Option, ...] = (IMAGE_COLUMN, BACKBONE_WEIGHTS, BACKBONE)
     #: its parts of the model card (inputs table, usage snippet)
     card = CardSections()
+    #: a mean attribution map per class, checked by blurring (`automl explain`)
+    explainer = ImageExplainer(lambda data, metadata: _image_paths(data, metadata))
 
     def recognises(self, request: SearchRequest) -> bool:
         return bool(request.options.get("image_column")) or Path(request.data).is_dir()

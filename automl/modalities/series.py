@@ -16,6 +16,7 @@ import numpy as np
 from automl.errors import AutoMLError
 from automl.modalities.base import Option, Prepared, Traits
 from automl.modalities.card_sections import SeriesCardSections
+from automl.modalities.series_explain import SeriesExplainer
 from automl.modalities.series_prepared import PreparedSequences
 
 if TYPE_CHECKING:
@@ -222,6 +223,8 @@ class SeriesModality:
     options: tuple[Option, ...] = (ID_COLUMN, TIME_COLUMN, SERIES_PER_ROW)
     #: its parts of the model card (inputs table, usage snippet)
     card = SeriesCardSections()
+    #: attribution per time step and channel, per class (`automl explain`)
+    explainer = SeriesExplainer(check_features)
 
     def recognises(self, request: SearchRequest) -> bool:
         from automl.modalities.series_data import is_sequence_file

@@ -117,6 +117,8 @@ class TableExplainer:
 
     def explain(self, model: ExportedModel, data: Path, request: ExplainRequest) -> Explanation:
         """Returns the table's explanation; writes rows.csv for the rows asked for."""
+        import pandas as pd
+
         from automl.explain.outputs import Explanation
         from automl.explain.permutation import REPEATS, permutation_importance
 
@@ -130,6 +132,11 @@ class TableExplainer:
             labelled[columns],
             y,
         )
+        # Columns left out of the search are no input of the model: nothing to shuffle.
+        ignored = [c for c in model.metadata.get("ignored_columns") or {} if c in frame.columns]
+        if ignored:
+            left_out = pd.DataFrame({"feature": ignored, "importance": 0.0, "spread": 0.0})
+            importance = pd.concat([importance, left_out], ignore_index=True)
         what = "log loss" if model.class_names else "mean absolute error"
         explanation = Explanation(
             importance=importance,

@@ -13,7 +13,14 @@ import numpy as np
 
 from automl.modalities.base import Option, Prepared, Traits
 from automl.modalities.card_sections import CardSections
-from automl.modalities.table import PreparedTable, TableFeeds, predict_table, prepare_table
+from automl.modalities.table import (
+    PreparedTable,
+    TableFeeds,
+    model_inputs,
+    predict_table,
+    prepare_table,
+)
+from automl.modalities.text_explain import TextExplainer
 
 if TYPE_CHECKING:
     from automl.export.predict import Predictions
@@ -83,6 +90,8 @@ class TextModality:
     options: tuple[Option, ...] = ()
     #: its parts of the model card (inputs table, usage snippet)
     card = CardSections()
+    #: words and word pairs that push each class (`automl explain`)
+    explainer = TextExplainer(model_inputs)
 
     def recognises(self, request: SearchRequest) -> bool:
         return False  # a table of text is found when the table is read (see prepare_table)
