@@ -18,8 +18,8 @@ import os
 os.environ["KERAS_BACKEND"] = "tensorflow"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from automl.api import search  # noqa: E402
+from automl.api import explain, search  # noqa: E402
 from automl.errors import AutoMLError  # noqa: E402
 
 __version__ = "0.1.0"
-__all__ = ["AutoMLError", "__version__", "search"]
+__all__ = ["AutoMLError", "__version__", "explain", "search"]

@@ -1,4 +1,4 @@
-"""The notebook face of the engine: `automl.search(...)`."""
+"""The notebook face of the engine: `automl.search(...)` and `automl.explain(...)`."""
 
 from __future__ import annotations
 
@@ -92,3 +92,29 @@ def search(
         workers=workers,
     )
     return run_search(request, listeners=(ProjectIndexer(),))
+
+
+def explain(
+    model_dir: str | Path,
+    data: str | Path,
+    out: str | Path,
+    *,
+    target: str | None = None,
+    rows: list[int] | tuple[int, ...] = (),
+):
+    """Returns an `Explanation` of an exported model on `data`, its files written into `out`.
+
+    Same as `automl explain`: `importance.csv`, `explain.json`, `explanations.html` and the
+    local explanations of `rows` (positions in `data`). When `data` is the file the model's
+    experiment searched, the global importance uses its test split.
+
+    Raises:
+        AutoMLError: not an exported model, data that does not match it, a row out of range.
+
+    Example:
+        >>> explanation = automl.explain("runs/p", "penguins.csv", "runs/p-explained")
+        >>> explanation.importance.head()
+    """
+    from automl.explain.run import explain as run_explain
+
+    return run_explain(model_dir, data, out, target=target, rows=rows)
