@@ -53,6 +53,8 @@ def test_the_two_signal_columns_rank_first(table_model, capsys):
     rows = pd.read_csv(out / "rows.csv")
     assert len(rows) == 2 * 8 and set(rows.columns) == {"row", "feature", "value", "contribution"}
     assert "<svg" in (out / "explanations.html").read_text()
+    card = (tmp / "exp" / "model" / "model_card.html").read_text()
+    assert "What the model looks at" in card and "row 0, predicted" in card
 
 
 def test_an_ignored_signal_column_drops_to_the_bottom(table_model):

@@ -15,6 +15,9 @@ from automl.explain.outputs import ExplainRequest, Explanation, Section
 from automl.explain.report import write_explanation
 from automl.modalities.registry import modality_named
 
+#: features the model card's "What the model looks at" shows
+CARD_FEATURES = 10
+
 
 def explain(
     model_dir: str | Path,
@@ -54,7 +57,40 @@ def explain(
     explanation = explainer.explain(model, data, request)
     extra = extra_sections(model, data, request)
     write_explanation(explanation, request.out, str(model.folder), str(data), extra)
+    update_card(model, explanation)
     return explanation
+
+
+def update_card(model: ExportedModel, explanation: Explanation) -> None:
+    """Rewrites the model folder's card with "What the model looks at" from `explanation`.
+
+    metadata.json stays as exported; a later `automl export` writes the card without it.
+    """
+    from automl.export.bundle import MODEL_CARD_FILE
+    from automl.export.model_card import render_model_card
+
+    summary: dict = {
+        "method": explanation.method,
+        "meaning": explanation.meaning,
+        "examples": explanation.examples,
+        "source": explanation.source,
+        "top": explanation.importance.head(CARD_FEATURES).to_dict(orient="records"),
+    }
+    # Only a self-contained picture (SVG, marked words) travels; PNG overlays stay beside
+    # explanations.html.
+    shown = [local for local in explanation.local if "<img" not in local.html]
+    if shown:
+        local = shown[0]
+        summary["example"] = {
+            "row": local.row,
+            "prediction": local.prediction,
+            "method": local.method,
+            "html": local.html,
+        }
+    card = model.folder / MODEL_CARD_FILE
+    partial = card.with_name(f".{card.name}.partial")
+    partial.write_text(render_model_card({**model.metadata, "explanation": summary}), "utf-8")
+    partial.replace(card)
 
 
 def extra_sections(model: ExportedModel, data: Path, request: ExplainRequest) -> list[Section]:

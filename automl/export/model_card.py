@@ -11,7 +11,7 @@ from html import escape
 
 from automl.errors import AutoMLError
 from automl.export.card_html import cell, confusion_table, finite, fmt, key_value_table
-from automl.export.card_svg import line_chart_svg, residual_svg
+from automl.export.card_svg import bar_chart_svg, line_chart_svg, residual_svg
 from automl.modalities.card_sections import CardSections, is_classification
 from automl.modalities.registry import modality_named
 
@@ -62,6 +62,7 @@ def render_model_card(metadata: dict) -> str:
         _header_section(metadata),
         _performance_section(metadata),
         _evaluation_section(metadata),
+        _looks_at_section(metadata),
         _learning_curves_section(metadata),
         _data_section(metadata),
         _hyperparameters_section(metadata),
@@ -174,6 +175,39 @@ def _evaluation_section(metadata: dict) -> str:
             f"</p>{svg}"
         )
     return ""
+
+
+def _looks_at_section(metadata: dict) -> str:
+    """Returns "What the model looks at" from an `automl explain` run, or "" before one.
+
+    `metadata["explanation"]` is what `automl explain` adds when it rewrites the card: the
+    method, the most important features and one example explained.
+    """
+    explained = metadata.get("explanation") or {}
+    top = explained.get("top") or []
+    if not top:
+        return ""
+    chart = bar_chart_svg(
+        "importance",
+        [str(t.get("feature")) for t in top],
+        [t.get("importance") for t in top],
+        [t.get("spread") for t in top],
+    )
+    example = explained.get("example") or {}
+    example_html = ""
+    if example:
+        example_html = (
+            f"<h3>One example: row {escape(str(example.get('row')))}, predicted "
+            f"{escape(str(example.get('prediction')))}</h3>"
+            f'<p class="muted">{escape(str(example.get("method", "")))}</p>'
+            + str(example.get("html", ""))
+        )
+    return (
+        "<h2>What the model looks at</h2>"
+        f"<p>{escape(str(explained.get('method', '')))}, on {fmt(explained.get('examples'))} "
+        f"examples ({escape(str(explained.get('source', '')))}). "
+        f"{escape(str(explained.get('meaning', '')))}</p>" + chart + example_html
+    )
 
 
 def _learning_curves_section(metadata: dict) -> str:
