@@ -101,6 +101,7 @@ def main() -> None:
         total = time.perf_counter() - started
         model = open_model(model_dir)
         explainer = modality_named(model.metadata["modality"]).explainer
+        (out / f"{name}-warm").mkdir(parents=True, exist_ok=True)
         explainer.explain(model, data, ExplainRequest(out=out / f"{name}-warm"))  # warm-up
         local = _local(kind, model, data, out / f"{name}-warm")
         print(

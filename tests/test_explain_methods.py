@@ -171,3 +171,40 @@ def test_permutation_importance_ranks_the_column_the_score_reads():
     assert table["feature"].iloc[0] == "signal"
     assert table.set_index("feature").loc["noise", "importance"] == 0.0
     assert table["spread"].iloc[0] > 0
+
+
+def test_word_vectors_integrated_gradients_find_the_deciding_word():
+    from automl.explain.embedding import word_attributions
+
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    filler = [f"w{i}" for i in range(20)]
+    texts, labels = [], []
+    for i in range(200):
+        words = list(rng.choice(filler, 6))
+        if i % 2:
+            words.insert(int(rng.integers(0, 6)), "excellent")
+        texts.append(" ".join(words))
+        labels.append(i % 2)
+    text = keras.Input(shape=(1,), dtype="string", name="review")
+    ids = keras.layers.TextVectorization(
+        vocabulary=["excellent", *filler], output_sequence_length=10
+    )(keras.layers.Reshape(())(text))
+    vectors = keras.layers.Embedding(23, 8, mask_zero=True)(ids)
+    pooled = keras.layers.GlobalAveragePooling1D()(vectors)
+    model = keras.Model({"review": text}, keras.layers.Dense(2, activation="softmax")(pooled))
+    model.compile("adam", "sparse_categorical_crossentropy")
+    raw = np.asarray(texts, dtype=object).reshape(-1, 1)
+    import tensorflow as tf
+
+    model.fit({"review": tf.constant(raw)}, np.asarray(labels), epochs=30, batch_size=32, verbose=0)
+
+    good = [t for t, label in zip(texts, labels, strict=True) if label][:10]
+    found = word_attributions(model, "review", good, np.ones(10, dtype=int))
+    assert found is not None and found.completeness.within, found
+    assert "word vectors" in found.method
+    for words, values in zip(found.words, found.values, strict=True):
+        assert len(words) == len(values) == 7
+        assert words[int(np.argmax(values))] == "excellent"
+    # The layer's own `call` is back: the model predicts as before.
+    assert np.asarray(model({"review": tf.constant(raw[:2])})).shape == (2, 2)

@@ -7,7 +7,7 @@ itself. TensorFlow loads inside the functions.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,6 +146,13 @@ def has_gradients(forward: Callable[[Any], Any], inputs: np.ndarray) -> bool:
     return gradient is not None and bool(np.any(np.nan_to_num(gradient.numpy()) != 0))
 
 
+def all_layers(model: Any) -> Iterator[Any]:
+    """Yields every layer of `model`, those inside nested models (backbones) after their model."""
+    for layer in getattr(model, "layers", ()):
+        yield layer
+        yield from all_layers(layer)
+
+
 def last_convolution_output(model: Any) -> Any | None:
     """Returns the layer whose 4-D output ends the model's last convolution block, or None.
 
@@ -159,7 +166,7 @@ def last_convolution_output(model: Any) -> Any | None:
     seen_conv = False
     found = None
     for layer in model.layers:
-        inner = list(layer._flatten_layers()) if hasattr(layer, "_flatten_layers") else [layer]
+        inner = [layer, *all_layers(layer)]
         if any(isinstance(sub, conv_types) for sub in inner):
             seen_conv = True
         shape = getattr(getattr(layer, "output", None), "shape", None)

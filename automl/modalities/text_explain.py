@@ -1,9 +1,10 @@
-"""Text explained: the words and word pairs that push each class, by taking them out.
+"""Text explained: the words and word pairs that push each class.
 
-Occlusion on the exported SavedModel: each word (and each pair of neighbouring words) is
-removed from the raw text in turn, and the fall of the predicted class's probability is that
-word's attribution. It works the same for every text family (word embeddings, bags of words,
-the baselines) because it needs only raw strings in and probabilities out.
+Integrated gradients on the word vectors (or the bag of words) of the `.keras` model,
+checked against the SavedModel, aggregated per word; a pair of neighbouring words gets the
+sum of its two. A model without such a layer is explained by occlusion on the SavedModel:
+each word (and each pair) is taken out of the raw text in turn, and the fall of the
+predicted output is its attribution.
 """
 
 from __future__ import annotations
@@ -30,7 +31,36 @@ MIN_COUNT = 2
 
 def word(text: str) -> str:
     """Returns a word as the model's vocabulary knows it: lower case, no punctuation."""
-    return re.sub(r"[^\w']", "", text.lower())
+    return re.sub(r"[^\w]", "", text.lower())
+
+
+def attributed_words(
+    model: ExportedModel, texts: list[str], column: str, model_inputs: InputsOf, source: str
+) -> tuple[list[tuple[list[str], np.ndarray, np.ndarray, int]], str, dict]:
+    """Returns per text (words, word attributions, pair attributions, output explained),
+    the method's name and its checks: integrated gradients where the model allows, else
+    occlusion."""
+    import pandas as pd
+
+    from automl.explain.embedding import word_attributions
+    from automl.explain.model import keras_gap
+
+    inputs, _notes = model_inputs(pd.DataFrame({column: texts}), model.metadata, source)
+    served = model.serve(inputs)
+    targets = np.argmax(served, axis=1) if model.class_names else np.zeros(len(texts), int)
+    network = model.keras_model()
+    columns = {name: values.reshape(-1, 1) for name, values in inputs.items()}
+    checks = {"keras_vs_savedmodel": keras_gap(served, np.asarray(network(columns)))}
+    found = word_attributions(network, model.metadata["inputs"][0]["input_name"], texts, targets)
+    if found is None:
+        method = "occlusion on the SavedModel: each word taken out of the text in turn"
+        return occluded_words(model, texts, column, model_inputs, source), method, checks
+    checks["completeness"] = found.completeness.to_dict()
+    results = [
+        (words, values, values[:-1] + values[1:], int(target))
+        for words, values, target in zip(found.words, found.values, targets, strict=True)
+    ]
+    return results, found.method, checks
 
 
 def occluded_words(
@@ -79,8 +109,8 @@ class TextExplainer:
         frame, labelled, _y, source = labelled_rows(model, data, request, self.model_inputs)
         column = model.metadata["inputs"][0]["column"]
         texts = labelled[column].fillna("").astype(str).tolist()[:MAX_TEXTS]
-        request.progress(f"occlusion of each word in {len(texts)} texts")
-        found = occluded_words(model, texts, column, self.model_inputs, str(data))
+        request.progress(f"word attributions in {len(texts)} texts")
+        found, method, checks = attributed_words(model, texts, column, self.model_inputs, str(data))
         names = model.class_names or ["value"]
         totals: dict[str, list[float]] = defaultdict(list)
         pushes: dict[tuple[str, str], list[float]] = defaultdict(list)
@@ -93,9 +123,10 @@ class TextExplainer:
                 pair_pushes[(names[output], f"{words[i]} {words[i + 1]}")].append(float(value))
         explanation = Explanation(
             importance=_ranked(dict(totals)),
-            method="occlusion on the SavedModel: each word taken out of the text in turn",
-            meaning="Per word, the mean fall of the predicted output when the word is taken "
-            "out, counted over the texts that hold it; spread over those texts",
+            method=method,
+            meaning="Per word, the mean size of its attribution to the predicted output, over "
+            "the texts that hold it (words seen at least twice); spread over those texts",
+            checks=checks,
             examples=len(found),
             source=source,
             by_output={f"{name}: words": _ranked(_of(pushes, name)) for name in names},
@@ -103,17 +134,17 @@ class TextExplainer:
         )
         for row in request.rows:
             text = str(frame.iloc[row][column])
-            words, singles, _pairs, output = occluded_words(
+            found_row, method, _checks = attributed_words(
                 model, [text], column, self.model_inputs, str(data)
-            )[0]
-            shown = text.split()[:MAX_WORDS]
+            )
+            words, singles, _pairs, output = found_row[0]
             explanation.local.append(
                 LocalExplanation(
                     row,
                     names[output],
-                    explanation.method,
+                    method,
                     ("rows.html",),
-                    marked_words_html(shown, singles),
+                    marked_words_html(words, singles),
                     {"words": dict(zip(words, map(float, singles), strict=True))},
                 )
             )
