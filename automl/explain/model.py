@@ -16,7 +16,7 @@ import numpy as np
 
 from automl.errors import AutoMLError
 from automl.experiment.layout import MARKER, SPLITS
-from automl.export.bundle import KERAS_FILE, read_metadata
+from automl.export.bundle import KERAS_FILE, SAVED_MODEL_DIR, read_metadata
 from automl.export.predict import load_signature, model_folder, serve_in_batches
 
 #: The `.keras` model must match the SavedModel within this (max absolute difference).
@@ -31,6 +31,7 @@ class ExportedModel:
     metadata: dict
     _serve: Any = field(default=None, repr=False)
     _keras: Any = field(default=None, repr=False)
+    _saved: Any = field(default=None, repr=False)
 
     @property
     def class_names(self) -> list[str]:
@@ -43,6 +44,15 @@ class ExportedModel:
             self._serve = load_signature(self.folder)
         outputs = serve_in_batches(self.folder, inputs, serve=self._serve)
         return scores_of(outputs)
+
+    def serve_images(self, images: np.ndarray) -> np.ndarray:
+        """Returns the SavedModel's probabilities for decoded images (its `serve_array`)."""
+        import tensorflow as tf
+
+        if self._saved is None:
+            self._saved = tf.saved_model.load(str(self.folder / SAVED_MODEL_DIR))
+        outputs = self._saved.signatures["serve_array"](images=tf.constant(images))
+        return scores_of({k: v.numpy() for k, v in outputs.items()})
 
     def keras_model(self) -> Any:
         """Returns the `.keras` model, loaded once with the project's layers registered."""

@@ -52,7 +52,7 @@ def image_maps(
         return network(t, training=False)
 
     scores = np.asarray(forward(images))
-    checks: dict = {"keras_vs_savedmodel": keras_gap(_served(model, images), scores)}
+    checks: dict = {"keras_vs_savedmodel": keras_gap(model.serve_images(images), scores)}
     maps = grad_cam(network, images, targets)
     if maps is not None and maps.max() > 0:
         return maps, "Grad-CAM on the last convolution block", checks
@@ -64,18 +64,6 @@ def image_maps(
         maps = np.clip(attributions.sum(axis=-1), 0, None)
         return _unit(maps), "integrated gradients (baseline: a black image)", checks
     return _occluded(model, images, targets), "occlusion of patches on the SavedModel", checks
-
-
-def _served(model: ExportedModel, images: np.ndarray) -> np.ndarray:
-    """Returns the SavedModel's probabilities for decoded images (its `serve_array`)."""
-    import tensorflow as tf
-
-    from automl.explain.model import scores_of
-    from automl.export.bundle import SAVED_MODEL_DIR
-
-    saved = tf.saved_model.load(str(model.folder / SAVED_MODEL_DIR))
-    outputs = saved.signatures["serve_array"](images=tf.constant(images))
-    return scores_of({k: v.numpy() for k, v in outputs.items()})
 
 
 def _occluded(model: ExportedModel, images: np.ndarray, targets: np.ndarray) -> np.ndarray:
@@ -144,9 +132,12 @@ class ImageExplainer:
 
         paths = self.image_paths(data, model.metadata)
         check_rows(request.rows, len(paths), "images")
-        rng = np.random.default_rng(0)
-        chosen = sorted(rng.choice(len(paths), MAX_EXAMPLES, replace=False).tolist())
-        sample = [paths[i] for i in chosen] if len(paths) > MAX_EXAMPLES else paths
+        every = (paths, f"images of {data.name}")
+        sample, source = searched_test_images(data, request.test) or every
+        if len(sample) > MAX_EXAMPLES:
+            rng = np.random.default_rng(0)
+            sample = [sample[i] for i in sorted(rng.choice(len(sample), MAX_EXAMPLES, False))]
+            source += f", a seeded sample of {MAX_EXAMPLES}"
         request.progress(f"attribution maps of {len(sample)} images")
         images = decoded(model, sample)
         network = model.keras_model()
@@ -180,8 +171,7 @@ class ImageExplainer:
             meaning="Per predicted class, how much the class's probability falls when the 10% "
             "most-attributed pixels are blurred (spread over the images); maps beside it",
             examples=len(sample),
-            source=f"images of {data.name}"
-            + (f", a seeded sample of {MAX_EXAMPLES}" if len(paths) > MAX_EXAMPLES else ""),
+            source=source,
             checks=checks,
             sections=[
                 Section(
@@ -206,6 +196,18 @@ class ImageExplainer:
                     )
                 )
         return explanation
+
+
+def searched_test_images(data: Path, test: np.ndarray | None) -> tuple[list[str], str] | None:
+    """Returns the experiment's test images when `data` is the class folder it searched."""
+    from automl.modalities.image_data import scan_image_folder
+
+    if test is None or not len(test) or not data.is_dir():
+        return None
+    files = scan_image_folder(data).files  # in the order the search split them
+    if int(test.max()) >= len(files):
+        return None
+    return [files[i] for i in test], "the experiment's test split"
 
 
 def _file_name(name: str) -> str:
