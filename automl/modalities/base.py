@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     import numpy as np
 
     from automl.data.splits import Splits
+    from automl.explain.model import ExportedModel
+    from automl.explain.outputs import ExplainRequest, Explanation
     from automl.export.predict import Predictions
     from automl.search.metrics import Objective
     from automl.search.request import SearchRequest
@@ -232,14 +234,31 @@ class Feeds(Protocol):
         ...
 
 
+class Explainer(Protocol):
+    """How one kind's exported models are explained (`automl explain`, `automl.explain`).
+
+    Implemented beside each room (`table_explain.py`, `series_explain.py`, ...) with the
+    shared methods of `automl.explain`; set as the kind's `explainer` attribute.
+    """
+
+    def explain(self, model: ExportedModel, data: Path, request: ExplainRequest) -> Explanation:
+        """Returns the model's explanation on `data`; writes the local explanations asked for.
+
+        Raises:
+            AutoMLError: data that does not match the model, or a row out of range.
+        """
+        ...
+
+
 @runtime_checkable
 class Modality(Protocol):
     """One kind of data: how it is recognised, read, fed, proposed for, served and predicted.
 
     `priority` orders detection: the registry asks kinds with a lower number first, so a
     specific kind (image folders, series files) is tried before the catch-all table.
-    A kind may also set `traits` (a `Traits`, read with `registry.traits_of`); it is not a
-    member here, so a kind without one still is a `Modality`.
+    A kind may also set `traits` (a `Traits`, read with `registry.traits_of`) and
+    `explainer` (an `Explainer`, used by `automl explain`); they are not members here, so a
+    kind without them still is a `Modality` (one without an explainer cannot be explained).
     """
 
     name: str
