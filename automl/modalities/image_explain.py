@@ -16,7 +16,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from automl.explain.model import ExportedModel
-    from automl.explain.outputs import ExplainRequest, Explanation
+    from automl.explain.outputs import ExplainRequest, Explanation, Section
 
 #: The global importance uses at most this many images (a seeded sample beyond).
 MAX_EXAMPLES = 200
@@ -127,8 +127,13 @@ class ImageExplainer:
 
     def explain(self, model: ExportedModel, data: Path, request: ExplainRequest) -> Explanation:
         """Returns the images' explanation; writes map_<class>.png and row_<n>.png overlays."""
-        from automl.explain.outputs import Explanation, LocalExplanation, Section, check_rows
-        from automl.explain.pictures import map_png, overlay_png
+        from automl.explain.outputs import (
+            Explanation,
+            LocalExplanation,
+            check_rows,
+            importance_table,
+        )
+        from automl.explain.pictures import overlay_png
 
         paths = self.image_paths(data, model.metadata)
         check_rows(request.rows, len(paths), "images")
@@ -145,21 +150,7 @@ class ImageExplainer:
         maps, method, checks = image_maps(model, images, targets)
         request.progress("faithfulness: blurring the most-attributed pixels")
         drop, chance = blurred_drop(network, images, maps, targets)
-        names, values, spreads, pictures = [], [], [], []
-        for c, name in enumerate(model.class_names):
-            mine = targets == c
-            if not mine.any():
-                continue
-            names.append(name)
-            values.append(float(drop[mine].mean()))
-            spreads.append(float(drop[mine].std()))
-            map_png(maps[mine].mean(axis=0), request.out / f"map_{_file_name(name)}.png")
-            pictures.append(
-                f"<figure><img src='map_{_file_name(name)}.png' alt='{name}'>"
-                f"<figcaption>{name} ({int(mine.sum())} images)</figcaption></figure>"
-            )
-        from automl.explain.outputs import importance_table
-
+        names, values, spreads, section = class_maps(model, maps, targets, drop, request.out)
         checks["faithfulness"] = {
             "blurred_share": TOP_SHARE,
             "mean_drop_top_pixels": round(float(drop.mean()), 6),
@@ -173,13 +164,7 @@ class ImageExplainer:
             examples=len(sample),
             source=source,
             checks=checks,
-            sections=[
-                Section(
-                    "Mean map per class",
-                    "<div class='pictures'>" + "".join(pictures) + "</div>",
-                    {"maps": [f"map_{_file_name(n)}.png" for n in names]},
-                )
-            ],
+            sections=[section],
         )
         if request.rows:
             asked = decoded(model, [paths[r] for r in request.rows])
@@ -196,6 +181,35 @@ class ImageExplainer:
                     )
                 )
         return explanation
+
+
+def class_maps(
+    model: ExportedModel, maps: np.ndarray, targets: np.ndarray, drop: np.ndarray, out: Path
+) -> tuple[list[str], list[float], list[float], Section]:
+    """Returns per predicted class its name, mean and spread of the blur drop, and the
+    section showing its mean map (written as map_<class>.png)."""
+    from html import escape
+
+    from automl.explain.outputs import Section
+    from automl.explain.pictures import map_png
+
+    names, values, spreads, pictures = [], [], [], []
+    for c, name in enumerate(model.class_names):
+        mine = targets == c
+        if not mine.any():
+            continue
+        names.append(name)
+        values.append(float(drop[mine].mean()))
+        spreads.append(float(drop[mine].std()))
+        file = f"map_{_file_name(name)}.png"
+        map_png(maps[mine].mean(axis=0), out / file)
+        pictures.append(
+            f"<figure><img src='{file}' alt='{escape(name)}'>"
+            f"<figcaption>{escape(name)} ({int(mine.sum())} images)</figcaption></figure>"
+        )
+    html = "<div class='pictures'>" + "".join(pictures) + "</div>"
+    maps_written = [f"map_{_file_name(n)}.png" for n in names]
+    return names, values, spreads, Section("Mean map per class", html, {"maps": maps_written})
 
 
 def searched_test_images(data: Path, test: np.ndarray | None) -> tuple[list[str], str] | None:

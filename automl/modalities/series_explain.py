@@ -116,6 +116,10 @@ def explain_windows(
         total, spread = total + mean * chosen.sum(), spread + std * chosen.sum()
         by_output[name] = importance_table(step_names, np.abs(per_step).mean(axis=0))
     count = sum(int((t >= 0).sum()) for _, t in outputs)
+    if not count:
+        from automl.errors import AutoMLError
+
+        raise AutoMLError(f"{source} holds no series to explain")
     return Explanation(
         importance=importance_table(features, total / count, spread / count),
         method=method,
@@ -149,7 +153,10 @@ def heat_strips(
     names: list[str],
     request: ExplainRequest,
 ) -> list[LocalExplanation]:
-    """Returns each asked series' heat strip (per-step attribution), written to series.csv."""
+    """Returns each asked series' heat strip (per-step attribution), written to series.csv.
+
+    A classifier's strip explains the predicted class; a forecaster's, the first step ahead.
+    """
     import pandas as pd
 
     from automl.explain.outputs import LocalExplanation
