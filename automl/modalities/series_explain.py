@@ -119,7 +119,7 @@ def explain_windows(
     if not count:
         from automl.errors import AutoMLError
 
-        raise AutoMLError(f"{source} holds no series to explain")
+        raise AutoMLError(f"no series to explain ({source})")
     return Explanation(
         importance=importance_table(features, total / count, spread / count),
         method=method,
