@@ -15,6 +15,8 @@ import pytest
 import automl
 from automl.cli import main
 
+pytestmark = pytest.mark.slow  # each test trains a model in a tiny search
+
 SIGNAL = ("x2", "x5")
 
 

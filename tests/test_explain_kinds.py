@@ -6,9 +6,12 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 from PIL import Image
 
 from automl.cli import main
+
+pytestmark = pytest.mark.slow  # each test trains a model in a tiny search
 
 ROOT_SAMPLES = __import__("pathlib").Path(__file__).resolve().parents[1] / "assets" / "samples"
 
