@@ -1,10 +1,13 @@
-"""How long explanations take: global importance on penguins, digits and shapes, and one
-local explanation (target: under 1 s for one row, image or series, so a click feels
+"""How long explanations take: global importance on penguins, digits, shapes and sunspots,
+and one local explanation (target: under 1 s for one row, image or series, so a click feels
 immediate).
 
 Run (2 cores here; each sample gets one tiny search first, not timed):
 
-    python benchmarks/explain_speed.py [--out DIR]
+    python benchmarks/explain_speed.py [--out DIR] [--sets penguins digits shapes sunspots]
+
+The method column says what the exported model allowed: a nearest-neighbour or random-
+convolution model is explained by occlusion, a network by gradients.
 
 Times are wall-clock seconds in one process after TensorFlow has loaded: "global" is the
 kind's whole explanation without local rows (model loading included), "local" the median
@@ -27,17 +30,18 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 SAMPLES = ROOT / "assets" / "samples"
 
 
-def _search(data: Path, target: str | None, out: Path) -> Path:
+def _search(data: Path, target: str | None, out: Path, options: dict) -> Path:
     """Returns the model folder of a one-trial search on `data` (not timed)."""
     import automl
 
-    automl.search(data, target, out, max_trials=1, epochs=3, cv=None, refit=False)
+    automl.search(data, target, out, max_trials=1, epochs=3, cv=None, refit=False, **options)
     return out / "model"
 
 
 def _local(kind: str, model, data: Path, out: Path) -> float:
     """Returns the median seconds of one local explanation of the first example."""
     import numpy as np
+    import pandas as pd
 
     from automl.explain.outputs import ExplainRequest
 
@@ -72,7 +76,12 @@ def _local(kind: str, model, data: Path, out: Path) -> float:
         else:
             from automl.modalities.series_explain import heat_strips
 
-            x = np.load(data)["X"][:1].astype("float32")
+            if kind == "forecast":
+                lookback = int(model.metadata["forecast"]["lookback"])
+                values = pd.read_csv(data)["sunspots"].to_numpy()[:lookback]
+                x = values.reshape(1, lookback, 1).astype("float32")
+            else:
+                x = np.load(data)["X"][:1].astype("float32")
             heat_strips(model, x, [0], model.class_names, request)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
@@ -81,6 +90,7 @@ def _local(kind: str, model, data: Path, out: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--sets", nargs="*", default=["penguins", "digits", "shapes", "sunspots"])
     args = parser.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="explain-speed-"))
     import automl
@@ -88,14 +98,18 @@ def main() -> None:
     from automl.explain.outputs import ExplainRequest
     from automl.modalities import modality_named
 
+    sunspots = {"time_column": "year", "lookback": 20, "horizon": 5}
     sets = [
-        ("penguins", "table", SAMPLES / "penguins.csv", "species"),
-        ("digits", "image", SAMPLES / "digits", None),
-        ("shapes", "series", SAMPLES / "shapes.npz", None),
+        ("penguins", "table", SAMPLES / "penguins.csv", "species", {}),
+        ("digits", "image", SAMPLES / "digits", None, {}),
+        ("shapes", "series", SAMPLES / "shapes.npz", None, {}),
+        ("sunspots", "forecast", SAMPLES / "sunspots.csv", "sunspots", sunspots),
     ]
     print(f"{'data':<10}{'examples':>9}{'global s':>10}{'local s':>9}  method")
-    for name, kind, data, target in sets:
-        model_dir = _search(data, target, out / name)
+    for name, kind, data, target, options in sets:
+        if name not in args.sets:
+            continue
+        model_dir = _search(data, target, out / name, options)
         started = time.perf_counter()
         explanation = automl.explain(model_dir, data, out / f"{name}-explained")
         total = time.perf_counter() - started
