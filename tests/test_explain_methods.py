@@ -208,3 +208,16 @@ def test_word_vectors_integrated_gradients_find_the_deciding_word():
         assert words[int(np.argmax(values))] == "excellent"
     # The layer's own `call` is back: the model predicts as before.
     assert np.asarray(model({"review": tf.constant(raw[:2])})).shape == (2, 2)
+
+
+def test_a_nested_backbone_is_explained_by_integrated_gradients():
+    inner_in = keras.Input((10, 10, 1))
+    inner = keras.Model(inner_in, keras.layers.Conv2D(4, 3, activation="relu")(inner_in))
+    outer_in = keras.Input((10, 10, 1))
+    pooled = keras.layers.GlobalAveragePooling2D()(inner(outer_in))
+    model = keras.Model(outer_in, keras.layers.Dense(3, activation="softmax")(pooled))
+    assert last_convolution_output(model) is None  # no feature maps in the outer graph
+    assert grad_cam(model, np.zeros((1, 10, 10, 1)), [0]) is None
+    rng = np.random.default_rng(1)
+    x = rng.uniform(0, 1, (3, 10, 10, 1)).astype("float32")
+    _check_completeness(model, x, np.zeros_like(x))

@@ -154,11 +154,12 @@ def all_layers(model: Any) -> Iterator[Any]:
 
 
 def last_convolution_output(model: Any) -> Any | None:
-    """Returns the layer whose 4-D output ends the model's last convolution block, or None.
+    """Returns the top-level layer whose 4-D output ends the model's last convolution block.
 
-    Grad-CAM looks at that layer's feature maps. A nested backbone counts as a convolution
-    block of its own (its output is where its convolutions end). None when no convolution
-    precedes a 4-D output, e.g. a dense network over pixels.
+    Grad-CAM looks at that layer's feature maps. None when no convolution precedes a 4-D
+    output of the model's own graph: a dense network over pixels, or a nested backbone
+    followed by pooling (a nested model's `output` belongs to its inner graph, so its
+    feature maps are out of reach; integrated gradients explain those models instead).
     """
     import keras
 
@@ -166,9 +167,10 @@ def last_convolution_output(model: Any) -> Any | None:
     seen_conv = False
     found = None
     for layer in model.layers:
-        inner = [layer, *all_layers(layer)]
-        if any(isinstance(sub, conv_types) for sub in inner):
+        if any(isinstance(sub, conv_types) for sub in [layer, *all_layers(layer)]):
             seen_conv = True
+        if isinstance(layer, keras.Model):
+            continue
         shape = getattr(getattr(layer, "output", None), "shape", None)
         if seen_conv and shape is not None and len(shape) == 4:
             found = layer
