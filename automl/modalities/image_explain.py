@@ -70,12 +70,11 @@ def _occluded(model: ExportedModel, images: np.ndarray, targets: np.ndarray) -> 
     """Returns maps of the class probability's fall when each patch is covered (grey)."""
     from automl.explain.occlusion import occlusion, patches
 
-    network = model.keras_model()
     size = max(1, images.shape[1] // 8)
     masks = patches(images.shape[1:], size)
 
     def score(x: np.ndarray) -> np.ndarray:
-        return np.asarray(network(x, training=False))[np.arange(len(x)), targets]
+        return model.serve_images(x)[np.arange(len(x)), targets]
 
     drops = occlusion(score, images, masks, float(np.mean(images)))
     maps = np.zeros(images.shape[:3])
@@ -91,10 +90,10 @@ def _unit(maps: np.ndarray) -> np.ndarray:
 
 
 def blurred_drop(
-    network: Any, images: np.ndarray, maps: np.ndarray, targets: np.ndarray, seed: int = 0
+    model: ExportedModel, images: np.ndarray, maps: np.ndarray, targets: np.ndarray, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Returns each image's fall of its class probability when the 10% most-attributed
-    pixels are blurred, and the fall when 10% of pixels chosen at random are."""
+    """Returns each image's fall of its class probability (on the SavedModel) when the 10%
+    most-attributed pixels are blurred, and the fall when 10% of pixels at random are."""
     from scipy.ndimage import gaussian_filter
 
     sigma = max(1.0, images.shape[1] / 16)
@@ -110,7 +109,7 @@ def blurred_drop(
         row[rng.choice(pixels, count, replace=False)] = True
 
     def probability(x: np.ndarray) -> np.ndarray:
-        return np.asarray(network(x, training=False))[np.arange(len(x)), targets]
+        return model.serve_images(x)[np.arange(len(x)), targets]
 
     original = probability(images)
     shape = maps.shape + (1,)
@@ -145,11 +144,10 @@ class ImageExplainer:
             source += f", a seeded sample of {MAX_EXAMPLES}"
         request.progress(f"attribution maps of {len(sample)} images")
         images = decoded(model, sample)
-        network = model.keras_model()
-        targets = np.argmax(np.asarray(network(images, training=False)), axis=1)
+        targets = np.argmax(model.serve_images(images), axis=1)
         maps, method, checks = image_maps(model, images, targets)
         request.progress("faithfulness: blurring the most-attributed pixels")
-        drop, chance = blurred_drop(network, images, maps, targets)
+        drop, chance = blurred_drop(model, images, maps, targets)
         names, values, spreads, section = class_maps(model, maps, targets, drop, request.out)
         checks["faithfulness"] = {
             "blurred_share": TOP_SHARE,
@@ -168,7 +166,7 @@ class ImageExplainer:
         )
         if request.rows:
             asked = decoded(model, [paths[r] for r in request.rows])
-            asked_targets = np.argmax(np.asarray(network(asked, training=False)), axis=1)
+            asked_targets = np.argmax(model.serve_images(asked), axis=1)
             asked_maps, asked_method, _ = image_maps(model, asked, asked_targets)
             for i, row in enumerate(request.rows):
                 name = f"row_{row}.png"
