@@ -45,9 +45,11 @@ def heat_strip_svg(title: str, series: np.ndarray, attribution: np.ndarray) -> s
         f'<text x="10" y="16" font-weight="600">{escape(title)}</text>',
     ]
     for s in range(steps):
+        # fill-opacity rather than rgba(): SVG viewers outside browsers read only the former.
+        base = _POSITIVE if weights[s] >= 0 else _NEGATIVE
         parts.append(
             f'<rect x="{10 + s * step_width:.1f}" y="{plot + 26}" width="{step_width + 0.3:.1f}" '
-            f'height="{strip}" fill="{_colour(weights[s])}"/>'
+            f'height="{strip}" fill="rgb{base}" fill-opacity="{min(1.0, abs(weights[s])):.2f}"/>'
         )
     points = " ".join(
         f"{10 + (s + 0.5) * step_width:.1f},{24 + plot - (values[s] - low) / span * plot:.1f}"
