@@ -1,4 +1,4 @@
-"""Runs `python -m automl ...` as a child process and turns its output into Qt signals.
+"""Runs the engine (`python -m automl ...`) as a child process and turns its output into Qt signals.
 
 The search child writes one JSON event per line on stdout (`--events -`); this class
 reads them as they arrive (`readyReadStandardOutput`, no polling) and emits each as an
@@ -7,10 +7,9 @@ engine `Event`. TensorFlow's chatter arrives on stderr and is passed on as log l
 
 from __future__ import annotations
 
-import sys
-
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 
+from automl.child_command import engine_command
 from automl.experiment.reader import parse_event
 
 #: How long a stopped search may take to finish its epoch and export before it is killed.
@@ -55,11 +54,12 @@ class EngineProcess(QObject):
         return self.process.state() != QProcess.ProcessState.NotRunning
 
     def start(self, arguments: list[str], working_dir: str | None = None) -> None:
-        """Starts `python -m automl ARGUMENTS`."""
+        """Starts `python -m automl ARGUMENTS` (in the bundled app, its own engine)."""
         self.stop_requested = False
         if working_dir:
             self.process.setWorkingDirectory(working_dir)
-        self.process.start(sys.executable, ["-m", "automl", *arguments])
+        program, *rest = engine_command(*arguments)
+        self.process.start(program, rest)
 
     def stop(self) -> None:
         """Asks a search started with `--control-stdin` to stop after this epoch."""

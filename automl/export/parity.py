@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from automl.child_command import engine_command
+
 #: The largest difference an export may show before it is refused.
 PARITY_TOLERANCE = 1e-5
 #: How long the reloading child may take. It imports TensorFlow (5-8 s on an idle
@@ -54,14 +56,9 @@ def check_parity(saved_model: Path, rows: dict[str, np.ndarray], expected: np.nd
         rows_path, out_path = Path(scratch, "rows.npz"), Path(scratch, "out.npy")
         np.savez(rows_path, **rows)
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""}
-        command = [
-            sys.executable,
-            "-m",
-            "automl.export.parity",
-            str(saved_model),
-            str(rows_path),
-            str(out_path),
-        ]
+        command = engine_command(
+            str(saved_model), str(rows_path), str(out_path), module="automl.export.parity"
+        )
         _reload_in_child(command, env, out_path)
         reloaded = np.load(out_path)
     expected = np.asarray(expected, dtype=np.float64).reshape(reloaded.shape)

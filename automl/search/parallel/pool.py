@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from automl.child_command import engine_command
 from automl.errors import AutoMLError
 from automl.search.parallel.layout import EXIT_RECYCLE, WORKERS_DIR
 from automl.search.parallel.tokens import TOKEN_ENV
@@ -94,10 +95,7 @@ class WorkerPool:
             index = int(tuner_id.removeprefix("tuner") or 0) % len(self.gpus)
             env["CUDA_VISIBLE_DEVICES"] = self.gpus[index]
         command = [
-            sys.executable,
-            "-m",
-            "automl",
-            "worker",
+            *engine_command("worker"),
             "--oracle",
             self.address,
             "--experiment",
