@@ -54,11 +54,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Returns the exit code of the command `argv` names (see the module's docstring)."""
+    owns_process = argv is None  # `automl` itself, not a caller's in-process call
     argv = _join_negative_values(list(sys.argv[1:] if argv is None else argv))
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
+    if owns_process and args.command not in _OWN_OUTPUT:
+        from automl.engine_log import quiet_engine_output
+
+        quiet_engine_output()  # TensorFlow's lines go to engine.log, not the terminal
     try:
         if args.command == "experiments":
             return args.handler(args)
@@ -140,6 +145,9 @@ def _handler(command: str) -> Callable[[Any], int] | None:
         return None
     return getattr(importlib.import_module(module), name)
 
+
+#: Commands whose whole output is for the user: a worker's goes to its log file already.
+_OWN_OUTPUT = {"worker", "experiments"}
 
 #: command -> (module, function): commands load what they need, when they run.
 _HANDLERS = {

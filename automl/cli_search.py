@@ -143,6 +143,7 @@ def _read_space(path: Path | None) -> dict:
 
 def run_search_command(args) -> int:
     """`automl search`, `automl demo` and `automl resume`: a search with live progress."""
+    from automl.engine_log import log_listeners
     from automl.export.parity import ExportCheckFailed
     from automl.store import ProjectIndexer
 
@@ -177,7 +178,7 @@ def run_search_command(args) -> int:
                 events_stream=events_stream,
                 on_start=_on_start(interrupted, getattr(args, "control_stdin", False)),
                 # The project index follows the folder: after each trial and at the end.
-                listeners=(display.on_event, ProjectIndexer()),
+                listeners=(display.on_event, ProjectIndexer(), *log_listeners()),
             )
     except ExportCheckFailed as error:
         print(f"automl: export failed: {error}", file=sys.stderr)

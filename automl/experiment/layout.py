@@ -39,6 +39,8 @@ RERUNS_DIR = "reruns"
 TENSORBOARD_DIR = "tensorboard"
 #: Logs kept beside the search (counted as logs in disk use).
 LOGS_DIR = "logs"
+#: What TensorFlow and Keras printed during the search (`automl.engine_log`).
+ENGINE_LOG = "engine.log"
 
 #: Everything a search writes at the top of its folder (a user's own files stay).
 OWN_ENTRIES = (
@@ -52,6 +54,7 @@ OWN_ENTRIES = (
     LOCK,
     RERUNS_DIR,
     TENSORBOARD_DIR,
+    ENGINE_LOG,
 )
 
 
