@@ -37,6 +37,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="remove AutoML Studio from the desktop's app menu (Linux) and exit",
     )
+    launcher.add_argument(
+        "--self-check",
+        type=Path,
+        metavar="FOLDER",
+        help="open the penguins sample, search 1 trial and export it in FOLDER, then exit",
+    )
     args = parser.parse_args(argv)
     if args.install_launcher or args.uninstall_launcher:
         return _launcher(install=args.install_launcher)
@@ -50,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
 
     app.setWindowIcon(app_icon())
     use_palette(app, chosen_scheme(args.palette))
+    if args.self_check is not None:
+        from desktop.self_check import run_self_check
+
+        return run_self_check(args.self_check)
     window = MainWindow()
     window.show()
     if args.path is not None:
