@@ -72,9 +72,14 @@ def add_profile(commands: Any) -> None:
 
 def run_predict(args: Any) -> int:
     """Returns 0; writes the model's predictions for a file (CSV on stdout, or a file)."""
-    from automl.export.predict import predict_file, write_table
+    from automl.export.predict import predict_file, reporting_progress, write_table
+    from automl.progress import work_progress
 
-    result = predict_file(args.model, args.data)
+    with (
+        work_progress(sys.stderr, "predicting") as report,
+        reporting_progress(report),
+    ):
+        result = predict_file(args.model, args.data)
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
     if args.output is None:
@@ -87,11 +92,15 @@ def run_predict(args: Any) -> int:
 
 def run_export(args: Any) -> int:
     """Returns 0, or 1 when the new export fails its check; exports an experiment again."""
+    from automl.engine_log import attach_engine_log
     from automl.export.parity import ExportCheckFailed
     from automl.export.reexport import reexport
+    from automl.progress import work_progress
 
+    attach_engine_log(args.experiment)  # TensorFlow's lines join the search's
     try:
-        result = reexport(args.experiment, args.to, tuple(args.format))
+        with work_progress(sys.stderr, "exporting and checking the model"):
+            result = reexport(args.experiment, args.to, tuple(args.format))
     except ExportCheckFailed as error:
         print(f"automl: export failed: {error}", file=sys.stderr)
         return EXIT_EXPORT_FAILED

@@ -32,7 +32,7 @@ import warnings
 from pathlib import Path
 from typing import IO
 
-from automl.experiment.layout import ENGINE_LOG
+from automl.experiment.layout import ENGINE_LOG, MARKER
 from automl.experiment.listener import FolderListener
 
 #: Packages whose Python warnings go to the log (a Keras warning about a layer may name
@@ -143,3 +143,12 @@ def quiet_engine_output() -> EngineOutput:
 def log_listeners() -> tuple[FolderListener, ...]:
     """Returns the listener that moves the log into a search's folder; none when not quiet."""
     return () if _current is None else (_current.listener(),)
+
+
+def attach_engine_log(experiment: Path) -> None:
+    """Moves the log into `experiment`'s engine.log when quiet and it is an experiment folder.
+
+    `automl export` reloads TensorFlow: its lines join the search's.
+    """
+    if _current is not None and (Path(experiment) / MARKER).is_file():
+        _current.attach(Path(experiment))

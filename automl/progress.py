@@ -1,12 +1,26 @@
-"""What `automl search` shows while it runs: a live display on a terminal, lines otherwise."""
+"""What `automl search` shows while it runs: a live display on a terminal, lines otherwise.
+
+Long single steps (`automl predict` on a large file, `automl export`) show a bar with the
+time left, or a spinner with the time spent, on a terminal only (`work_progress`).
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import IO
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from automl.experiment.events import (
     Event,
@@ -148,3 +162,33 @@ def _spread_text(event: TrialEnded) -> str:
     if event.spread is None or not event.fold_scores:
         return ""
     return f" ± {event.spread:.4f} over {len(event.fold_scores)} folds"
+
+
+@contextmanager
+def work_progress(stream: IO[str], description: str) -> Iterator[Callable[[int, int], None]]:
+    """Yields `report(done, total)`, which moves a bar with the time left on a terminal.
+
+    Until the first report it shows a spinner and the time spent; off a terminal (a pipe,
+    a log file) it shows nothing. The bar goes away when the work ends or is interrupted.
+    """
+    if not stream.isatty():
+        yield lambda done, total: None
+        return
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+        console=Console(file=stream),
+        transient=True,
+    )
+    with progress:
+        task = progress.add_task(description, total=None)
+
+        def report(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield report

@@ -6,6 +6,9 @@ model's kind of data (`metadata.json`'s "modality") reads the file and shapes th
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +21,20 @@ from automl.export.bundle import SAVED_MODEL_DIR, read_metadata
 from automl.modalities import modality_named
 
 BATCH_ROWS = 8192
+
+#: Where `serve_in_batches` reports (rows done, rows in all): set by `reporting_progress`, so
+#: the kinds' `predict_file` need not pass a progress object along.
+_PROGRESS: ContextVar[Callable[[int, int], None] | None] = ContextVar("progress", default=None)
+
+
+@contextmanager
+def reporting_progress(report: Callable[[int, int], None]) -> Iterator[None]:
+    """Makes `serve_in_batches` call `report(rows done, rows in all)` after each batch."""
+    token = _PROGRESS.set(report)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)
 
 
 @dataclass(frozen=True)
@@ -71,11 +88,13 @@ def serve_in_batches(
 
     serve = load_signature(model_dir) if serve is None else serve
     rows = len(next(iter(inputs.values()))) if inputs else 0
+    report = _PROGRESS.get() or (lambda done, total: None)
     outputs: dict[str, list[np.ndarray]] = {}
     for start in range(0, rows, BATCH_ROWS):
         batch = {k: tf.constant(v[start : start + BATCH_ROWS]) for k, v in inputs.items()}
         for key, value in serve(**batch).items():
             outputs.setdefault(key, []).append(value.numpy())
+        report(min(start + BATCH_ROWS, rows), rows)
     return {key: np.concatenate(parts) for key, parts in outputs.items()}
 
 
@@ -95,8 +114,12 @@ def write_table(frame: pd.DataFrame, path: Path) -> None:
     """Writes `frame` as CSV (or Parquet for .parquet), via a temporary name."""
     path = Path(path)
     partial = path.with_name(f".{path.name}.partial")
-    if path.suffix.lower() in {".parquet", ".pq"}:
-        frame.to_parquet(partial, index=False)
-    else:
-        frame.to_csv(partial, index=False)
+    try:
+        if path.suffix.lower() in {".parquet", ".pq"}:
+            frame.to_parquet(partial, index=False)
+        else:
+            frame.to_csv(partial, index=False)
+    except BaseException:  # Ctrl-C included: nothing half-written stays
+        partial.unlink(missing_ok=True)
+        raise
     partial.replace(path)
