@@ -1,8 +1,9 @@
-"""Runs the engine (`python -m automl ...`) as a child process and turns its output into Qt signals.
+"""Runs an engine command (`automl ...`) in a child process; its output becomes Qt signals.
 
 The search child writes one JSON event per line on stdout (`--events -`); this class
 reads them as they arrive (`readyReadStandardOutput`, no polling) and emits each as an
-engine `Event`. TensorFlow's chatter arrives on stderr and is passed on as log lines.
+engine `Event`. The engine's own lines arrive on stderr and are passed on as log lines
+(TensorFlow's go to the experiment's engine.log: `automl.engine_log`).
 """
 
 from __future__ import annotations
