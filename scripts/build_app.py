@@ -37,7 +37,16 @@ COLLECT_SUBMODULES = [
 ]
 HIDDEN_IMPORTS = ["openpyxl", "pyarrow", "pyqtgraph", "sklearn.model_selection", "PIL.Image"]
 #: Large packages the app never uses; some are found through optional imports.
-EXCLUDES = ["tkinter", "IPython", "jupyter_client", "notebook", "pytest", "matplotlib"]
+EXCLUDES = [
+    "tkinter",
+    "IPython",
+    "jupyter_client",
+    "notebook",
+    "pytest",
+    "matplotlib",
+    "botocore",
+    "boto3",
+]
 
 INSTALL_SH = """#!/bin/sh
 # Adds AutoML Studio to your desktop's app menu; run it from anywhere.
