@@ -57,7 +57,7 @@ def desktop_entry(command: list[str], icon: Path) -> str:
             f"Exec={exec_line} %f",
             f"Icon={icon}",
             "Terminal=false",
-            "Categories=Science;Education;Development;",
+            "Categories=Science;ArtificialIntelligence;",
             "MimeType=text/csv;",
             "",
         ]
