@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from automl.child_command import engine_command
 from desktop.app import main
@@ -113,3 +116,11 @@ def test_engine_runs_a_module_as_main(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert '"b": 1' in done.stdout
+
+
+@pytest.mark.skipif(not shutil.which("desktop-file-validate"), reason="desktop-file-utils")
+def test_the_entry_passes_desktop_file_validate(tmp_path):
+    entry = tmp_path / "automl-studio.desktop"
+    entry.write_text(desktop_entry(["/opt/My Apps/automl-studio"], tmp_path / "icon.svg"))
+    done = subprocess.run(["desktop-file-validate", str(entry)], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout + done.stderr == ""
