@@ -15,7 +15,13 @@ import keras_tuner
 from architectures.fitting import fit_batches
 from architectures.layers import FillMissing, MissingIndicator
 from architectures.spaces import DenseSpace
-from architectures.tuning import clip, nearest, tune_batch_size, tuned_optimizer
+from architectures.tuning import (
+    clip,
+    declare_seed,
+    nearest,
+    tune_batch_size,
+    tuned_optimizer,
+)
 
 #: Categories up to this many are one-hot encoded; more get a learned embedding.
 ONE_HOT_MAX_CATEGORIES = 24
@@ -55,7 +61,8 @@ class TabularTask:
 
 
 class DenseHyperModel(keras_tuner.HyperModel):
-    """Tunes depth, width, activation, dropout, batch norm, optimizer and learning rate.
+    """Tunes depth (or a linear model), width, activation, dropout, batch norm, L2,
+    optimizer and learning rate.
 
     Args:
         features: one `TabularFeature` per input column, in signature order.
@@ -98,10 +105,14 @@ class DenseHyperModel(keras_tuner.HyperModel):
             space.max_layers,
             default=clip(2, space.min_layers, space.max_layers),
         )
+        if _linear(hp, space):
+            depth = 0
+        l2 = hp.Float("l2", space.min_l2, space.max_l2, sampling="log", default=space.min_l2)
+        penalty = keras.regularizers.L2(l2)
         batch_norm = hp.Boolean("batch_norm", default=False) if space.tune_batch_norm else False
         for i in range(depth):
             units = hp.Choice(f"units_{i}", list(space.units), default=nearest(space.units, 128))
-            x = keras.layers.Dense(units, use_bias=not batch_norm)(x)
+            x = keras.layers.Dense(units, use_bias=not batch_norm, kernel_regularizer=penalty)(x)
             if batch_norm:
                 # See cnn.py: momentum 0.9 so inference statistics settle on small data.
                 x = keras.layers.BatchNormalization(momentum=0.9)(x)
@@ -111,11 +122,32 @@ class DenseHyperModel(keras_tuner.HyperModel):
                     "dropout", 0.0, space.max_dropout, default=min(0.1, space.max_dropout)
                 )
                 x = keras.layers.Dropout(rate)(x)
-        outputs, loss = self._head(x)
+        outputs, loss = self._head(x, penalty)
         model = keras.Model(inputs, outputs, name="dense")
         optimizer = tuned_optimizer(hp, space)
         model.compile(optimizer=optimizer, loss=loss, metrics=self.metrics)
+        if space.tune_linear:
+            self._declare_linear_seed(hp)
         return model
+
+    def _declare_linear_seed(self, hp: keras_tuner.HyperParameters) -> None:
+        """Returns None; makes the linear model the search's next trial after the defaults.
+
+        A linear model wants more steps and a larger rate than an MLP: the smallest batch
+        and the top learning rate of the space; a moderate L2 stands in for the C=1 of
+        scikit-learn's logistic regression on a few hundred rows.
+        """
+        space = self.space
+        declare_seed(
+            hp,
+            {
+                "layers": space.min_layers,
+                "linear": True,
+                "l2": clip(1e-3, space.min_l2, space.max_l2),
+                "learning_rate": space.max_learning_rate,
+                "batch_size": min(space.batch_sizes),
+            },
+        )
 
     def baseline_inputs(self):
         """Returns the raw columns, standardized and with every category one-hot."""
@@ -132,16 +164,22 @@ class DenseHyperModel(keras_tuner.HyperModel):
             return BaselineHead("value", 1)
         return BaselineHead("classes", self.task.classes)
 
-    def _head(self, x):
+    def _head(self, x, penalty: keras.regularizers.Regularizer):
         if self.task.kind == "regression":
             # Predict in standard units, then rescale: the first guess is the mean.
-            raw = keras.layers.Dense(1, name="standardized", dtype="float32")(x)
+            raw = keras.layers.Dense(
+                1, name="standardized", dtype="float32", kernel_regularizer=penalty
+            )(x)
             value = keras.layers.Rescaling(
                 self.task.target_std, offset=self.task.target_mean, name="value", dtype="float32"
             )(raw)
             return value, "mean_squared_error"
         probabilities = keras.layers.Dense(
-            self.task.classes, activation="softmax", name="probabilities", dtype="float32"
+            self.task.classes,
+            activation="softmax",
+            name="probabilities",
+            dtype="float32",
+            kernel_regularizer=penalty,
         )(x)
         return probabilities, "sparse_categorical_crossentropy"
 
@@ -158,6 +196,20 @@ class DenseHyperModel(keras_tuner.HyperModel):
         )
         # Table rows are small: larger validation batches read them faster.
         return fit_batches(model, train, validation_data, kwargs, validation_batch_size=1024)
+
+
+def _linear(hp: keras_tuner.HyperParameters, space: DenseSpace) -> bool:
+    """Returns whether this trial is the linear model (no hidden layer).
+
+    "linear" exists only at the shallowest depth, so of random draws about
+    1 / (2 x the number of depths) are linear: 1 in 8 with the default 1-4 layers. An
+    even "layers" range from 0 would make it 1 in 5, too many on a large table where a
+    linear model rarely wins; the seed tries it once regardless of the draws.
+    """
+    if not space.tune_linear:
+        return False
+    with hp.conditional_scope("layers", [space.min_layers]):
+        return bool(hp.Boolean("linear", default=False))
 
 
 def build_inputs(

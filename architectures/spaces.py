@@ -52,6 +52,11 @@ class _Space:
 class DenseSpace(_Space):
     """Ranges and choices the dense family's tuner draws from.
 
+    With `tune_linear`, the shallowest depth may also be no hidden layer at all: a linear
+    model (logistic or linear regression on the encoded columns), tried as the second
+    trial. `l2` is the tuned weight penalty's range (log-uniform; a model's default
+    is the lower end, the linear model's 1e-3 or the nearest).
+
     Example:
         >>> DenseSpace.from_dict({"max_layers": 2}).max_layers
         2
@@ -65,6 +70,9 @@ class DenseSpace(_Space):
     activations: tuple[str, ...] = ("relu", "gelu")
     max_dropout: float = 0.5
     tune_batch_norm: bool = True
+    tune_linear: bool = True
+    min_l2: float = 1e-5
+    max_l2: float = 1e-2
     min_learning_rate: float = 1e-4
     max_learning_rate: float = 3e-3
     optimizers: tuple[str, ...] = ("adam", "adamw")
@@ -73,6 +81,7 @@ class DenseSpace(_Space):
     def _own_problems(self) -> list[str | None]:
         return [
             _span(self, "layers", 8),
+            None if 0 < self.min_l2 <= self.max_l2 < 1 else "l2 must satisfy 0 < min <= max < 1",
             _positive(self.units, "units"),
             _among(self.activations, ("relu", "gelu", "swish", "tanh", "elu"), "activations"),
             _dropout(self.max_dropout),

@@ -66,3 +66,28 @@ def hidden_units(hp: keras_tuner.HyperParameters, dense_units: Sequence[int]) ->
     The first trial takes the choice nearest 0: no hidden layer where the space allows.
     """
     return hp.Choice("dense_units", list(dense_units), default=nearest(dense_units, 0))
+
+
+#: Where `declare_seed` leaves a hypermodel's seed configurations on a HyperParameters
+#: object; the search's oracle (automl/search/oracles.py) reads them from there.
+SEEDS_ATTRIBUTE = "seeds"
+
+
+def declare_seed(hp: keras_tuner.HyperParameters, overrides: dict) -> None:
+    """Returns None; records `overrides` as a configuration to try early in the search.
+
+    A seed is the family's defaults with these values changed (names as `build` registers
+    them, in the current name scope). The oracle tries each seed once, right after the
+    families' defaults. Where a family is one choice among several, the seed also holds
+    the choice that reaches it, so it builds that family. Building the hypermodel while
+    the tuner gathers its space is what declares the seeds.
+    """
+    # Name scopes and open conditions are Keras Tuner internals with no public reader.
+    seed = {c.name: c.values[0] for c in hp._conditions}
+    seed.update({hp._get_name(name): value for name, value in overrides.items()})
+    seeds = getattr(hp, SEEDS_ATTRIBUTE, None)
+    if seeds is None:
+        seeds = []
+        setattr(hp, SEEDS_ATTRIBUTE, seeds)
+    if seed not in seeds:
+        seeds.append(seed)

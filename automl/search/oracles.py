@@ -4,35 +4,81 @@ A random first draw can be a poor corner of the space (a tiny learning rate, a h
 batch); with a small trial budget that can be the whole search. Each family's
 hyperparameter defaults are its published, known-good shape, so the first trial tries
 them, and when several families are searched, trial k is family k's defaults (FCN, then
-BiLSTM, ...); the oracle explores from there.
+BiLSTM, ...). Then come the families' seeds (`architectures.tuning.declare_seed`): other
+known-good shapes, such as the linear model for tables. The oracle explores from there.
 """
 
 from __future__ import annotations
 
 import keras_tuner
 
+from architectures.tuning import SEEDS_ATTRIBUTE
+
 
 class DefaultsFirst:
-    """Oracle mixin: the first trials are each family's defaults, then the oracle's draws."""
+    """Oracle mixin: the families' defaults, then their seeds, then the oracle's draws."""
+
+    def update_space(self, hyperparameters):
+        # The tuner builds the hypermodel on a copy of the space, then hands that copy
+        # here: the seeds the build declared ride along on it.
+        seeds = self.__dict__.setdefault("_seeds", [])
+        for seed in getattr(hyperparameters, SEEDS_ATTRIBUTE, None) or ():
+            if seed not in seeds:
+                seeds.append(dict(seed))
+        return super().update_space(hyperparameters)
 
     def populate_space(self, trial_id):
         space = self.hyperparameters.space
         family = next((hp for hp in space if hp.name == "family"), None)
-        seeded = list(family.values) if family is not None else [None]
+        seeded = [{"family": name} for name in family.values] if family is not None else [{}]
+        seeded += [s for s in self.__dict__.get("_seeds", ()) if _fits(s, space)]
         done = len(self.trials)
         if done >= len(seeded):
             return super().populate_space(trial_id)  # later trials are the oracle's own
-        defaults = keras_tuner.HyperParameters()
-        for hp in space:
-            defaults.merge([hp])
-            if defaults.is_active(hp):
-                defaults.values[hp.name] = seeded[done] if hp is family else hp.default
-        return {"status": "RUNNING", "values": defaults.values}
+        values = seeded_values(space, seeded[done])
+        return {"status": "RUNNING", "values": values}
+
+
+def seeded_values(space: list, overrides: dict) -> dict:
+    """Returns every active hyperparameter's value: its default unless `overrides` has one.
+
+    An override the space does not hold yet (a batch size a family registers in `fit`)
+    is kept: Keras Tuner takes a value already set when the build registers it.
+    """
+    chosen = keras_tuner.HyperParameters()
+    for hp in space:
+        chosen.merge([hp])
+        if chosen.is_active(hp):
+            chosen.values[hp.name] = overrides.get(hp.name, hp.default)
+    known = {hp.name for hp in space}
+    return {**{k: v for k, v in overrides.items() if k not in known}, **chosen.values}
+
+
+def _fits(seed: dict, space: list) -> bool:
+    """Returns whether every value of `seed` is one its hyperparameter can take.
+
+    A user's narrower space (`--space`) can leave a seed out: then it is skipped. A value
+    whose hyperparameter the space does not hold yet (registered in `fit`) is let through.
+    """
+    by_name = {hp.name: hp for hp in space}
+    for name, value in seed.items():
+        hp = by_name.get(name)
+        if hp is None:
+            continue
+        if isinstance(hp, keras_tuner.engine.hyperparameters.Choice):
+            if value not in hp.values:
+                return False
+        elif isinstance(hp, keras_tuner.engine.hyperparameters.Boolean):
+            if not isinstance(value, bool):
+                return False
+        elif hasattr(hp, "min_value") and not hp.min_value <= value <= hp.max_value:
+            return False
+    return True
 
 
 class DefaultsFirstRandom(DefaultsFirst, keras_tuner.oracles.RandomSearchOracle):
-    """Random search, starting from the families' defaults."""
+    """Random search, starting from the families' defaults and seeds."""
 
 
 class DefaultsFirstBayesian(DefaultsFirst, keras_tuner.oracles.BayesianOptimizationOracle):
-    """Bayesian optimization, starting from the families' defaults."""
+    """Bayesian optimization, starting from the families' defaults and seeds."""
