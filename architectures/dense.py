@@ -13,7 +13,7 @@ import keras
 import keras_tuner
 
 from architectures.fitting import fit_batches
-from architectures.layers import FillMissing, MissingIndicator
+from architectures.layers import FillMissing, MissingIndicator, RobustScale
 from architectures.spaces import DenseSpace
 from architectures.tuning import (
     clip,
@@ -35,6 +35,8 @@ class TabularFeature:
         input_name: the tensor name (letters, digits, underscores).
         kind: "numeric", "categorical" (strings, including booleans) or "text".
         mean, variance: numeric columns only; NaN-free training statistics.
+        median, robust_scale: numeric columns only; the training median and an
+            interquartile-range scale (`robust_scale_of`), for `RobustScale`.
         has_missing: numeric columns only; adds a missing-value indicator.
         vocabulary: categorical/text columns only; known values (text: tokens, and word
             pairs spelled "a b" when `ngrams` is 2).
@@ -45,6 +47,8 @@ class TabularFeature:
     kind: str
     mean: float = 0.0
     variance: float = 1.0
+    median: float = 0.0
+    robust_scale: float = 1.0
     has_missing: bool = False
     vocabulary: tuple[str, ...] = field(default=())
     ngrams: int = 1
@@ -96,7 +100,10 @@ class DenseHyperModel(keras_tuner.HyperModel):
         self.space = space or DenseSpace()
 
     def build(self, hp: keras_tuner.HyperParameters) -> keras.Model:
-        inputs, encoded = build_inputs(self.features, hp)
+        # RealMLP's robust scaling with smooth clipping first; plain standardizing stays a
+        # choice (it is what the baselines read).
+        scaling = hp.Choice("scaling", ["robust", "standard"], default="robust")
+        inputs, encoded = build_inputs(self.features, hp, scaling=scaling)
         space = self.space
         x = encoded
         depth = hp.Int(
@@ -216,10 +223,13 @@ def build_inputs(
     features: list[TabularFeature],
     hp: keras_tuner.HyperParameters,
     one_hot_max: int | None = ONE_HOT_MAX_CATEGORIES,
+    scaling: str = "standard",
 ):
     """Returns (inputs by name, one encoded float tensor) for the raw columns.
 
     Categories up to `one_hot_max` are one-hot (None: all of them), more are embedded.
+    Numbers are standardized (`scaling` "standard") or robustly scaled and smoothly
+    clipped ("robust", `RobustScale`).
     """
     inputs: dict[str, keras.KerasTensor] = {}
     parts = []
@@ -234,13 +244,17 @@ def build_inputs(
             else inputs[numeric[0].input_name]
         )
         filled = FillMissing([f.mean for f in numeric], name="fill_missing")(raw)
-        parts.append(
-            keras.layers.Normalization(
+        if scaling == "robust":
+            scaled = RobustScale(
+                [f.median for f in numeric], [f.robust_scale for f in numeric], name="robust_scale"
+            )(filled)
+        else:
+            scaled = keras.layers.Normalization(
                 mean=[f.mean for f in numeric],
                 variance=[max(f.variance, 1e-12) for f in numeric],
                 name="normalize",
             )(filled)
-        )
+        parts.append(scaled)
         with_missing = [i for i, f in enumerate(numeric) if f.has_missing]
         if with_missing:
             parts.append(MissingIndicator(with_missing, name="missing")(raw))
@@ -257,6 +271,25 @@ def build_inputs(
             parts.append(vectorize(keras.layers.Reshape(())(inputs[feature.input_name])))
     encoded = parts[0] if len(parts) == 1 else keras.layers.Concatenate(name="features")(parts)
     return inputs, encoded
+
+
+def robust_scale_of(values) -> tuple[float, float]:
+    """Returns (median, scale) of NaN-free numbers: RealMLP's robust statistics.
+
+    The scale is the interquartile range over 1.349 (the standard deviation for normal
+    data); where it is 0 (a mostly constant or binary column), half the range; 1 for a
+    constant column.
+    """
+    import numpy as np
+
+    values = np.asarray(values, dtype="float64")
+    if values.size == 0:
+        return 0.0, 1.0
+    low, median, high = np.quantile(values, [0.25, 0.5, 0.75])
+    scale = (high - low) / 1.349
+    if scale <= 0:
+        scale = (values.max() - values.min()) / 2
+    return float(median), float(scale) if scale > 0 else 1.0
 
 
 def _encode_category(feature: TabularFeature, tensor, one_hot_max: int | None):

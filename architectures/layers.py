@@ -39,6 +39,38 @@ class FillMissing(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="automl_studio")
+class RobustScale(keras.layers.Layer):
+    """Returns numeric columns centred and scaled robustly, then smoothly clipped.
+
+    RealMLP's numeric preprocessing (Holzmüller et al., 2024): z = (x - centre) / scale,
+    with the training median and an interquartile-range scale, then z / sqrt(1 + (z/3)^2),
+    which keeps values near 0 as they are and bends outliers towards +-3, so one extreme
+    row cannot dominate a layer's input.
+
+    Example:
+        >>> RobustScale([0.0], [1.0])(np.array([[3.0]], "float32"))  # [[2.1213]]
+    """
+
+    def __init__(self, centre: list[float], scale: list[float], **kwargs):
+        super().__init__(**kwargs)
+        self.centre = [float(v) for v in centre]
+        # A scale of 0 (a constant column) divides by 1: the column stays at 0.
+        self.scale = [float(v) if v > 0 else 1.0 for v in scale]
+
+    def call(self, inputs):
+        centre = ops.convert_to_tensor(self.centre, dtype=inputs.dtype)
+        scale = ops.convert_to_tensor(self.scale, dtype=inputs.dtype)
+        z = (inputs - centre) / scale
+        return z / ops.sqrt(1.0 + ops.square(z / 3.0))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "centre": self.centre, "scale": self.scale}
+
+
+@keras.saving.register_keras_serializable(package="automl_studio")
 class MissingIndicator(keras.layers.Layer):
     """Returns 1.0 where the chosen columns are NaN, else 0.0: missingness as a feature."""
 

@@ -24,7 +24,7 @@ def describe_features(dataset: Dataset, train_inputs: dict[str, np.ndarray]) -> 
 
     Statistics come from the training split so nothing leaks from validation or test.
     """
-    from architectures.dense import TabularFeature
+    from architectures.dense import TabularFeature, robust_scale_of
 
     described = []
     for column in dataset.features:
@@ -33,12 +33,15 @@ def describe_features(dataset: Dataset, train_inputs: dict[str, np.ndarray]) -> 
             present = values[~np.isnan(values)]
             mean = float(present.mean()) if present.size else 0.0
             variance = float(present.var()) if present.size else 1.0
+            median, scale = robust_scale_of(present)
             described.append(
                 TabularFeature(
                     column.input_name,
                     "numeric",
                     mean=mean,
                     variance=variance if variance > 0 else 1.0,
+                    median=median,
+                    robust_scale=scale,
                     has_missing=bool(np.isnan(values).any()),
                 )
             )
