@@ -74,7 +74,8 @@ class DenseSpace(_Space):
     min_l2: float = 1e-5
     max_l2: float = 1e-2
     min_learning_rate: float = 1e-4
-    max_learning_rate: float = 3e-3
+    # Up to 1e-2: the linear model converges too slowly below it (see dense.py).
+    max_learning_rate: float = 1e-2
     optimizers: tuple[str, ...] = ("adam", "adamw")
     batch_sizes: tuple[int, ...] = (16, 32, 64, 128, 256)
 

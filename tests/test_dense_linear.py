@@ -42,7 +42,7 @@ def test_the_second_trial_is_the_linear_model_with_l2(tmp_path):
     first, second = (t.hyperparameters.values for t in trials[:2])
     assert first["layers"] == 2 and "linear" not in first and first["l2"] == 1e-5
     assert second["layers"] == 1 and second["linear"] is True
-    assert second["l2"] == 1e-3 and second["learning_rate"] == 3e-3
+    assert second["l2"] == 1e-3 and second["learning_rate"] == 1e-2
     assert second["batch_size"] == 16
     linear = tuner.hypermodel.build(trials[1].hyperparameters)
     assert _hidden_dense(linear) == []
