@@ -13,7 +13,12 @@ import keras
 import keras_tuner
 
 from architectures.fitting import fit_batches
-from architectures.layers import FillMissing, MissingIndicator, RobustScale
+from architectures.layers import (
+    FillMissing,
+    MissingIndicator,
+    RobustScale,
+    SmoothedSparseCrossentropy,
+)
 from architectures.spaces import DenseSpace
 from architectures.tuning import (
     clip,
@@ -130,6 +135,9 @@ class DenseHyperModel(keras_tuner.HyperModel):
                 )
                 x = keras.layers.Dropout(rate)(x)
         outputs, loss = self._head(x, penalty)
+        if self.task.kind != "regression":
+            smoothing = hp.Float("label_smoothing", 0.0, 0.2, default=0.1)
+            loss = SmoothedSparseCrossentropy(self.task.classes, smoothing)
         model = keras.Model(inputs, outputs, name="dense")
         optimizer = tuned_optimizer(hp, space)
         model.compile(optimizer=optimizer, loss=loss, metrics=self.metrics)

@@ -71,6 +71,34 @@ class RobustScale(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="automl_studio")
+class SmoothedSparseCrossentropy(keras.losses.Loss):
+    """Returns the cross-entropy of class ids against softmax outputs, labels smoothed.
+
+    Keras' sparse cross-entropy has no label smoothing; this one-hot encodes the ids and
+    smooths them (each label is 1 - s + s/k, every other s/k), as RealMLP trains its
+    classifiers (s = 0.1): the model stops pushing probabilities to 0 and 1, which
+    over-fits a few hundred rows.
+    """
+
+    def __init__(
+        self, classes: int, smoothing: float = 0.1, name: str = "smoothed_crossentropy", **kwargs
+    ):
+        super().__init__(name=name, **kwargs)
+        self.classes = int(classes)
+        self.smoothing = float(smoothing)
+
+    def call(self, y_true, y_pred):
+        ids = ops.cast(ops.reshape(y_true, (-1,)), "int32")
+        one_hot = ops.one_hot(ids, self.classes, dtype=y_pred.dtype)
+        return keras.losses.categorical_crossentropy(
+            one_hot, y_pred, label_smoothing=self.smoothing
+        )
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "classes": self.classes, "smoothing": self.smoothing}
+
+
+@keras.saving.register_keras_serializable(package="automl_studio")
 class MissingIndicator(keras.layers.Layer):
     """Returns 1.0 where the chosen columns are NaN, else 0.0: missingness as a feature."""
 

@@ -1,4 +1,5 @@
-"""RealMLP's robust scaling with smooth clipping: known answers, save/load, SavedModel parity."""
+"""RealMLP's robust scaling with smooth clipping and label smoothing: known answers, save/load,
+SavedModel parity."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numpy as np
 import pytest
 
 from architectures.dense import DenseHyperModel, TabularFeature, TabularTask, robust_scale_of
-from architectures.layers import RobustScale
+from architectures.layers import RobustScale, SmoothedSparseCrossentropy
 from automl.search.arrays import predict
 
 
@@ -60,6 +61,7 @@ def test_the_default_model_scales_robustly_and_survives_keras_and_saved_model(tm
 
     model.save(tmp_path / "dense.keras")
     reloaded = keras.saving.load_model(tmp_path / "dense.keras")  # safe mode
+    assert isinstance(reloaded.loss, SmoothedSparseCrossentropy) and reloaded.loss.smoothing == 0.1
     np.testing.assert_allclose(predict(reloaded, rows), expected, atol=1e-6)
 
     archive = keras.export.ExportArchive()
@@ -84,3 +86,17 @@ def test_standard_scaling_stays_a_choice():
     assert model.get_layer("normalize") is not None
     with pytest.raises(ValueError):
         model.get_layer("robust_scale")
+
+
+def test_label_smoothing_spreads_a_tenth_of_each_label_over_the_classes():
+    probabilities = np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1]], "float32")
+    ids = np.array([0, 1])
+    smoothed = np.full((2, 3), 0.1 / 3) + np.eye(3)[ids] * 0.9
+    expected = np.mean(-(smoothed * np.log(probabilities)).sum(axis=1))
+    loss = SmoothedSparseCrossentropy(3, 0.1)
+    assert float(loss(ids, probabilities)) == pytest.approx(expected, rel=1e-6)
+    assert float(loss(ids[:, None], probabilities)) == pytest.approx(expected, rel=1e-6)
+    plain = keras.losses.SparseCategoricalCrossentropy()(ids, probabilities)
+    assert float(SmoothedSparseCrossentropy(3, 0.0)(ids, probabilities)) == pytest.approx(
+        float(plain), rel=1e-6
+    )
