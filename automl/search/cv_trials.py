@@ -67,7 +67,12 @@ def run_folds(tuner, trial, cv, checkpoint, callbacks: list, kwargs: dict) -> li
         else:
             histories.append(tuner.fit_with_memory_retry(trial, fold_args, fold_kwargs))
         if state.stop_requested.is_set() or state.planner.search_over():
-            break  # the folds done so far score the trial
+            if index:
+                # This fold was cut short: its few epochs would drag the mean down. The
+                # folds done before it score the trial (it then ranks after whole ones).
+                histories.pop()
+                record.history = record.fold_histories.pop()
+            break
     record.fold_histories.append(record.history)
     state.fold_validation = None
     tuner.fresh_start = tuner.fold_weights = None

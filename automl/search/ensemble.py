@@ -115,7 +115,7 @@ def fold_ensemble(tuner, trial, first: keras.Model, folds: int) -> tuple[keras.M
     built the same way and given its own best epoch's weights.
     """
     paths = fold_checkpoints(kt_compat.checkpoint_path(tuner, trial.trial_id), folds)
-    if not paths:
+    if len(paths) < 2:
         return None, "the fold models were not all kept; exported the best trial's first fold"
     weights = first.count_params() * len(paths)
     if weights > FOLD_ENSEMBLE_MAX_WEIGHTS:

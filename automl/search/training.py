@@ -268,14 +268,16 @@ class SearchRun:
         refit_due = self.planner.refit_wanted and not self.state.stop_requested.is_set()
         folds = None
         if ensemble is None and self.fold_export and not refit_due:
-            folds, note = fold_ensemble(self.tuner, trial, model, self.cross_validation.k)
+            folds, note = fold_ensemble(
+                self.tuner, trial, model, len(best.fold_scores) or self.cross_validation.k
+            )
             outcome.notes.append(note)
         if ensemble is not None:
             outcome.model, outcome.ensemble = ensemble
             outcome.search_test_metrics = search_scores
             outcome.test_metrics = self._test_scores(outcome.model)
         elif folds is not None:
-            outcome.model, outcome.folds = folds, self.cross_validation.k
+            outcome.model, outcome.folds = folds, len(best.fold_scores) or self.cross_validation.k
             outcome.search_test_metrics = search_scores
             outcome.test_metrics = self._test_scores(folds)
         elif refit_due and (note := self.planner.refit_wont_fit(best)):
