@@ -116,3 +116,48 @@ def test_json_round_trip():
     assert Evaluation.from_dict(data) == result
     regression = evaluate("forecast", np.ones((4, 2)), np.zeros((4, 2)))
     assert Evaluation.from_dict(json.loads(json.dumps(regression.to_dict()))) == regression
+
+
+def test_the_model_card_draws_the_evaluation():
+    from automl.export.model_card import render_model_card
+
+    actual = np.array([0, 0, 1, 1])
+    analysis = evaluate("binary", actual, _two_class([0.1, 0.6, 0.4, 0.9]), ["no", "yes"])
+    metadata = {"task": "binary", "target": "y", "evaluation": {"analysis": analysis.to_dict()}}
+    card = render_model_card(metadata)
+    assert "<h2>How the model does on the test rows</h2>" in card
+    for title in ('aria-label="ROC"', 'aria-label="Precision-recall"', "AUC 0.750"):
+        assert title in card
+    assert card.count("threshold 0.5") == 2  # the model's point on both curves
+    assert "when that class&#x27;s probability is above 0.5" in card
+    assert "<th>yes</th>" in card  # the per-class table
+    assert "How the model does" not in render_model_card({"task": "binary", "target": "y"})
+
+
+def test_the_card_draws_residuals_by_column_and_error_by_step():
+    from automl.export.card_evaluation import evaluation_html
+
+    a = np.linspace(-1, 1, 50)
+    regression = evaluate("regression", a**2, np.zeros(50), columns={"a": a}).to_dict()
+    html = evaluation_html(regression)
+    assert 'aria-label="Residuals by a"' in html
+    assert "Residuals against &#x27;a&#x27;: the column most correlated" in html
+    forecast = evaluate("forecast", np.ones((5, 3)), np.zeros((5, 3))).to_dict()
+    assert 'aria-label="Error by step ahead"' in evaluation_html(forecast)
+
+
+def test_the_card_draws_choices_or_says_there_are_too_few_trials():
+    from automl.experiment.fold import TrialRecord
+    from automl.explain.choices import importance_of_trials
+    from automl.export.card_evaluation import choices_html
+
+    few = [TrialRecord(str(i), {"units": i}, status="completed", score=i) for i in range(3)]
+    html = choices_html(importance_of_trials(few).to_dict())
+    assert "not enough trials: hyperparameter importance needs 8 completed trials" in html
+    assert 'aria-label="parallel coordinates"' in html
+    many = [
+        TrialRecord(str(i), {"units": i % 5, "rate": i * 0.1}, status="completed", score=i % 5)
+        for i in range(20)
+    ]
+    html = choices_html(importance_of_trials(many).to_dict())
+    assert "<th>units</th>" in html and "share of score variance" in html

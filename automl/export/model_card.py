@@ -10,6 +10,7 @@ import json
 from html import escape
 
 from automl.errors import AutoMLError
+from automl.export.card_evaluation import evaluation_html
 from automl.export.card_html import cell, confusion_table, finite, fmt, key_value_table
 from automl.export.card_svg import bar_chart_svg, line_chart_svg, residual_svg
 from automl.modalities.card_sections import CardSections, is_classification
@@ -63,6 +64,7 @@ def render_model_card(metadata: dict) -> str:
         _performance_section(metadata),
         _evaluation_section(metadata),
         _looks_at_section(metadata),
+        _analysis_section(metadata),
         _learning_curves_section(metadata),
         _data_section(metadata),
         _hyperparameters_section(metadata),
@@ -208,6 +210,10 @@ def _looks_at_section(metadata: dict) -> str:
         f"examples ({escape(str(explained.get('source', '')))}). "
         f"{escape(str(explained.get('meaning', '')))}</p>" + chart + example_html
     )
+def _analysis_section(metadata: dict) -> str:
+    """Returns per-class scores, ROC/PR, reliability, residuals by column, error by step."""
+    body = evaluation_html((metadata.get("evaluation") or {}).get("analysis"))
+    return f"<h2>How the model does on the test rows</h2>{body}" if body else ""
 
 
 def _learning_curves_section(metadata: dict) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from automl.explain.evaluation import evaluate
+
 #: Misclassified (or worst-predicted) test rows kept for the report.
 MISTAKES_SHOWN = 50
 
@@ -33,6 +35,7 @@ def evaluation(prepared, feeds, output: np.ndarray) -> dict:
         return {
             "confusion_matrix": {"labels": labels, "matrix": matrix.tolist()},
             "mistakes": mistakes,
+            "analysis": evaluate(prepared.task_kind, y_test, output, labels).to_dict(),
         }
     # One row per test example; a forecast has one column per step ahead.
     values = output.reshape(len(y_test), -1).astype(float)
@@ -53,12 +56,15 @@ def evaluation(prepared, feeds, output: np.ndarray) -> dict:
         }
         for i in worst
     ]
+    # The raw test inputs give the residual plot a column to be drawn against.
+    columns = feeds.check_rows()
     return {
         "residuals": {
             "actual": actual.ravel().tolist(),
             "predicted": values.ravel().tolist(),
         },
         "mistakes": mistakes,
+        "analysis": evaluate(prepared.task_kind, actual, values, columns=columns).to_dict(),
     }
 
 
