@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QTableView,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +35,7 @@ from automl.modalities.registry import traits_of
 from automl.report import load_report
 from desktop.dialogs import show_error
 from desktop.pages.results.evaluation import ConfusionMatrixTable, MistakesTable
+from desktop.pages.results.explain_view import ExplainView
 from desktop.pages.results.leaderboard import LeaderboardModel, LeaderboardProxy, make_compact
 from desktop.pages.results.plots import CurvesView, ResidualsPlot
 from desktop.pages.results.texts import (
@@ -142,10 +144,17 @@ class ResultsPage(QWidget):
         splitter.addWidget(self.trial_box)
         splitter.addWidget(self.test_box)
         splitter.setSizes([170, 270, 330])
+        self.explain_view = ExplainView()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(splitter, "Trials and test rows")
+        self.tabs.addTab(self.explain_view, "Explain")
+        self.tabs.setTabToolTip(
+            1, "What the model looks at, how it does per class, which choices mattered"
+        )
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addWidget(self.notes_label)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.tabs, 1)
 
         self.refresh_button.clicked.connect(self.refresh)
         state.experiment_changed.connect(self._experiment_changed)
@@ -203,6 +212,8 @@ class ResultsPage(QWidget):
         self.leaderboard_model.set_trials(report["leaderboard"])
         self.leaderboard.resizeColumnsToContents()
         self._show_evaluation(report)
+        if self.experiment is not None:
+            self.explain_view.show_experiment(self.experiment, report)
         ids = [trial["trial_id"] for trial in report["leaderboard"]]
         if previous in ids:
             self.select_trial(previous)
