@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QSplitter,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
@@ -32,6 +33,7 @@ from automl.report import load_report
 from desktop.dialogs import show_error
 from desktop.jobs import BackgroundJobs
 from desktop.pages.export.engine_task import EngineTask
+from desktop.pages.export.local_explanation import LocalExplanationView
 from desktop.pages.export.model_files import (
     display_frame,
     export_folder,
@@ -39,6 +41,7 @@ from desktop.pages.export.model_files import (
     parity_text,
     read_predictions,
 )
+from desktop.pages.results.explain_folder import explain_folder
 from desktop.state import StudioState
 from desktop.table_model import DataFrameModel
 
@@ -118,6 +121,8 @@ class ExportPage(QWidget):
         self.predictions_table.verticalHeader().setDefaultSectionSize(
             self.predictions_table.fontMetrics().height() + 8
         )
+        self.local_explanation = LocalExplanationView()
+        self.predictions_table.selectionModel().currentRowChanged.connect(self._row_selected)
 
         self.stack = QStackedWidget()
         self.stack.addWidget(self.placeholder)
@@ -158,7 +163,11 @@ class ExportPage(QWidget):
         predict_buttons.addStretch(1)
         predict_layout.addLayout(predict_buttons)
         predict_layout.addWidget(self.predict_result)
-        predict_layout.addWidget(self.predictions_table, 1)
+        predictions = QSplitter(Qt.Orientation.Horizontal)
+        predictions.addWidget(self.predictions_table)
+        predictions.addWidget(self.local_explanation)
+        predictions.setSizes([700, 400])
+        predict_layout.addWidget(predictions, 1)
 
         content = QWidget()
         layout = QVBoxLayout(content)
@@ -335,6 +344,13 @@ class ExportPage(QWidget):
     def _predictions_unreadable(self, request: int, message: str) -> None:
         if request == self._request:
             show_error(self, "Prediction failed", message)
+
+    def _row_selected(self, current, _previous) -> None:
+        """Explains the selected prediction's row (its position in the predicted file)."""
+        if current.isValid() and self.predicted_file is not None and self.experiment is not None:
+            self.local_explanation.explain_row(
+                self.model_dir, self.predicted_file, current.row(), explain_folder(self.experiment)
+            )
 
     def _update_buttons(self) -> None:
         has_model = self.model_dir is not None and (self.model_dir / "metadata.json").exists()

@@ -85,6 +85,32 @@ def bars_plot(
     return plot
 
 
+def steps_plot(
+    title: str,
+    steps: Sequence[float],
+    values: Sequence[float],
+    plot: pg.PlotWidget | None = None,
+    value_label: str = "",
+) -> pg.PlotWidget:
+    """Returns `plot` with one upright bar per time step: a series' heat strip, in order."""
+    plot = plot if plot is not None else new_plot()
+    plot.clear()
+    plot.setTitle(title)
+    plot.setLabel("bottom", "step")
+    plot.setLabel("left", value_label)
+    plot.getAxis("left").setTicks(None)
+    plot.getAxis("left").setWidth(None)
+    plot.getAxis("left").enableAutoSIPrefix(False)
+    colour = accent_colour()
+    plot.addItem(
+        pg.BarGraphItem(
+            x=list(steps), height=[_finite(v) for v in values], width=0.9, brush=colour, pen=None
+        )
+    )
+    plot.enableAutoRange()
+    return plot
+
+
 def curve_plot(
     title: str,
     x_label: str,
