@@ -213,3 +213,52 @@ def test_an_engine_error_shows_its_line_in_a_dialog(qtbot, view, tmp_path):
     assert view.findChild(QMessageBox, "errorDialog").text() == message
     assert view.status_label.text() == f"Explain failed: {message}"
     assert view.explain_button.isEnabled()
+
+
+def explain_registered() -> bool:
+    """Returns whether the CLI has `automl explain` (another part of issue 14 adds it)."""
+    from automl.cli import build_parser
+
+    parser = build_parser()
+    return any("explain" in (action.choices or {}) for action in parser._subparsers._actions)
+
+
+@pytest.fixture()
+def results_page(qtbot, penguins_run):
+    from desktop.pages.results_page import ResultsPage
+    from desktop.state import StudioState
+
+    assert penguins_run["returncode"] == 0, penguins_run["stderr"][-2000:]
+    state = StudioState()
+    state.set_experiment(penguins_run["out"])
+    page = ResultsPage(state)
+    qtbot.addWidget(page)
+    page.resize(1200, 800)
+    page.show_experiment(state.experiment)
+    return page
+
+
+def test_the_results_page_explains_a_real_search(qtbot, results_page):
+    """The Explain tab on a real penguins search: its per-class scores and its 2 trials."""
+    view = results_page.explain_view
+    results_page.tabs.setCurrentWidget(view)
+    qtbot.waitUntil(lambda: view.choices is not None, timeout=20_000)
+    table = view.class_table
+    assert [table.item(r, 0).text() for r in range(table.rowCount())] == [
+        "Adelie",
+        "Chinstrap",
+        "Gentoo",
+    ]
+    assert view.evaluation_plots[0].plotItem.titleLabel.text.startswith("Reliability")
+    assert view.choices_label.text().endswith("this search has 2.")
+    assert view.explain_button.isEnabled()
+
+
+@pytest.mark.skipif(not explain_registered(), reason="`automl explain` is not registered yet")
+def test_explain_end_to_end_with_the_real_engine(qtbot, results_page):
+    view = results_page.explain_view
+    view.explain_button.click()
+    qtbot.waitUntil(lambda: not view.task.running, timeout=300_000)
+    qtbot.waitUntil(lambda: view.importance is not None, timeout=20_000)
+    assert {"island", "bill_length_mm", "flipper_length_mm"} <= set(view.importance.features)
+    assert view.explain_button.text() == "Explain again"
