@@ -12,6 +12,9 @@ seconds); `--only experiments` the Experiments view over a small search run by t
 `--only welcome` takes the Welcome page (`0-welcome.png`) and the step list once penguins
 is open without a target (`9-steps.png`); `--only dark` the Results page of a small CLI
 search in the dark palette (`10-results-dark.png`), as the full run does at its end.
+`--only explain` runs small CLI searches on penguins, shapes and digits and shoots the
+Results page's Explain tab after `automl explain` (`11-explain.png`) and the Export page's
+local explanation of a predicted table row, series and image (`12-`, `13-`, `14-explain-*`).
 """
 
 from __future__ import annotations
@@ -55,9 +58,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument(
         "--only",
-        choices=["series", "experiments", "welcome", "dark"],
-        help="take only these screenshots (series, welcome: no search; experiments, dark: "
-        "a CLI search)",
+        choices=["series", "experiments", "welcome", "dark", "explain"],
+        help="take only these screenshots (series, welcome: no search; experiments, dark, "
+        "explain: CLI searches)",
     )
     parser.add_argument("--palette", choices=SCHEMES, default="light", help="the colours")
     args = parser.parse_args()
@@ -105,6 +108,8 @@ def main() -> None:
         cli_search(work / "project")
     if args.only in (None, "experiments"):
         experiments_view(app, window, work / "project", args.out / "8-experiments.png")
+    if args.only in (None, "explain"):
+        explain_flow(app, window, work, shot)
     if args.only == "dark":
         cli_search(work / "project")
         window.state.set_experiment(sorted((work / "project" / "experiments").iterdir())[-1])
@@ -132,15 +137,21 @@ def welcome(app, window, shot) -> None:
     print(f"wrote {path}")
 
 
-def cli_search(project: Path) -> None:
-    """Runs a small penguins search into `project` with the CLI, as a user's shell would."""
+def cli_search(
+    project: Path, data: Path = PENGUINS, target: str | None = "species", *options: str
+) -> Path:
+    """Returns the experiment of a small search of `data` run into `project` with the CLI,
+    as a user's shell would (3 trials of 5 epochs unless `options` say otherwise)."""
+    before = set((project / "experiments").glob("*")) if project.exists() else set()
     subprocess.run(
-        [sys.executable, "-m", "automl", "search", str(PENGUINS), "--target", "species"]
-        + ["--max-trials", "3", "--epochs", "5", "--project", str(project)],
+        [sys.executable, "-m", "automl", "search", str(data)]
+        + (["--target", target] if target else [])
+        + ["--max-trials", "3", "--epochs", "5", "--project", str(project), *options],
         check=True,
         stdout=subprocess.DEVNULL,
         stdin=subprocess.DEVNULL,
     )
+    return max(set((project / "experiments").glob("*")) - before, key=lambda p: p.stat().st_mtime)
 
 
 def experiments_view(app, window, project: Path, path: Path) -> None:
@@ -215,6 +226,50 @@ def table_flow(app, window, work: Path, shot) -> None:
     export.predict_file(rows)
     wait_until(app, lambda: bool(shown))
     shot("5-export")
+
+
+def explain_flow(app, window, work: Path, shot) -> None:
+    """The Explain tab on a penguins search, then one local explanation per kind: 11 to 14."""
+    import pandas as pd
+
+    penguins = cli_search(work / "explain", PENGUINS, "species", "--max-trials", "10")
+    window.state.set_experiment(penguins)
+    results = window.results_page
+    window.show_step(results)
+    view = results.explain_view
+    results.tabs.setCurrentWidget(view)
+    view.explain()
+    wait_until(app, lambda: not view.task.running and view.importance is not None, 600)
+    shot("11-explain")
+
+    rows = work / "penguins_rows.csv"
+    pd.read_csv(PENGUINS).drop(columns=["species"]).sample(12, random_state=3).to_csv(
+        rows, index=False
+    )
+    digits = work / "digits_new"
+    for label in ("3", "7"):
+        (digits / label).mkdir(parents=True)
+        for image in sorted((ROOT / "assets" / "samples" / "digits" / label).glob("*.png"))[:4]:
+            shutil.copy(image, digits / label / image.name)
+    shapes = cli_search(work / "explain", SHAPES, None)
+    images = cli_search(work / "explain", ROOT / "assets" / "samples" / "digits", None)
+    for name, experiment, data in (
+        ("12-explain-row-table", penguins, rows),
+        ("13-explain-row-series", shapes, SHAPES),
+        ("14-explain-row-image", images, digits),
+    ):
+        window.state.set_experiment(experiment)
+        export = window.export_page
+        window.show_step(export)
+        shown: list[int] = []
+        export.predictions_shown.connect(shown.append)
+        export.predict_file(data)
+        wait_until(app, lambda shown=shown: bool(shown))
+        export.predictions_table.selectRow(2)
+        local = export.local_explanation
+        wait_until(app, lambda local=local: local.shown is not None and local.shown.row == 2, 600)
+        shot(name)
+        local.shown = None
 
 
 if __name__ == "__main__":
