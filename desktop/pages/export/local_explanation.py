@@ -26,8 +26,7 @@ from desktop.dialogs import show_error
 from desktop.jobs import BackgroundJobs, LatestJob
 from desktop.pages.export.engine_task import EngineTask
 from desktop.pages.results.explain_folder import LocalView, read_local
-from desktop.pages.results.explain_plots import bars_plot, steps_plot
-from desktop.plots import new_plot
+from desktop.pages.results.explain_plots import bars_plot, explain_plot, steps_plot
 
 HINT = "Select a predicted row to see what drove its prediction."
 
@@ -56,7 +55,7 @@ class LocalExplanationView(QWidget):
         self.busy.setTextVisible(True)
         self.busy.setFormat("Explaining the row…")
         self.busy.hide()
-        self.bars = new_plot()
+        self.bars = explain_plot()
         self.picture = QLabel()
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.text = QTextBrowser()

@@ -32,6 +32,15 @@ def reference_pen() -> pg.QtGui.QPen:
     return pg.mkPen(colour, width=1, style=Qt.PenStyle.DashLine)
 
 
+def explain_plot() -> pg.PlotWidget:
+    """Returns an empty plot whose axes show plain numbers (0.4, not "400 (x0.001)")."""
+    plot = new_plot()
+    for side in ("left", "bottom"):
+        plot.getAxis(side).enableAutoSIPrefix(False)
+    plot.setMinimumHeight(150)
+    return plot
+
+
 def bars_plot(
     title: str,
     labels: Sequence[str],
@@ -45,7 +54,7 @@ def bars_plot(
     Negative values (a column that pushed the prediction down) point left; `spread` draws
     an error bar on each.
     """
-    plot = plot if plot is not None else new_plot()
+    plot = plot if plot is not None else explain_plot()
     plot.clear()
     plot.setTitle(title)
     plot.setLabel("bottom", value_label)
@@ -93,7 +102,7 @@ def steps_plot(
     value_label: str = "",
 ) -> pg.PlotWidget:
     """Returns `plot` with one upright bar per time step: a series' heat strip, in order."""
-    plot = plot if plot is not None else new_plot()
+    plot = plot if plot is not None else explain_plot()
     plot.clear()
     plot.setTitle(title)
     plot.setLabel("bottom", "step")
@@ -129,7 +138,7 @@ def curve_plot(
     learning curves; `diagonal` adds y = x, `unit` fixes both axes to 0..1 (rates and
     probabilities), and `zero` adds the line y = 0.
     """
-    plot = plot if plot is not None else new_plot()
+    plot = plot if plot is not None else explain_plot()
     plot.clear()
     names = "&nbsp;&nbsp;".join(
         f"<span style='color:{colour}'>━ {name}</span>"
@@ -175,7 +184,7 @@ def parallel_plot(
 ) -> pg.PlotWidget:
     """Returns `plot` with one line per trial across the hyperparameter axes (from
     `ChoiceImportance.to_dict()["parallel"]`), darker in the accent colour for a better score."""
-    plot = plot if plot is not None else new_plot()
+    plot = plot if plot is not None else explain_plot()
     plot.clear()
     plot.showGrid(x=False, y=False)
     plot.setTitle("Trials across the hyperparameters (darker: better score)")
@@ -200,7 +209,9 @@ def parallel_plot(
     for x, axis in zip(xs, axes, strict=True):
         ends = axis["choices"] if axis["choices"] else [f"{axis['low']:.3g}", f"{axis['high']:.3g}"]
         ticks.append((x, f"{_short(axis['name'])}\n{ends[0]} … {ends[-1]}"))
-    plot.getAxis("bottom").setTicks([ticks])
+    bottom = plot.getAxis("bottom")
+    bottom.setTicks([ticks])
+    bottom.setHeight(2 * plot.fontMetrics().height() + 16)  # the name over its range
     plot.setRange(xRange=(-0.3, len(axes) - 0.7), yRange=(0, 1), padding=0.04)
     return plot
 

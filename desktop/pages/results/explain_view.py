@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -35,9 +34,8 @@ from desktop.pages.results.explain_folder import (
     model_folder,
     read_importance,
 )
-from desktop.pages.results.explain_plots import bars_plot, curve_plot, parallel_plot
+from desktop.pages.results.explain_plots import bars_plot, curve_plot, explain_plot, parallel_plot
 from desktop.pages.results.leaderboard import make_compact
-from desktop.plots import new_plot
 
 NOT_EXPLAINED = (
     "Not explained yet: Explain measures which inputs the exported model relies on "
@@ -75,26 +73,26 @@ class ExplainView(QWidget):
         self.status_label = QLabel(NOT_EXPLAINED)
         self.status_label.setWordWrap(True)
 
-        self.importance_plot = new_plot()
+        self.importance_plot = explain_plot()
         self.importance_plot.setToolTip(
             "How much the score drops when an input is scrambled or hidden (importance.csv); "
             "the whiskers show the spread over repeats"
         )
-        self.choices_plot = new_plot()
+        self.choices_plot = explain_plot()
         self.choices_plot.setToolTip(
             "The share of the score's variance each hyperparameter explains alone, "
             "from a random forest over the completed trials"
         )
         self.choices_label = QLabel()
         self.choices_label.setWordWrap(True)
-        self.parallel = new_plot()
+        self.parallel = explain_plot()
         self.parallel.setToolTip("One line per completed trial: darker lines scored better")
         self.class_table = QTableWidget(0, 5)
         make_compact(self.class_table)
         self.class_table.setHorizontalHeaderLabels(["class", "precision", "recall", "F1", "rows"])
         self.class_table.verticalHeader().hide()
         self.class_table.setToolTip("Precision, recall and F1 of each class on the test rows")
-        self.evaluation_plots = [new_plot() for _ in range(3)]
+        self.evaluation_plots = [explain_plot() for _ in range(3)]
         self.evaluation_label = QLabel()
         self.evaluation_label.setWordWrap(True)
 
@@ -112,19 +110,14 @@ class ExplainView(QWidget):
         grid.addWidget(self.evaluation_label, 2, 0, 1, 4)
         grid.addWidget(self.parallel, 3, 0, 1, 3)
         grid.addWidget(self.choices_label, 3, 3)
-        for row, height in ((0, 200), (1, 220), (3, 200)):
-            grid.setRowMinimumHeight(row, height)
+        for row in (0, 1, 3):
+            grid.setRowStretch(row, 1)  # the plots share the height; the notes keep theirs
         for column in range(4):
             grid.setColumnStretch(column, 1)
-        content = QWidget()
-        content.setLayout(grid)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(content)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(header)
-        layout.addWidget(scroll, 1)
+        layout.addLayout(grid, 1)
 
         self.explain_button.clicked.connect(self.explain)
         self.cancel_button.clicked.connect(self.cancel)
