@@ -262,3 +262,25 @@ def test_explain_end_to_end_with_the_real_engine(qtbot, results_page):
     qtbot.waitUntil(lambda: view.importance is not None, timeout=20_000)
     assert {"island", "bill_length_mm", "flipper_length_mm"} <= set(view.importance.features)
     assert view.explain_button.text() == "Explain again"
+
+
+def test_the_evaluation_automl_explain_wrote_replaces_the_searchs(qtbot, view, tmp_path):
+    """explain.json's evaluation section knows the most important column: it is drawn."""
+    folder = tmp_path / "exp"
+    write_experiment(folder)
+    write_explanation(folder / "explain")
+    a = np.linspace(0, 1, 30)
+    analysis = evaluate(
+        "regression", 2 * a, np.ones(30), columns={"bill_length_mm": a}, importance=FEATURES
+    )
+    record = json.loads((folder / "explain" / "explain.json").read_text())
+    record["sections"] = [{"title": "Evaluation", "evaluation": analysis.to_dict()}]
+    (folder / "explain" / "explain.json").write_text(json.dumps(record))
+    show(qtbot, view, folder, {"evaluation": {}})
+    qtbot.waitUntil(lambda: view.analysis.get("residuals") is not None, timeout=10_000)
+    titles = [p.plotItem.titleLabel.text for p in view.evaluation_plots if p.isVisibleTo(view)]
+    assert [t.split("&")[0] for t in titles] == ["Residuals", "Residuals by bill_length_mm"]
+    assert view.evaluation_label.text().startswith(
+        "Residuals against bill_length_mm: the most important column (importance.csv)"
+    )
+    assert not view.class_table.isVisibleTo(view)

@@ -93,7 +93,15 @@ def read_importance(folder: Path) -> GlobalImportance | None:
             spread.append(_number(row.get("spread")))
     record = _record(folder)
     about = record.get("importance") or {}
-    evaluation = record.get("evaluation")
+    # The evaluation section of explain.json (`automl.explain.run.extra_sections`), if any.
+    evaluation = next(
+        (
+            s["evaluation"]
+            for s in record.get("sections") or []
+            if isinstance(s, dict) and "evaluation" in s
+        ),
+        record.get("evaluation"),
+    )
     return GlobalImportance(
         features,
         importance,
