@@ -242,10 +242,9 @@ def explain_flow(app, window, work: Path, shot) -> None:
     wait_until(app, lambda: not view.task.running and view.importance is not None, 600)
     shot("11-explain")
 
+    # With their species: `automl explain` compares predictions with the true values.
     rows = work / "penguins_rows.csv"
-    pd.read_csv(PENGUINS).drop(columns=["species"]).sample(12, random_state=3).to_csv(
-        rows, index=False
-    )
+    pd.read_csv(PENGUINS).sample(12, random_state=3).to_csv(rows, index=False)
     digits = work / "digits_new"
     for label in ("3", "7"):
         (digits / label).mkdir(parents=True)
