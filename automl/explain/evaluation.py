@@ -165,7 +165,7 @@ def evaluate(
     truth = np.asarray(actual, dtype=float).reshape(len(predicted), -1)
     horizon = _horizon(truth, predicted) if truth.shape[1] > 1 or task == "forecast" else None
     residuals = _residuals(truth.ravel(), predicted.ravel(), columns or {}, importance)
-    if truth.shape[1] > 1:
+    if truth.shape[1] > 1 or task == "forecast":
         # A window's inputs are not one value per forecast step: no column to plot against.
         residuals = Residuals(residuals.predicted, residuals.residual)
     return Evaluation(task, residuals=residuals, horizon=horizon)
