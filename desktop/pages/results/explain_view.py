@@ -226,9 +226,9 @@ class ExplainView(QWidget):
             if choices.enough
             else "Which choices mattered: too few trials",
             list(choices.importance),
-            list(choices.importance.values()),
+            [100 * share for share in choices.importance.values()],
             plot=self.choices_plot,
-            value_label="share of the score's variance",
+            value_label="% of the score's variance",
         )
         parallel = choices.to_dict()["parallel"]
         parallel_plot(parallel, choices.direction, plot=self.parallel)
