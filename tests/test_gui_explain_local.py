@@ -72,7 +72,7 @@ def test_an_explained_row_is_shown_without_the_engine(qtbot, view, tmp_path, kin
         assert names == ["flipper_length_mm", "island", "bill_length_mm"]  # by |contribution|
     elif kind == "series":
         assert shown is view.bars
-        assert view.bars.plotItem.titleLabel.text.endswith("(attribution per step)")
+        assert view.bars.plotItem.titleLabel.text == "Why Adelie: attribution per step"
         bars = view.bars.plotItem.items[0].opts
         assert list(bars["x"]) == list(range(1, 21)) and bars["height"][9] == 0.0
     elif kind == "image":

@@ -152,7 +152,7 @@ class LocalExplanationView(QWidget):
         elif view.bars and all(label.isdigit() for label, _ in view.bars):
             # A series: its steps in time order, as a strip.
             steps_plot(
-                f"What drove the prediction ({view.bars_of} per step)",
+                f"Why {view.prediction}: {view.bars_of} per step",
                 [int(label) for label, _ in view.bars],
                 [value for _, value in view.bars],
                 plot=self.bars,
@@ -162,7 +162,7 @@ class LocalExplanationView(QWidget):
         elif view.bars:
             ordered = sorted(view.bars, key=lambda bar: -abs(bar[1]))  # the strongest first
             bars_plot(
-                f"What drove the prediction ({view.bars_of})",
+                f"Why {view.prediction}",
                 [label for label, _ in ordered],
                 [value for _, value in ordered],
                 plot=self.bars,
