@@ -123,6 +123,7 @@ def test_an_existing_explain_folder_is_read_and_drawn(qtbot, view, tmp_path):
     assert view.choices_label.text().startswith("Over 12 completed trials, learning_rate")
     lines = [i for i in view.parallel.plotItem.items if i.__class__.__name__ == "PlotDataItem"]
     assert len(lines) == 12
+    assert "units: 8 (low) … 64 (high)" in view.parallel.toolTip()
     view.grab().save(str(tmp_path / "explain.png"))
 
 

@@ -205,10 +205,16 @@ def parallel_plot(
         plot.plot(xs, parallel["positions"][i], pen=pg.mkPen(colour, width=1.5))
     for x in xs:
         plot.addItem(pg.InfiniteLine(pos=x, angle=90, pen=reference_pen()))
-    ticks = []
+    ticks, ranges = [], []
     for x, axis in zip(xs, axes, strict=True):
         ends = axis["choices"] if axis["choices"] else [f"{axis['low']:.3g}", f"{axis['high']:.3g}"]
-        ticks.append((x, f"{_short(axis['name'])}\n{ends[0]} … {ends[-1]}"))
+        ranges.append(f"{axis['name']}: {ends[0]} (low) … {ends[-1]} (high)")
+        # With many axes the ranges would overlap: they move to the tooltip.
+        span = f"\n{ends[0]} … {ends[-1]}" if len(axes) <= 6 else ""
+        ticks.append((x, f"{_short(axis['name'])}{span}"))
+    plot.setToolTip(
+        "One line per completed trial, darker for a better score.\n" + "\n".join(ranges)
+    )
     bottom = plot.getAxis("bottom")
     bottom.setTicks([ticks])
     bottom.setHeight(2 * plot.fontMetrics().height() + 16)  # the name over its range

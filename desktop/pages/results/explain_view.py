@@ -86,7 +86,6 @@ class ExplainView(QWidget):
         self.choices_label = QLabel()
         self.choices_label.setWordWrap(True)
         self.parallel = explain_plot()
-        self.parallel.setToolTip("One line per completed trial: darker lines scored better")
         self.class_table = QTableWidget(0, 5)
         make_compact(self.class_table)
         self.class_table.setHorizontalHeaderLabels(["class", "precision", "recall", "F1", "rows"])
