@@ -131,3 +131,14 @@ def test_reads_the_trials_from_the_experiment_events(tmp_path):
     assert result.trials == count
     assert result.direction == "min"
     assert list(result.importance)[0] == "learning_rate"
+
+
+def test_explain_gets_the_choices_section_beside_the_experiment(tmp_path):
+    from automl.explain.choices import choices_sections
+
+    assert choices_sections(tmp_path) == []  # a model exported away from its search
+    (tmp_path / layout.EVENTS).write_text("")
+    (section,) = choices_sections(tmp_path)
+    assert section.title == "Which choices mattered"
+    assert "not enough trials" in section.html
+    assert section.record["choices"]["enough"] is False

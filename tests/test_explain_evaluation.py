@@ -161,3 +161,15 @@ def test_the_card_draws_choices_or_says_there_are_too_few_trials():
     ]
     html = choices_html(importance_of_trials(many).to_dict())
     assert "<th>units</th>" in html and "share of score variance" in html
+
+
+def test_explain_gets_the_evaluation_section_from_the_models_metadata():
+    from automl.explain.evaluation import evaluation_sections
+
+    actual = np.array([0, 0, 1, 1])
+    analysis = evaluate("binary", actual, _two_class([0.1, 0.6, 0.4, 0.9]), ["no", "yes"])
+    (section,) = evaluation_sections({"evaluation": {"analysis": analysis.to_dict()}})
+    assert section.title == "How the model does on the test rows"
+    assert 'aria-label="ROC"' in section.html
+    assert section.record == {"evaluation": analysis.to_dict()}
+    assert evaluation_sections({"evaluation": {}}) == []

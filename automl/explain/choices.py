@@ -22,7 +22,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -30,6 +30,9 @@ from automl.experiment import layout
 from automl.experiment.events import SearchStarted
 from automl.experiment.fold import TrialRecord, fold_trials
 from automl.experiment.reader import read_events
+
+if TYPE_CHECKING:
+    from automl.explain.outputs import Section
 
 #: Completed trials needed before hyperparameter importance means anything: below this a
 #: forest of 8+ leaves per tree fits every trial exactly and any split looks important.
@@ -229,3 +232,15 @@ def _choice_order(label: str) -> tuple[bool, float, str]:
 def _label(value: Any) -> str:
     """Returns the label of a choice value on its axis."""
     return ABSENT if value is None else str(value)
+
+
+def choices_sections(experiment: Path) -> list[Section]:
+    """Returns explain's "Which choices mattered" section (a `Section`) for the search in
+    `experiment`; none when the model was exported away from its experiment's events."""
+    from automl.explain.outputs import Section
+    from automl.export.card_evaluation import choices_html
+
+    if not (Path(experiment) / layout.EVENTS).exists():
+        return []
+    record = choice_importance(experiment).to_dict()
+    return [Section("Which choices mattered", choices_html(record), {"choices": record})]

@@ -18,9 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from automl.explain.outputs import Section
 
 #: The probability of the second class above which a two-class model predicts it (argmax).
 THRESHOLD = 0.5
@@ -321,3 +324,16 @@ def _thin(x: np.ndarray, y: np.ndarray) -> tuple[list[float], list[float]]:
 def _sample(rows: int) -> np.ndarray:
     """Returns the positions of at most `MAX_POINTS` rows, spread evenly, for a scatter."""
     return np.unique(np.linspace(0, rows - 1, min(rows, MAX_POINTS)).round().astype(int))
+
+
+def evaluation_sections(metadata: Mapping[str, Any]) -> list[Section]:
+    """Returns explain's "How the model does on the test rows" section (a `Section`), from
+    the analysis the search wrote into the model's metadata; none when it has none."""
+    from automl.explain.outputs import Section
+    from automl.export.card_evaluation import evaluation_html
+
+    analysis = (metadata.get("evaluation") or {}).get("analysis")
+    if not analysis:
+        return []
+    html = evaluation_html(analysis)
+    return [Section("How the model does on the test rows", html, {"evaluation": analysis})]

@@ -100,5 +100,10 @@ def extra_sections(model: ExportedModel, data: Path, request: ExplainRequest) ->
     what explain.json records): the evaluation plots (`automl.explain.evaluation`) and the
     hyperparameter importance (`automl.explain.choices`).
     """
+    from automl.explain.choices import choices_sections
+    from automl.explain.evaluation import evaluation_sections
+
     sections: list[Section] = []
+    sections += evaluation_sections(model.metadata)
+    sections += choices_sections(model.folder.parent)  # the experiment beside its model
     return sections
