@@ -210,6 +210,8 @@ def _looks_at_section(metadata: dict) -> str:
         f"examples ({escape(str(explained.get('source', '')))}). "
         f"{escape(str(explained.get('meaning', '')))}</p>" + chart + example_html
     )
+
+
 def _analysis_section(metadata: dict) -> str:
     """Returns per-class scores, ROC/PR, reliability, residuals by column, error by step."""
     body = evaluation_html((metadata.get("evaluation") or {}).get("analysis"))
