@@ -83,6 +83,38 @@ def checkpoint_path(tuner, trial_id: str) -> Path:
     return Path(tuner._get_checkpoint_fname(trial_id))
 
 
+def hyperband_weights_wanted(oracle) -> set[str] | None:
+    """Returns the ids of trials whose weights Hyperband may still load; None if unknown.
+
+    A promoted trial starts from its parent's weights: its hyperparameters name the parent
+    in "tuner/trial_id", and building it (also when it is retried, or resumed without a
+    resume point) loads the parent's checkpoint. None in a worker process, whose oracle
+    is a client of the chief's and cannot see the brackets.
+    """
+    # keras-tuner 1.4.8: a worker's tuner holds an OracleClient whose get_state() is the
+    # local oracle's, not the chief's.
+    from keras_tuner.src.distribute.oracle_client import OracleClient
+
+    if isinstance(oracle, OracleClient):
+        return None
+    # keras-tuner 1.4.8: HyperbandOracle.get_state()["brackets"] lists the brackets not yet
+    # full as {"bracket_num", "rounds": [[{"past_id", "id"}, ...], ...]}; any trial of a round
+    # but the last may still be promoted (a full bracket leaves the list at the next trial).
+    wanted = {
+        entry["id"]
+        for bracket in oracle.get_state().get("brackets", [])
+        for round_ in bracket["rounds"][:-1]
+        for entry in round_
+    }
+    # A promoted trial not finished yet is built again from its parent after a kill.
+    for trial in oracle.trials.values():
+        if trial.status not in ("COMPLETED", "FAILED", "INVALID"):
+            parent = trial.hyperparameters.values.get("tuner/trial_id")
+            if parent is not None:
+                wanted.add(parent)
+    return wanted
+
+
 # -- a trial's training (tuners.py, checkpoints.py) -----------------------------------
 
 

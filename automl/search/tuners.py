@@ -259,18 +259,30 @@ class _Reporting(kt_compat.BuildHook):
         self.search_state.planner.trial_ended(self.search_state.best_trial())
 
     def prune_checkpoints(self) -> None:
-        """Deletes the weights of failed trials and of all but the best `keep_checkpoints`."""
+        """Deletes the weights of failed trials and of all but the best `keep_checkpoints`.
+
+        Weights the oracle may still ask for stay (see `weights_wanted`).
+        """
+        wanted = self.weights_wanted()
+        if wanted is None:
+            return  # the chief prunes once the search is over
         trials = self.search_state.trials.values()
         completed = sorted(
             (t for t in trials if t.status == "completed"), key=self.search_state.rank
         )
         dropped = completed[self.keep_checkpoints :] + [t for t in trials if t.status == "failed"]
         for record in dropped:
+            if record.trial_id in wanted:
+                continue
             path = kt_compat.checkpoint_path(self, record.trial_id)
             # A cross-validated trial's other folds lie beside its first (cv_trials).
             for weights in [path, *path.parent.glob(f"{path.name.split('.')[0]}_fold*")]:
                 weights.unlink(missing_ok=True)
             record.checkpoint_deleted = True
+
+    def weights_wanted(self) -> set[str] | None:
+        """Returns the trials whose weights the oracle may still load (None: cannot tell)."""
+        return set()
 
 
 def out_of_memory(error: BaseException) -> bool:
@@ -327,7 +339,26 @@ class Reporting(_Reporting, keras_tuner.Tuner):
 
 
 class Hyperband(_Reporting, keras_tuner.Hyperband):
-    """A reporting Hyperband: its run_trial gives each bracket's epochs."""
+    """A reporting Hyperband: its run_trial gives each bracket's epochs.
+
+    Retention keeps the weights of every trial a bracket may still promote: a promoted
+    trial starts from its parent's weights.
+    """
+
+    def weights_wanted(self) -> set[str] | None:
+        """Returns the trials whose weights a promotion may load (None in a worker)."""
+        return kt_compat.hyperband_weights_wanted(self.oracle)
+
+    def load_model(self, trial):
+        """Returns `trial`'s model with its best weights, without reading its parent's.
+
+        Keras Tuner's Hyperband builds a promoted trial from its parent's weights and
+        then loads its own over them; the parent's may be gone once its bracket ended.
+        """
+        own = copy.copy(trial)
+        own.hyperparameters = trial.hyperparameters.copy()
+        own.hyperparameters.values.pop("tuner/trial_id", None)
+        return super().load_model(own)
 
 
 def make_tuner(
