@@ -105,17 +105,15 @@ def kind_values(args) -> dict:
 
 
 def default_experiment_folder(project: Path, data: Path) -> Path:
-    """Returns PROJECT/experiments/<data name>-<date>-<time>: a new, readable name."""
-    from datetime import datetime
+    """Returns PROJECT/experiments/<data name>-<date>-<time>: a new, readable name.
 
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    The folder is created at once (`reserve_folder`), so two searches started in the
+    same second never share it.
+    """
+    from automl.experiment.files import reserve_folder
+
     name = Path(data).stem or Path(data).name or "experiment"
-    folder = Path(project) / "experiments" / f"{name}-{stamp}"
-    suffix = 2
-    while folder.exists():
-        folder = folder.with_name(f"{name}-{stamp}-{suffix}")
-        suffix += 1
-    return folder
+    return reserve_folder(Path(project) / "experiments", name)
 
 
 def _read_space(path: Path | None) -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -57,6 +58,7 @@ def export_model(
     """
     destination = Path(destination)
     destination.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_exports(destination)
     staging = destination.parent / f".{destination.name}.partial-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     notes: list[str] = []
@@ -116,6 +118,48 @@ def _swap_into_place(staging: Path, destination: Path) -> None:
         destination.rename(old)
     staging.rename(destination)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def clean_stale_exports(destination: Path) -> list[Path]:
+    """Returns the leftovers of killed exports to `destination`, tidied away.
+
+    A half-written folder (`.NAME.partial-PID`) is removed. An earlier export moved
+    aside (`.NAME.old-PID`) goes back into place if the kill came before the new one
+    took its place, and is removed otherwise. Exports of live processes are left alone.
+    """
+    tidied = []
+    for kind in ("partial", "old"):
+        for leftover in sorted(destination.parent.glob(f".{destination.name}.{kind}-*")):
+            pid = leftover.name.rpartition("-")[2]
+            if not pid.isdigit() or _process_alive(int(pid)):
+                continue
+            if kind == "old" and not destination.exists():
+                leftover.rename(destination)
+            else:
+                shutil.rmtree(leftover, ignore_errors=True)
+            tidied.append(leftover)
+    return tidied
+
+
+def _process_alive(pid: int) -> bool:
+    """Returns whether process `pid` exists (this process counts as dead: it is starting)."""
+    if pid == os.getpid():
+        return False
+    if sys.platform == "win32":
+        import ctypes
+
+        # os.kill(pid, 0) would terminate the process on Windows; ask for a handle instead.
+        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)  # query limited info
+        if handle:
+            ctypes.windll.kernel32.CloseHandle(handle)
+        return bool(handle)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's process
+    return True
 
 
 def read_metadata(model_dir: Path) -> dict:

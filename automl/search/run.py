@@ -16,7 +16,7 @@ from typing import IO
 from automl.data.loading import file_sha256
 from automl.errors import AutoMLError
 from automl.experiment.events import EventLog, SearchEnded, SearchStarted
-from automl.experiment.files import claim_folder, release_folder, write_json
+from automl.experiment.files import check_folder, claim_folder, release_folder, write_json
 from automl.experiment.layout import EVENTS, MARKER, SPLITS, SUMMARY
 from automl.experiment.listener import FolderListener
 from automl.experiment.lock import search_alive, search_lock
@@ -64,11 +64,14 @@ def run_search(
     out = Path(request.out)
     if out.is_dir() and search_alive(out):
         raise AutoMLError(f"another search is writing to {out}; wait for it to end or stop it")
-    claim_folder(out, request.overwrite)
+    check_folder(out, request.overwrite)
+    out.mkdir(parents=True, exist_ok=True)
     lock = ExitStack()
+    # Held while the search runs: a killed search reads as interrupted at once. Taken
+    # before anything is removed: a search that loses the race for it touches nothing.
+    lock.enter_context(search_lock(out))
     try:
-        # Held while the search runs: a killed search reads as interrupted at once.
-        lock.enter_context(search_lock(out))
+        claim_folder(out, request.overwrite)
         data_hash = data_fingerprint(Path(request.data))
         write_json(
             out / MARKER,
@@ -85,11 +88,12 @@ def run_search(
                 **prepared.describe(),
             },
         )
-        prepared.splits.save(out / SPLITS)
+        # `automl resume` reads it back: written whole or not at all.
+        write_json(out / SPLITS, prepared.splits.to_dict(), indent=None)
         opened(out, listeners)  # a project.db from a newer version stops us here
     except BaseException:
+        release_folder(out)  # while still holding the lock: nobody else's files
         lock.close()
-        release_folder(out)
         raise
     with lock:
         return execute(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QTimer
@@ -11,6 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from automl.errors import AutoMLError, first_line
 from automl.experiment.events import Event, SearchEnded, SearchStarted
+from automl.experiment.files import reserve_folder
 from automl.experiment.layout import EVENTS
 from automl.experiment.reader import read_events
 from automl.modalities.registry import traits_of
@@ -147,7 +147,8 @@ class SearchPage(QWidget):
         root.mkdir(parents=True, exist_ok=True)
         # Image folders and NumPy files have no target column; the file name says it all.
         name = Path(settings.data).name if self._labels_in_file() else settings.target
-        self.out = root / f"{safe_name(name)}-{time.strftime('%Y%m%d-%H%M%S')}"
+        # Created now: two searches started in the same second get their own folders.
+        self.out = reserve_folder(root, safe_name(name))
         try:
             arguments = self.search_arguments(self.out)
         except AutoMLError as error:
