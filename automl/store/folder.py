@@ -155,7 +155,7 @@ def read_experiment(folder: Path, project: Path) -> ExperimentRecord:
     started = marker.get("created") or _iso(getattr(started_event, "time", None))
     return ExperimentRecord(
         name=folder.name,
-        folder=_relative(folder, project),
+        folder=relative_folder(folder, project),
         status=status,
         data_file=request.get("data") or summary.get("data"),
         data_sha256=marker.get("data_sha256") or summary.get("data_sha256"),
@@ -291,7 +291,8 @@ def _iso(seconds: float | None) -> str | None:
     return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")
 
 
-def _relative(folder: Path, project: Path) -> str:
+def relative_folder(folder: Path, project: Path) -> str:
+    """Returns `folder` as the index names it: relative to the project, with '/'."""
     try:
         return folder.relative_to(Path(project).resolve()).as_posix()
     except ValueError:

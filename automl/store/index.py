@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from automl.errors import AutoMLError
+from automl.experiment.fold import TrialRecord
+from automl.experiment.layout import trial_checkpoints
 from automl.experiment.lock import unfinished_status
 from automl.store.db import DamagedIndexError, db_path, open_db, transaction
 from automl.store.folder import (
@@ -31,6 +33,7 @@ from automl.store.folder import (
     ExperimentRecord,
     folder_signature,
     read_experiment,
+    relative_folder,
     trial_row,
 )
 from automl.store.project import experiment_folders, find_project, project_of
@@ -56,6 +59,73 @@ def index_experiment(folder: Path) -> None:
     record = read_experiment(folder, project)
     with open_db(project) as db:
         store_record(db, record)
+
+
+def index_trial(folder: Path, trial: TrialRecord) -> None:
+    """Stores what one trial's end changes: its row, the experiment's counts and best trial,
+    and the weights retention deleted; nothing else is read or rewritten.
+
+    A folder not yet in the index is read whole (`index_experiment`).
+
+    Raises:
+        AutoMLError: as `index_experiment`.
+    """
+    folder = Path(folder).resolve()
+    project = project_of(folder)
+    checkpoints = trial_checkpoints(folder)
+    trial.checkpoint = checkpoints.get(trial.trial_id)
+    row = trial_row(trial)
+    with open_db(project) as db, transaction(db):
+        known = db.execute(
+            "SELECT id, direction FROM experiments WHERE folder = ?",
+            (relative_folder(folder, project),),
+        ).fetchone()
+        if known is None:
+            _write(db, read_experiment(folder, project))
+            return
+        experiment_id = known["id"]
+        updates = ", ".join(f"{c} = excluded.{c}" for c in TRIAL_COLUMNS if c != "trial_id")
+        db.execute(
+            f"INSERT INTO trials (experiment_id, {', '.join(TRIAL_COLUMNS)}) "
+            f"VALUES (?, {', '.join('?' * len(TRIAL_COLUMNS))}) "
+            f"ON CONFLICT(experiment_id, trial_id) DO UPDATE SET {updates}",
+            (experiment_id, *(_sql(row[name]) for name in TRIAL_COLUMNS)),
+        )
+        # Retention deletes other trials' weights as this one ends: only those rows change.
+        gone = [
+            (experiment_id, stored["trial_id"])
+            for stored in db.execute(
+                "SELECT trial_id, checkpoint FROM trials "
+                "WHERE experiment_id = ? AND checkpoint IS NOT NULL",
+                (experiment_id,),
+            )
+            if checkpoints.get(stored["trial_id"]) != stored["checkpoint"]
+        ]
+        db.executemany(
+            "UPDATE trials SET checkpoint = NULL WHERE experiment_id = ? AND trial_id = ?", gone
+        )
+        order = "ASC" if known["direction"] == "min" else "DESC"
+        db.execute(
+            f"""
+            UPDATE experiments SET
+                trials_completed = (SELECT COUNT(*) FROM trials
+                    WHERE experiment_id = :id AND status = 'completed'),
+                trials_failed = (SELECT COUNT(*) FROM trials
+                    WHERE experiment_id = :id AND status = 'failed'),
+                trials_unfinished = (SELECT COUNT(*) FROM trials
+                    WHERE experiment_id = :id AND status IN ('running', 'interrupted')),
+                best_trial_id = (SELECT trial_id FROM trials WHERE experiment_id = :id
+                    AND status = 'completed' AND score IS NOT NULL
+                    ORDER BY score {order}, rowid LIMIT 1),
+                best_score = (SELECT score FROM trials WHERE experiment_id = :id
+                    AND status = 'completed' AND score IS NOT NULL
+                    ORDER BY score {order}, rowid LIMIT 1),
+                heartbeat = :now,
+                signature = :signature
+            WHERE id = :id
+            """,
+            {"id": experiment_id, "now": time.time(), "signature": folder_signature(folder)},
+        )
 
 
 def refresh(project: Path) -> None:

@@ -16,15 +16,24 @@ from pathlib import Path
 
 from automl.errors import AutoMLError
 from automl.experiment.events import Event
+from automl.experiment.fold import TrialFold, TrialRecord
+from automl.experiment.layout import EVENTS
 from automl.experiment.listener import FolderListener
-from automl.store.index import index_experiment
+from automl.experiment.reader import read_events
+from automl.store.index import index_experiment, index_trial
 
 
 class ProjectIndexer(FolderListener):
-    """Indexes a running search's folder into its project's `project.db`."""
+    """Indexes a running search's folder into its project's `project.db`.
+
+    The folder is read whole when the search opens it and when it closes; in between,
+    each trial's end stores only what it changed (`index_trial`), from the events this
+    listener has heard, so a long search never re-reads its events.jsonl per trial.
+    """
 
     def __init__(self) -> None:
         self.folder: Path | None = None
+        self.trials = TrialFold()
 
     def opened(self, folder: Path) -> None:
         """Indexes the new folder; a project.db written by a newer version refuses the search.
@@ -34,20 +43,31 @@ class ProjectIndexer(FolderListener):
         """
         self.folder = Path(folder)
         index_experiment(self.folder)
+        # A resumed search's trials go on from the events already written: read once.
+        self.trials = TrialFold()
+        for event in read_events(self.folder / EVENTS):
+            self.trials.take(event)
 
     def __call__(self, event: Event) -> None:
-        """Indexes the folder again as each trial ends or fails."""
-        if self.folder is not None and event.type in ("trial_ended", "trial_failed"):
-            index_quietly(self.folder)
+        """Stores the trial each `trial_ended` or `trial_failed` finishes."""
+        if self.folder is None:
+            return
+        trial = self.trials.take(event)
+        if trial is not None and event.type in ("trial_ended", "trial_failed"):
+            index_quietly(self.folder, trial)
 
     def closed(self, folder: Path) -> None:
         """Indexes the folder with its summary."""
         index_quietly(Path(folder))
 
 
-def index_quietly(folder: Path) -> None:
-    """Updates the project index; a failure there must never end a search, so it warns."""
+def index_quietly(folder: Path, trial: TrialRecord | None = None) -> None:
+    """Updates the project index (one `trial`'s end, or the whole folder); a failure
+    there must never end a search, so it warns."""
     try:
-        index_experiment(folder)
+        if trial is None:
+            index_experiment(folder)
+        else:
+            index_trial(folder, trial)
     except (AutoMLError, sqlite3.Error, OSError) as error:
         print(f"warning: could not update the project index: {error}", file=sys.stderr)
