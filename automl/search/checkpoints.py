@@ -18,8 +18,11 @@ from pathlib import Path
 
 import keras
 
+from automl.experiment.layout import TENSORBOARD_DIR
 from automl.search.kt_compat import BestEpochCheckpoint
 
+#: The experiment's folder of worker logs (`automl.search.parallel.layout.WORKERS_DIR`).
+WORKERS_DIR = "workers"
 RESUME_DIR = "resume"
 MODEL_FILE = "model.keras"
 STATE_FILE = "state.json"
@@ -64,6 +67,33 @@ def read_resume_point(trial_dir: Path) -> ResumePoint | None:
 def remove_resume_point(trial_dir: Path) -> None:
     for name in (RESUME_DIR, f"{RESUME_DIR}.old", f"{RESUME_DIR}.partial"):
         shutil.rmtree(Path(trial_dir) / name, ignore_errors=True)
+
+
+def drop_trial_files(folder: Path, weights: Path, trial_id: str) -> None:
+    """Returns None; deletes a trial's best weights (every fold's) and its TensorBoard logs."""
+    # A cross-validated trial's other folds lie beside its first (cv_trials).
+    for path in [weights, *weights.parent.glob(f"{weights.name.split('.')[0]}_fold*")]:
+        path.unlink(missing_ok=True)
+    # Keras Tuner gives each trial TENSORBOARD_DIR/<trial id>/execution<N>.
+    shutil.rmtree(Path(folder) / TENSORBOARD_DIR / str(trial_id), ignore_errors=True)
+
+
+def drop_worker_logs(folder: Path, trials) -> list[Path]:
+    """Returns the worker logs deleted: those of workers that ran no trial worth keeping.
+
+    A worker's log and events file stay while any trial it ran keeps its weights, or
+    failed (its log says why). Called once the workers have exited (the chief's end).
+    """
+    keep = {t.worker for t in trials if not t.checkpoint_deleted or t.status == "failed"}
+    ran = {t.worker for t in trials if t.worker} - keep
+    dropped = []
+    for worker in sorted(ran):
+        for name in (f"{worker}.log", f"{worker}.events.jsonl"):
+            path = Path(folder) / WORKERS_DIR / name
+            if path.exists():
+                path.unlink()
+                dropped.append(path)
+    return dropped
 
 
 class TrialCheckpoint(BestEpochCheckpoint):

@@ -20,6 +20,8 @@ from automl.search import kt_compat
 from automl.search.checkpoints import (
     ResumePoint,
     TrialCheckpoint,
+    drop_trial_files,
+    drop_worker_logs,
     read_resume_point,
     remove_resume_point,
 )
@@ -28,6 +30,7 @@ from automl.search.oracles import DefaultsFirstBayesian, DefaultsFirstRandom
 from automl.search.parallel.memory import AUTO_MEMORY_GROWTH, rss_mb
 from automl.search.request import TUNERS
 from automl.search.state import SearchState
+from automl.search.timed_fit import TimedFit
 
 #: A full garbage collection runs before every this many trials.
 FULL_COLLECT_EVERY = 8
@@ -271,14 +274,13 @@ class _Reporting(kt_compat.BuildHook):
             (t for t in trials if t.status == "completed"), key=self.search_state.rank
         )
         dropped = completed[self.keep_checkpoints :] + [t for t in trials if t.status == "failed"]
+        folder = Path(self.project_dir).parent
         for record in dropped:
-            if record.trial_id in wanted:
-                continue
-            path = kt_compat.checkpoint_path(self, record.trial_id)
-            # A cross-validated trial's other folds lie beside its first (cv_trials).
-            for weights in [path, *path.parent.glob(f"{path.name.split('.')[0]}_fold*")]:
-                weights.unlink(missing_ok=True)
-            record.checkpoint_deleted = True
+            if record.trial_id not in wanted:
+                path = kt_compat.checkpoint_path(self, record.trial_id)
+                drop_trial_files(folder, path, record.trial_id)
+                record.checkpoint_deleted = True
+        drop_worker_logs(folder, trials)
 
     def weights_wanted(self) -> set[str] | None:
         """Returns the trials whose weights the oracle may still load (None: cannot tell)."""
@@ -304,36 +306,6 @@ def _last_line(message: str | None) -> str:
     return lines[-1].strip() if lines else ""
 
 
-class TimedFit(keras_tuner.HyperModel):
-    """Wraps the searched HyperModel and counts the seconds its `fit` takes.
-
-    The search reports the share of its time spent outside training (building
-    models, bookkeeping); `fit` is timed from its call to its return, callbacks
-    and all, so nothing outside it is counted as training.
-    """
-
-    def __init__(self, hypermodel: keras_tuner.HyperModel, state: SearchState):
-        super().__init__(name=hypermodel.name, tunable=hypermodel.tunable)
-        self.hypermodel = hypermodel
-        self.state = state
-
-    def build(self, hp):
-        return self.hypermodel.build(hp)
-
-    def fit(self, hp, model, *args, **kwargs):
-        began = time.monotonic()
-        try:
-            return self.hypermodel.fit(hp, model, *args, **kwargs)
-        finally:
-            self.state.fit_seconds += time.monotonic() - began
-
-    def __getattr__(self, name):
-        # Reach the wrapped hypermodel's attributes (its space, its families) through here.
-        if name == "hypermodel":
-            raise AttributeError(name)
-        return getattr(self.hypermodel, name)
-
-
 class Reporting(_Reporting, keras_tuner.Tuner):
     """A reporting tuner over any oracle (random and Bayesian searches)."""
 
@@ -350,11 +322,8 @@ class Hyperband(_Reporting, keras_tuner.Hyperband):
         return kt_compat.hyperband_weights_wanted(self.oracle)
 
     def load_model(self, trial):
-        """Returns `trial`'s model with its best weights, without reading its parent's.
-
-        Keras Tuner's Hyperband builds a promoted trial from its parent's weights and
-        then loads its own over them; the parent's may be gone once its bracket ended.
-        """
+        """Returns `trial`'s model with its best weights, never reading its parent's
+        (Keras Tuner's would, first; they may be gone once the bracket ended)."""
         own = copy.copy(trial)
         own.hyperparameters = trial.hyperparameters.copy()
         own.hyperparameters.values.pop("tuner/trial_id", None)
