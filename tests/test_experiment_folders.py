@@ -52,6 +52,8 @@ def test_overwrite_writes_beside_foreign_files_and_replaces_only_a_searchs_own(t
     (folder / layout.MODEL_DIR).mkdir()
     (folder / layout.MODEL_DIR / "model.keras").write_bytes(b"old")
     (folder / layout.EVENTS).write_text("{}\n")
+    (folder / layout.WORKERS_DIR).mkdir()  # a parallel search's, with its chief's address
+    (folder / layout.DISTRIBUTED_FILE).write_text("{}")
     with search_lock(folder):  # the claiming search holds it: the lock file stays
         claim_folder(folder, overwrite=True)
         assert sorted(p.name for p in folder.iterdir()) == ["notes.txt", layout.LOCK]

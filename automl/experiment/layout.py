@@ -42,6 +42,11 @@ LOGS_DIR = "logs"
 #: What TensorFlow and Keras printed during the search (`automl.engine_log`).
 ENGINE_LOG = "engine.log"
 
+#: A parallel search's worker logs and event files (`automl.search.parallel`).
+WORKERS_DIR = "workers"
+#: A parallel search's chief address and deadline, for workers joining it.
+DISTRIBUTED_FILE = "distributed.json"
+
 #: Everything a search writes at the top of its folder (a user's own files stay).
 OWN_ENTRIES = (
     MARKER,
@@ -55,6 +60,8 @@ OWN_ENTRIES = (
     RERUNS_DIR,
     TENSORBOARD_DIR,
     ENGINE_LOG,
+    WORKERS_DIR,
+    DISTRIBUTED_FILE,
 )
 
 

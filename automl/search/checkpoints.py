@@ -18,11 +18,9 @@ from pathlib import Path
 
 import keras
 
-from automl.experiment.layout import TENSORBOARD_DIR
+from automl.experiment.layout import TENSORBOARD_DIR, WORKERS_DIR
 from automl.search.kt_compat import BestEpochCheckpoint
 
-#: The experiment's folder of worker logs (`automl.search.parallel.layout.WORKERS_DIR`).
-WORKERS_DIR = "workers"
 RESUME_DIR = "resume"
 MODEL_FILE = "model.keras"
 STATE_FILE = "state.json"
