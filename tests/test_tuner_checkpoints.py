@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
+import pytest
+
 from automl.search import kt_compat
 from tests.conftest import PENGUINS, run_cli
 
@@ -125,3 +127,30 @@ def test_retention_takes_a_trials_tensorboard_logs_and_idle_workers_logs(tmp_pat
     assert sorted(p.name for p in workers.iterdir()) == [
         "tuner1.events.jsonl", "tuner1.log", "tuner2.events.jsonl", "tuner2.log",
     ]  # fmt: skip
+
+
+def test_the_oracles_state_files_are_written_whole_or_not_at_all(tmp_path, monkeypatch):
+    import os
+
+    import keras_tuner
+
+    oracle = kt_compat.AtomicHyperbandOracle(
+        objective=keras_tuner.Objective("score", "max"), max_epochs=3, seed=1
+    )
+    oracle._set_project_dir(str(tmp_path), "tuner")
+    oracle.hyperparameters.Float("x", 0.0, 1.0)
+    trial = oracle.create_trial("tuner0")
+    state = tmp_path / "tuner" / "oracle.json"
+    saved = json.loads(state.read_text())
+    assert saved["ongoing_trials"] == {"tuner0": trial.trial_id}
+    trial_file = tmp_path / "tuner" / f"trial_{trial.trial_id}" / "trial.json"
+    assert json.loads(trial_file.read_text())["status"] == "RUNNING"
+
+    def disk_full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(OSError):
+        oracle.end_trial(trial)  # writes trial.json, then oracle.json
+    assert json.loads(trial_file.read_text())["status"] == "RUNNING"
+    assert json.loads(state.read_text()) == saved

@@ -12,9 +12,13 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import keras_tuner
+
 # keras-tuner 1.4.8: SaveBestEpoch (the per-trial best-weights callback) and TunerCallback
 # (which reports each epoch to the oracle) have no public name.
 from keras_tuner.src.engine import tuner_utils
+
+from automl.experiment.files import write_json
 
 #: The keras-tuner release every private use here was checked against.
 CHECKED_VERSION = "1.4.8"
@@ -113,6 +117,49 @@ def hyperband_weights_wanted(oracle) -> set[str] | None:
             if parent is not None:
                 wanted.add(parent)
     return wanted
+
+
+# -- the tuner's state files, which `automl resume` reads back ---------------------------
+
+
+class AtomicStateFiles:
+    """Oracle mixin: `oracle.json` and every `trial.json` written whole or not at all.
+
+    Keras Tuner writes them in place; a search killed mid-write would leave one torn,
+    and `automl resume` could not read it back.
+    """
+
+    def save(self):
+        # keras-tuner 1.4.8: Oracle.save() writes get_state() to _get_oracle_fname().
+        write_json(Path(self._get_oracle_fname()), self.get_state(), indent=None)
+
+    def _save_trial(self, trial):
+        # keras-tuner 1.4.8: Oracle._save_trial(trial) writes trial.get_state() to
+        # trial.json in _get_trial_dir(trial_id), which creates that folder.
+        folder = Path(self._get_trial_dir(trial.trial_id))
+        write_json(folder / "trial.json", trial.get_state(), indent=None)
+
+
+def save_tuner_state(tuner) -> None:
+    """Returns None; writes `tuner`'s oracle and its own state file, each atomically."""
+    # keras-tuner 1.4.8: BaseTuner.save() saves the oracle (not in a worker, whose oracle
+    # is the chief's) and writes get_state() to _get_tuner_fname().
+    if not tuner._is_worker():
+        tuner.oracle.save()
+    write_json(Path(tuner._get_tuner_fname()), tuner.get_state(), indent=None)
+
+
+class HyperbandOverOracle(keras_tuner.Hyperband):
+    """Keras Tuner's Hyperband tuner over a given oracle (one with atomic state files)."""
+
+    def __init__(self, *, oracle, **kwargs):
+        # keras-tuner 1.4.8: Hyperband.__init__ only builds a HyperbandOracle from its
+        # arguments and hands it to Tuner.__init__; this hands over the one given.
+        keras_tuner.Tuner.__init__(self, oracle=oracle, **kwargs)
+
+
+class AtomicHyperbandOracle(AtomicStateFiles, keras_tuner.oracles.HyperbandOracle):
+    """Keras Tuner's Hyperband oracle, its state files written atomically."""
 
 
 # -- a trial's training (tuners.py, checkpoints.py) -----------------------------------

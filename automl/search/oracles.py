@@ -13,6 +13,7 @@ from __future__ import annotations
 import keras_tuner
 
 from architectures.tuning import SEEDS_ATTRIBUTE
+from automl.search.kt_compat import AtomicStateFiles
 
 
 class DefaultsFirst:
@@ -76,9 +77,11 @@ def _fits(seed: dict, space: list) -> bool:
     return True
 
 
-class DefaultsFirstRandom(DefaultsFirst, keras_tuner.oracles.RandomSearchOracle):
+class DefaultsFirstRandom(AtomicStateFiles, DefaultsFirst, keras_tuner.oracles.RandomSearchOracle):
     """Random search, starting from the families' defaults and seeds."""
 
 
-class DefaultsFirstBayesian(DefaultsFirst, keras_tuner.oracles.BayesianOptimizationOracle):
+class DefaultsFirstBayesian(
+    AtomicStateFiles, DefaultsFirst, keras_tuner.oracles.BayesianOptimizationOracle
+):
     """Bayesian optimization, starting from the families' defaults and seeds."""

@@ -261,6 +261,10 @@ class _Reporting(kt_compat.BuildHook):
             self.prune_checkpoints()
         self.search_state.planner.trial_ended(self.search_state.best_trial())
 
+    def save(self):
+        """Writes the tuner's and its oracle's state, each file whole or not at all."""
+        kt_compat.save_tuner_state(self)
+
     def prune_checkpoints(self) -> None:
         """Deletes the weights of failed trials and of all but the best `keep_checkpoints`.
 
@@ -310,7 +314,7 @@ class Reporting(_Reporting, keras_tuner.Tuner):
     """A reporting tuner over any oracle (random and Bayesian searches)."""
 
 
-class Hyperband(_Reporting, keras_tuner.Hyperband):
+class Hyperband(_Reporting, kt_compat.HyperbandOverOracle):
     """A reporting Hyperband: its run_trial gives each bracket's epochs.
 
     Retention keeps the weights of every trial a bracket may still promote: a promoted
@@ -377,9 +381,10 @@ def make_tuner(
         )
         return Reporting(oracle=oracle, **common)
     if kind == "hyperband":
-        tuner = Hyperband(
-            max_epochs=max_epochs, factor=3, hyperband_iterations=1, **oracle_args, **common
+        oracle = kt_compat.AtomicHyperbandOracle(
+            max_epochs=max_epochs, factor=3, hyperband_iterations=1, **oracle_args
         )
+        tuner = Hyperband(oracle=oracle, **common)
         # Hyperband sizes its brackets from max_epochs; --max-trials still caps the trials.
         tuner.oracle.max_trials = max_trials
         return tuner
