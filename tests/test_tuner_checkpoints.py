@@ -146,10 +146,10 @@ def test_the_oracles_state_files_are_written_whole_or_not_at_all(tmp_path, monke
     trial_file = tmp_path / "tuner" / f"trial_{trial.trial_id}" / "trial.json"
     assert json.loads(trial_file.read_text())["status"] == "RUNNING"
 
-    def disk_full(fd):
-        raise OSError(28, "No space left on device")
+    def killed(*args):
+        raise OSError("killed before the rename")  # what a kill mid-write leaves
 
-    monkeypatch.setattr(os, "fsync", disk_full)
+    monkeypatch.setattr(os, "replace", killed)
     with pytest.raises(OSError):
         oracle.end_trial(trial)  # writes trial.json, then oracle.json
     assert json.loads(trial_file.read_text())["status"] == "RUNNING"

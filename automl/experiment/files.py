@@ -96,19 +96,23 @@ def reserve_folder(parent: Path, name: str) -> Path:
         return folder
 
 
-def write_json(path: Path, data: dict, indent: int | None = 2) -> None:
+def write_json(path: Path, data: dict, indent: int | None = 2, sync: bool = True) -> None:
     """Writes `data` to `path` via a temporary file and a rename: never half a file."""
-    write_text(path, json.dumps(data, indent=indent, default=str))
+    write_text(path, json.dumps(data, indent=indent, default=str), sync)
 
 
-def write_text(path: Path, text: str) -> None:
-    """Writes `text` to `path` via a synced temporary file and a rename: never half a file."""
+def write_text(path: Path, text: str, sync: bool = True) -> None:
+    """Writes `text` to `path` via a temporary file and a rename: never half a file.
+
+    `sync` also flushes it to the disk before the rename (milliseconds), so a power cut
+    cannot leave an empty file under the real name; a killed process never can.
+    """
     partial = path.with_name(f".{path.name}.partial")
     with partial.open("w", encoding="utf-8") as handle:
         handle.write(text)
-        handle.flush()
-        # A power cut after the rename must not leave an empty file under the real name.
-        os.fsync(handle.fileno())
+        if sync:
+            handle.flush()
+            os.fsync(handle.fileno())
     os.replace(partial, path)
 
 

@@ -126,18 +126,19 @@ class AtomicStateFiles:
     """Oracle mixin: `oracle.json` and every `trial.json` written whole or not at all.
 
     Keras Tuner writes them in place; a search killed mid-write would leave one torn,
-    and `automl resume` could not read it back.
+    and `automl resume` could not read it back. Not synced to the disk: trial.json is
+    written every epoch, and a power cut losing the last one costs that epoch only.
     """
 
     def save(self):
         # keras-tuner 1.4.8: Oracle.save() writes get_state() to _get_oracle_fname().
-        write_json(Path(self._get_oracle_fname()), self.get_state(), indent=None)
+        write_json(Path(self._get_oracle_fname()), self.get_state(), indent=None, sync=False)
 
     def _save_trial(self, trial):
         # keras-tuner 1.4.8: Oracle._save_trial(trial) writes trial.get_state() to
         # trial.json in _get_trial_dir(trial_id), which creates that folder.
         folder = Path(self._get_trial_dir(trial.trial_id))
-        write_json(folder / "trial.json", trial.get_state(), indent=None)
+        write_json(folder / "trial.json", trial.get_state(), indent=None, sync=False)
 
 
 def save_tuner_state(tuner) -> None:
@@ -146,7 +147,7 @@ def save_tuner_state(tuner) -> None:
     # is the chief's) and writes get_state() to _get_tuner_fname().
     if not tuner._is_worker():
         tuner.oracle.save()
-    write_json(Path(tuner._get_tuner_fname()), tuner.get_state(), indent=None)
+    write_json(Path(tuner._get_tuner_fname()), tuner.get_state(), indent=None, sync=False)
 
 
 class HyperbandOverOracle(keras_tuner.Hyperband):
