@@ -72,6 +72,23 @@ def test_an_ignored_signal_column_drops_to_the_bottom(table_model):
     assert ranks.index("x5") >= len(ranks) - 3  # with the noise columns, at about zero
 
 
+def test_new_rows_without_the_target_get_their_own_explanations(table_model, tmp_path, capsys):
+    tmp, data = table_model
+    new = tmp_path / "new.csv"
+    pd.read_csv(data).drop(columns=["label"]).head(5).to_csv(new, index=False)
+    out = tmp_path / "rows"
+    code = main(["explain", str(tmp / "exp"), str(new), "--out", str(out), "--rows", "2"])
+    capsys.readouterr()
+    assert code == 0
+    rows = pd.read_csv(out / "rows.csv")
+    assert list(rows["row"].unique()) == [2] and len(rows) == 8
+    assert pd.read_csv(out / "importance.csv").empty  # nothing to compare predictions with
+    assert "not measured" in json.loads((out / "explain.json").read_text())["importance"]["method"]
+    # Without --rows there is nothing it can explain: one line, exit 2.
+    assert main(["explain", str(tmp / "exp"), str(new), "--out", str(out)]) == 2
+    assert "no target column 'label'" in capsys.readouterr().err
+
+
 def test_bad_input_is_one_line_and_exit_2(table_model, tmp_path, capsys):
     tmp, data = table_model
 

@@ -48,6 +48,9 @@ def labelled_rows(
     model_inputs(frame.head(0), model.metadata, str(data))  # says which column is missing
     check_rows(request.rows, len(frame), "rows")
     target = request.target or str(model.metadata.get("target"))
+    if target not in frame.columns and request.rows:
+        # New rows, as `automl predict` takes them: only their own explanations can be made.
+        return frame, frame.iloc[0:0], np.zeros(0), f"{data.name}, which has no {target!r}"
     if target not in frame.columns:
         raise AutoMLError(
             f"{data} has no target column {target!r}; the importance compares predictions "
@@ -124,6 +127,8 @@ class TableExplainer:
 
         frame, labelled, y, source = labelled_rows(model, data, request, self.model_inputs)
         columns = [spec["column"] for spec in model.metadata["inputs"]]
+        if not len(labelled):
+            return self._rows_only(model, frame, columns, request, data, source)
         request.progress(f"permutation importance: {len(columns)} columns x {REPEATS} repeats")
         importance = permutation_importance(
             lambda x, truth: fit_score(
@@ -151,6 +156,34 @@ class TableExplainer:
             explanation.local = local_rows(
                 model, frame, columns, references, request, data, self.model_inputs
             )
+        return explanation
+
+    def _rows_only(
+        self,
+        model: ExportedModel,
+        frame: pd.DataFrame,
+        columns: list[str],
+        request: ExplainRequest,
+        data: Path,
+        source: str,
+    ) -> Explanation:
+        """Returns the asked rows' explanations alone, for data without true values."""
+        import pandas as pd
+
+        from automl.explain.outputs import IMPORTANCE_COLUMNS, Explanation
+
+        explanation = Explanation(
+            importance=pd.DataFrame(columns=IMPORTANCE_COLUMNS),
+            method="not measured: the data has no true values to compare predictions with",
+            meaning="give a file with the target column for the global importance",
+            examples=0,
+            source=source,
+        )
+        # The typical values come from the rows given, as there are no others to take.
+        references = reference_values(frame, columns)
+        explanation.local = local_rows(
+            model, frame, columns, references, request, data, self.model_inputs
+        )
         return explanation
 
 
