@@ -4,9 +4,16 @@ and profile: their parsers and what each runs.
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from automl.export.reporting import Report
 
 EXIT_EXPORT_FAILED = 1
 
@@ -19,6 +26,7 @@ def add_predict(commands: Any) -> None:
     predict.add_argument(
         "-o", "--output", type=Path, help="CSV or Parquet file to write (default: CSV on stdout)"
     )
+    _add_progress_json(predict)
 
 
 def add_export(commands: Any) -> None:
@@ -33,6 +41,48 @@ def add_export(commands: Any) -> None:
         choices=["tflite"],
         help="extra format (SavedModel and .keras are always written)",
     )
+    _add_progress_json(export)
+
+
+def _add_progress_json(command: Any) -> None:
+    """Returns None; adds `--progress-json`, for programs that show the progress themselves."""
+    command.add_argument(
+        "--progress-json",
+        action="store_true",
+        help='print progress as JSON lines on stdout ({"type": "progress", "done": N, '
+        '"total": M, "stage": ...}) instead of a bar on the terminal',
+    )
+
+
+@contextmanager
+def _progress(args: Any, description: str, stage: str) -> Iterator[Report]:
+    """Yields the reporter `--progress-json` asks for (JSON lines), or the terminal's bar."""
+    from automl.progress import json_progress, work_progress
+
+    with (
+        json_progress(sys.stdout, stage)
+        if args.progress_json
+        else work_progress(sys.stderr, description)
+    ) as report:
+        yield report
+
+
+@contextmanager
+def _interrupted_on_terminate() -> Iterator[None]:
+    """Makes SIGTERM (the app's Cancel) stop the command as Ctrl-C does: what was half
+    written is removed on the way out, and the command exits 130."""
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set a signal handler; a caller's thread keeps its own
+        return
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def add_report(commands: Any) -> None:
@@ -71,21 +121,30 @@ def add_profile(commands: Any) -> None:
 
 
 def run_predict(args: Any) -> int:
-    """Returns 0; writes the model's predictions for a file (CSV on stdout, or a file)."""
-    from automl.export.predict import predict_file, reporting_progress, write_table
-    from automl.progress import work_progress
+    """Returns 0; writes the model's predictions for a file (CSV on stdout, or a file).
 
-    with (
-        work_progress(sys.stderr, "predicting") as report,
-        reporting_progress(report),
-    ):
-        result = predict_file(args.model, args.data)
-    for note in result.notes:
-        print(f"note: {note}", file=sys.stderr)
-    if args.output is None:
-        result.frame.to_csv(sys.stdout, index=False)
-    else:
-        write_table(result.frame, args.output)
+    Raises:
+        AutoMLError: `--progress-json` without `-o` (the lines would mix with the CSV).
+    """
+    from automl.errors import AutoMLError
+    from automl.export.predict import predict_file, write_table
+    from automl.export.reporting import reporting_progress
+
+    if args.progress_json and args.output is None:
+        raise AutoMLError(
+            "--progress-json prints on stdout, where the predictions would go: add -o FILE"
+        )
+    with _interrupted_on_terminate():
+        # The bar ends before anything is printed: rich would take over stdout while it runs.
+        with _progress(args, "predicting", "predicting") as report, reporting_progress(report):
+            result = predict_file(args.model, args.data)
+        for note in result.notes:
+            print(f"note: {note}", file=sys.stderr)
+        if args.output is None:
+            result.frame.to_csv(sys.stdout, index=False)
+        else:
+            write_table(result.frame, args.output)
+    if args.output is not None:
         print(f"wrote {len(result.frame)} predictions to {args.output}")
     return 0
 
@@ -95,11 +154,15 @@ def run_export(args: Any) -> int:
     from automl.engine_log import attach_engine_log
     from automl.export.parity import ExportCheckFailed
     from automl.export.reexport import reexport
-    from automl.progress import work_progress
+    from automl.export.reporting import reporting_progress
 
     attach_engine_log(args.experiment)  # TensorFlow's lines join the search's
     try:
-        with work_progress(sys.stderr, "exporting and checking the model"):
+        with (
+            _interrupted_on_terminate(),
+            _progress(args, "exporting and checking the model", "exporting") as report,
+            reporting_progress(report),
+        ):
             result = reexport(args.experiment, args.to, tuple(args.format))
     except ExportCheckFailed as error:
         print(f"automl: export failed: {error}", file=sys.stderr)

@@ -1,13 +1,15 @@
 """What `automl search` shows while it runs: a live display on a terminal, lines otherwise.
 
 Long single steps (`automl predict` on a large file, `automl export`) show a bar with the
-time left, or a spinner with the time spent, on a terminal only (`work_progress`).
+time left, or a spinner with the time spent, on a terminal only (`work_progress`); with
+`--progress-json` they print JSON lines instead, for the app (`json_progress`).
 """
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO
 
@@ -30,7 +32,11 @@ from automl.experiment.events import (
     TrialFailed,
     TrialStarted,
 )
+from automl.export.reporting import Report
 from automl.search.request import UNBOUNDED_TRIALS
+
+#: The least time between two JSON progress lines of one stage (the last always goes).
+JSON_EVERY_S = 0.1
 
 
 class _Console(Console):
@@ -165,14 +171,15 @@ def _spread_text(event: TrialEnded) -> str:
 
 
 @contextmanager
-def work_progress(stream: IO[str], description: str) -> Iterator[Callable[[int, int], None]]:
-    """Yields `report(done, total)`, which moves a bar with the time left on a terminal.
+def work_progress(stream: IO[str], description: str) -> Iterator[Report]:
+    """Yields `report(done, total, stage="")`, which moves a bar with the time left on a
+    terminal (`stage`, when given, is shown after the description).
 
     Until the first report it shows a spinner and the time spent; off a terminal (a pipe,
     a log file) it shows nothing. The bar goes away when the work ends or is interrupted.
     """
     if not stream.isatty():
-        yield lambda done, total: None
+        yield lambda done, total, stage="": None
         return
     progress = Progress(
         SpinnerColumn(),
@@ -188,7 +195,31 @@ def work_progress(stream: IO[str], description: str) -> Iterator[Callable[[int, 
     with progress:
         task = progress.add_task(description, total=None)
 
-        def report(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
+        def report(done: int, total: int, stage: str = "") -> None:
+            shown = f"{description}: {stage}" if stage else description
+            progress.update(task, completed=done, total=total, description=shown)
 
         yield report
+
+
+@contextmanager
+def json_progress(stream: IO[str], stage: str) -> Iterator[Report]:
+    """Yields `report(done, total, stage="")`, which writes one JSON line per report:
+    `{"type": "progress", "done": 300, "total": 1000, "stage": "predicting"}`.
+
+    For a program that reads the command's output (the app's Export page) rather than a
+    person. Reports closer than `JSON_EVERY_S` apart are left out, except the first, a new
+    stage and the last (done = total), so a fast loop never floods the reader.
+    """
+    last = {"at": -JSON_EVERY_S, "stage": None}
+
+    def report(done: int, total: int, now_doing: str = "") -> None:
+        now, named = time.monotonic(), now_doing or stage
+        if now - last["at"] < JSON_EVERY_S and named == last["stage"] and done < total:
+            return
+        last.update(at=now, stage=named)
+        line = {"type": "progress", "done": done, "total": total, "stage": named}
+        stream.write(json.dumps(line) + "\n")
+        stream.flush()  # the reader shows it now, not when a pipe buffer fills
+
+    yield report

@@ -6,9 +6,6 @@ model's kind of data (`metadata.json`'s "modality") reads the file and shapes th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,23 +15,10 @@ import pandas as pd
 
 from automl.errors import AutoMLError
 from automl.export.bundle import SAVED_MODEL_DIR, read_metadata
+from automl.export.reporting import current_report
 from automl.modalities import modality_named
 
 BATCH_ROWS = 8192
-
-#: Where `serve_in_batches` reports (rows done, rows in all): set by `reporting_progress`, so
-#: the kinds' `predict_file` need not pass a progress object along.
-_PROGRESS: ContextVar[Callable[[int, int], None] | None] = ContextVar("progress", default=None)
-
-
-@contextmanager
-def reporting_progress(report: Callable[[int, int], None]) -> Iterator[None]:
-    """Makes `serve_in_batches` call `report(rows done, rows in all)` after each batch."""
-    token = _PROGRESS.set(report)
-    try:
-        yield
-    finally:
-        _PROGRESS.reset(token)
 
 
 @dataclass(frozen=True)
@@ -83,12 +67,16 @@ def serve_in_batches(
     """Returns the signature's outputs for `inputs` (named arrays), fed `BATCH_ROWS` at once.
 
     `serve` is the loaded signature when the caller serves many times (explanations).
+    Reports (0, rows) before the first batch, so a reader's clock for the time left starts
+    after the model has loaded, then (rows done, rows) after each batch
+    (`automl.export.reporting`).
     """
     import tensorflow as tf
 
     serve = load_signature(model_dir) if serve is None else serve
     rows = len(next(iter(inputs.values()))) if inputs else 0
-    report = _PROGRESS.get() or (lambda done, total: None)
+    report = current_report()
+    report(0, rows)
     outputs: dict[str, list[np.ndarray]] = {}
     for start in range(0, rows, BATCH_ROWS):
         batch = {k: tf.constant(v[start : start + BATCH_ROWS]) for k, v in inputs.items()}

@@ -144,12 +144,15 @@ def predict_images(model_dir: Path, metadata: dict, data: Path) -> Predictions:
     import pandas as pd
 
     from automl.export.predict import Predictions, load_signature
+    from automl.export.reporting import current_report
     from automl.modalities.image_decode import is_over_pixel_limit, over_pixel_limit
 
     paths = _image_paths(data, metadata)
     serve = load_signature(model_dir)
     classes = metadata["class_names"]
     rows, unreadable, too_large = [], [], []
+    report = current_report()  # images done, out of all, after each batch
+    report(0, len(paths))
     for start in range(0, len(paths), IMAGE_BATCH):
         batch = paths[start : start + IMAGE_BATCH]
         # An image over the pixel limit is told by its header and never sent to the model.
@@ -173,6 +176,7 @@ def predict_images(model_dir: Path, metadata: dict, data: Path) -> Predictions:
                         **{f"proba_{c}": float(p) for c, p in zip(classes, proba, strict=True)},
                     }
                 )
+        report(min(start + IMAGE_BATCH, len(paths)), len(paths))
     notes = []
     if unreadable:
         notes.append(
