@@ -101,7 +101,7 @@ def labelled(outputs: dict[str, np.ndarray], metadata: dict) -> dict[str, Any]:
 def write_table(frame: pd.DataFrame, path: Path) -> None:
     """Writes `frame` as CSV (or Parquet for .parquet), via a temporary name."""
     path = Path(path)
-    partial = path.with_name(f".{path.name}.partial")
+    partial = partial_table(path)
     try:
         if path.suffix.lower() in {".parquet", ".pq"}:
             frame.to_parquet(partial, index=False)
@@ -111,3 +111,8 @@ def write_table(frame: pd.DataFrame, path: Path) -> None:
         partial.unlink(missing_ok=True)
         raise
     partial.replace(path)
+
+
+def partial_table(path: Path) -> Path:
+    """Returns where `write_table` writes `path` before renaming it into place."""
+    return path.with_name(f".{path.name}.partial")

@@ -1,7 +1,8 @@
 """The Export page: where the model is, how well its export was checked, and using it.
 
 Exports and predictions load TensorFlow, so they run as `python -m automl export|predict`
-child processes (`EngineProcess`); the page only starts them and shows what they print.
+child processes (`EngineTask`); the page only starts them and shows what they print: their
+progress lines move a bar with the time left, and its Cancel stops the child.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -40,7 +40,10 @@ from desktop.pages.export.model_files import (
     model_modality,
     parity_text,
     read_predictions,
+    remove_cancelled_predictions,
+    tidy_cancelled_export,
 )
+from desktop.pages.export.task_bar import task_bar
 from desktop.pages.results.explain_folder import explain_folder
 from desktop.state import StudioState
 from desktop.table_model import DataFrameModel
@@ -73,9 +76,11 @@ class ExportPage(QWidget):
         self.image_model = False  # the model takes images: Predict asks for a folder
         self._scratch = QTemporaryDir()  # predictions land here until the user saves them
         self._request = 0
+        self.export_destination: Path | None = None
+        self._shown: tuple[Path | None, Path | None] = (None, None)  # the table's file
 
-        self.export_task = EngineTask(self)
-        self.predict_task = EngineTask(self)
+        self.export_task = EngineTask(self, reports_progress=True)
+        self.predict_task = EngineTask(self, reports_progress=True)
         self.export_process = self.export_task.process
         self.predict_process = self.predict_task.process
 
@@ -95,7 +100,9 @@ class ExportPage(QWidget):
         )
         self.tflite_check = QCheckBox("TFLite too")
         self.tflite_check.setToolTip("Also write model.tflite for mobile and embedded use")
-        self.export_busy = _busy_bar("Exporting and checking the model…")
+        self.export_busy = task_bar(
+            self.export_task, "Stop the export; nothing half-written is left behind"
+        )
         self.export_result = QLabel()
         self.export_result.setWordWrap(True)
         self.export_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -108,7 +115,9 @@ class ExportPage(QWidget):
         self.save_button = QPushButton("Save predictions…")
         self.save_button.setToolTip("Save the predictions shown below as a CSV file")
         self.save_button.setEnabled(False)
-        self.predict_busy = _busy_bar("Predicting…")
+        self.predict_busy = task_bar(
+            self.predict_task, "Stop predicting; no predictions file is written"
+        )
         self.predict_result = QLabel(
             "Predictions appear here: the file's rows with their "
             "prediction (and each class's probability)."
@@ -138,6 +147,8 @@ class ExportPage(QWidget):
         self.export_task.error.connect(self._export_failed)
         self.predict_task.done.connect(self._predict_done)
         self.predict_task.error.connect(self._predict_failed)
+        self.export_task.cancelled.connect(self._export_cancelled)
+        self.predict_task.cancelled.connect(self._predict_cancelled)
         state.experiment_changed.connect(self.refresh)
         self.refresh()
 
@@ -149,9 +160,9 @@ class ExportPage(QWidget):
         buttons = QHBoxLayout()
         for widget in (self.card_button, self.export_button, self.tflite_check):
             buttons.addWidget(widget)
-        buttons.addWidget(self.export_busy)
         buttons.addStretch(1)
         model_layout.addLayout(buttons)
+        model_layout.addWidget(self.export_busy)
         model_layout.addWidget(self.export_result)
 
         predict_box = QGroupBox("Predict")
@@ -159,9 +170,9 @@ class ExportPage(QWidget):
         predict_buttons = QHBoxLayout()
         predict_buttons.addWidget(self.predict_button)
         predict_buttons.addWidget(self.save_button)
-        predict_buttons.addWidget(self.predict_busy)
         predict_buttons.addStretch(1)
         predict_layout.addLayout(predict_buttons)
+        predict_layout.addWidget(self.predict_busy)
         predict_layout.addWidget(self.predict_result)
         predictions = QSplitter(Qt.Orientation.Horizontal)
         predictions.addWidget(self.predictions_table)
@@ -231,6 +242,7 @@ class ExportPage(QWidget):
             arguments += ["--format", "tflite"]
         self.export_result.setText(f"Exporting to {destination}…")
         self.export_result.show()
+        self.export_destination = Path(destination)
         self.export_task.start(arguments)
         self._update_buttons()
 
@@ -239,6 +251,7 @@ class ExportPage(QWidget):
         if self.model_dir is None or self.predict_task.running:
             return
         self._request += 1
+        self._shown = (self.predicted_file, self.predictions_path)  # back if cancelled
         self.predicted_file = Path(data)
         self.predictions_path = Path(self._scratch.path()) / f"predictions-{self._request}.csv"
         self.predict_result.setText(f"Predicting {data}…")
@@ -319,6 +332,21 @@ class ExportPage(QWidget):
         )
         self._update_buttons()
 
+    def _export_cancelled(self) -> None:
+        if self.export_destination is not None:
+            tidy_cancelled_export(self.export_destination)
+        self.export_result.setText("Export cancelled: nothing half-written was left behind.")
+        self._update_buttons()
+
+    def _predict_cancelled(self) -> None:
+        if self.predictions_path is not None:
+            remove_cancelled_predictions(self.predictions_path)
+        # The table still shows the earlier predictions: Save and explanations are theirs.
+        self.predicted_file, self.predictions_path = self._shown
+        self.save_button.setEnabled(self.predictions_path is not None)
+        self.predict_result.setText("Prediction cancelled: no predictions were written.")
+        self._update_buttons()
+
     def _predict_failed(self, message: str) -> None:
         self.predict_result.setText(f"Prediction failed: {message}")
         self._update_buttons()
@@ -357,16 +385,3 @@ class ExportPage(QWidget):
         self.card_button.setEnabled(has_model)
         self.export_button.setEnabled(has_model and not self.export_task.running)
         self.predict_button.setEnabled(has_model and not self.predict_task.running)
-        self.export_busy.setVisible(self.export_task.running)
-        self.predict_busy.setVisible(self.predict_task.running)
-
-
-def _busy_bar(text: str) -> QProgressBar:
-    """Returns a hidden, indeterminate progress bar that says what is happening."""
-    bar = QProgressBar()
-    bar.setRange(0, 0)  # no maximum: Qt animates it as "busy"
-    bar.setFormat(text)
-    bar.setTextVisible(True)
-    bar.setFixedWidth(320)
-    bar.hide()
-    return bar

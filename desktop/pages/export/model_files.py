@@ -71,3 +71,25 @@ def display_frame(frame: pd.DataFrame, image: bool = False) -> pd.DataFrame:
         if str(column).startswith("proba_"):
             shown[column] = shown[column].round(4)  # 0.9871 reads better than 0.98713243
     return shown
+
+
+def remove_cancelled_predictions(path: Path) -> None:
+    """Returns None; removes a cancelled prediction's file and its half-written part.
+
+    The engine removes the part itself when it is stopped; it stays only when the child
+    had to be killed. A file that was renamed into place just before the stop goes too:
+    the user cancelled it.
+    """
+    from automl.export.predict import partial_table
+
+    for leftover in (path, partial_table(path)):
+        leftover.unlink(missing_ok=True)
+
+
+def tidy_cancelled_export(destination: Path) -> None:
+    """Returns None; removes a killed export's half-written folder beside `destination`
+    (and puts back the earlier export it had moved aside, if any)."""
+    from automl.export.bundle import clean_stale_exports
+
+    if destination.parent.is_dir():
+        clean_stale_exports(destination)
