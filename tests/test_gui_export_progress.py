@@ -102,6 +102,20 @@ def test_cancel_during_predict_leaves_no_file_and_the_page_usable(qtbot, page, t
     assert shown.args == [344]
 
 
+def test_cancel_during_the_export_check_leaves_no_folder(qtbot, page, experiment, tmp_path):
+    page.export_task.stage.connect(
+        lambda stage: (
+            page.export_busy.cancel.click() if stage == "checking the reloaded SavedModel" else None
+        )
+    )
+    destination = export_folder(tmp_path, experiment)
+    with qtbot.waitSignal(page.export_task.cancelled, timeout=ENGINE_TIMEOUT_MS):
+        page.export_to(destination)
+    assert list(tmp_path.iterdir()) == []  # no model folder, no .partial-PID staging folder
+    assert page.export_result.text() == "Export cancelled: nothing half-written was left behind."
+    assert page.export_busy.isHidden() and page.export_button.isEnabled()
+
+
 def progress_line(done: int, total: int, stage: str) -> str:
     return json.dumps({"type": "progress", "done": done, "total": total, "stage": stage})
 
