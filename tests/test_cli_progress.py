@@ -172,3 +172,19 @@ def test_sigterm_while_writing_leaves_no_partial_file(monkeypatch, tmp_path):
     with pytest.raises(KeyboardInterrupt), cli_data._interrupted_on_terminate():
         predict.write_table(pd.DataFrame({"prediction": [1]}), tmp_path / "out.csv")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_image_predict_reports_images_done_per_batch(monkeypatch, tmp_path):
+    from automl.modalities import image, image_decode
+
+    paths = [str(tmp_path / f"{i}.png") for i in range(5)]
+    monkeypatch.setattr(image, "_image_paths", lambda data, metadata: paths)
+    monkeypatch.setattr(image, "_serve_images", lambda serve, batch: [("cat", [1.0])] * len(batch))
+    monkeypatch.setattr(image_decode, "is_over_pixel_limit", lambda path: False)
+    monkeypatch.setattr(predict, "load_signature", lambda model_dir: None)
+    monkeypatch.setattr(image, "IMAGE_BATCH", 2)
+    reports = []
+    with reporting_progress(lambda done, total: reports.append((done, total))):
+        result = image.predict_images(tmp_path, {"class_names": ["cat"]}, tmp_path)
+    assert reports == [(0, 5), (2, 5), (4, 5), (5, 5)]
+    assert result.frame["prediction"].tolist() == ["cat"] * 5
