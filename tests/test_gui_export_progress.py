@@ -79,6 +79,7 @@ def test_export_reports_its_stages_and_the_bar_reaches_the_end(qtbot, page, expe
         "exported",
     ]
     assert page.export_task.progress.fraction == 1.0
+    assert page.export_busy.text.text() == "Exported"  # the last stage, without an ellipsis
     assert (destination / "model_card.html").exists()
     assert "reloaded SavedModel matches" in page.export_result.text()
     assert page.export_busy.isHidden() and page.export_button.isEnabled()
@@ -155,3 +156,5 @@ def test_time_left_counts_down_between_reports():
     assert progress.seconds_left() == 0.0
     progress.report(0.5)  # 20 s for a half: 20 s left
     assert progress.seconds_left() == 20.0
+    progress.report(1.0)  # all done: the child is only exiting
+    assert progress.seconds_left() is None

@@ -45,9 +45,10 @@ class ReportedProgress(WorkProgress):
         self.reported_at = self._now()
 
     def seconds_left(self) -> float | None:
-        """Returns the estimate at the last report less the time since, or None too early."""
+        """Returns the estimate at the last report less the time since, or None too early
+        (and once all is done: the child is only exiting)."""
         now = self._now()
-        if self.fraction < MIN_SHARE or now - self.started < MIN_SECONDS:
+        if not MIN_SHARE <= self.fraction < 1.0 or now - self.started < MIN_SECONDS:
             return None
         pace = (self.reported_at - self.started) / self.fraction
         return max(0.0, pace * (1.0 - self.fraction) - (now - self.reported_at))
