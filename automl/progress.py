@@ -173,7 +173,7 @@ def _spread_text(event: TrialEnded) -> str:
 @contextmanager
 def work_progress(stream: IO[str], description: str) -> Iterator[Report]:
     """Yields `report(done, total, stage="")`, which moves a bar with the time left on a
-    terminal (`stage`, when given, is shown after the description).
+    terminal (`stage`, when given, is shown in place of the description: as short).
 
     Until the first report it shows a spinner and the time spent; off a terminal (a pipe,
     a log file) it shows nothing. The bar goes away when the work ends or is interrupted.
@@ -196,8 +196,7 @@ def work_progress(stream: IO[str], description: str) -> Iterator[Report]:
         task = progress.add_task(description, total=None)
 
         def report(done: int, total: int, stage: str = "") -> None:
-            shown = f"{description}: {stage}" if stage else description
-            progress.update(task, completed=done, total=total, description=shown)
+            progress.update(task, completed=done, total=total, description=stage or description)
 
         yield report
 

@@ -82,11 +82,12 @@ def test_ctrl_c_while_writing_leaves_nothing_half_written(monkeypatch, tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 
-def test_on_a_terminal_the_stage_follows_the_description():
+def test_on_a_terminal_the_stage_replaces_the_description():
     stream = _Terminal()
-    with work_progress(stream, "exporting") as report:
+    with work_progress(stream, "exporting and checking the model") as report:
         report(6, 100, "checking the reloaded SavedModel")
-    assert "exporting: checking the reloaded SavedModel" in stream.getvalue()
+    shown = stream.getvalue()
+    assert "checking the reloaded SavedModel" in shown and "6/100" in shown
 
 
 def test_json_lines_say_done_total_and_stage_and_skip_floods(monkeypatch):
