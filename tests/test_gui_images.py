@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from desktop.thumbnails import THUMB_SIDE, load_thumbnail  # noqa: E402
 from tests.conftest import PENGUINS, ROOT  # noqa: E402
 
 DIGITS = ROOT / "assets" / "samples" / "digits"
+#: The README's picture is refreshed only when asked (AUTOML_SCREENSHOTS=1): a test run
+#: must not change the working tree.
 SCREENSHOT = ROOT / "docs" / "screenshots" / "6-images.png"
 WAIT_MS = 30_000
 
@@ -61,7 +64,7 @@ def small_digits(root: Path, classes: int = 3, per_class: int = 40) -> Path:
     return root
 
 
-def test_digits_show_classes_counts_and_thumbnails(qtbot, window):
+def test_digits_show_classes_counts_and_thumbnails(qtbot, window, tmp_path):
     open_images(qtbot, window, DIGITS)
     page, images = window.data_page, window.state.images
     assert images["files"] == 1797
@@ -81,8 +84,8 @@ def test_digits_show_classes_counts_and_thumbnails(qtbot, window):
 
     window.show_step(page)
     qtbot.wait(200)  # let the charts lay out before the picture
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    assert window.grab().save(str(SCREENSHOT))
+    shot = SCREENSHOT if os.environ.get("AUTOML_SCREENSHOTS") == "1" else tmp_path / "6.png"
+    assert window.grab().save(str(shot))
 
 
 def make_empty_class(root: Path) -> Path:

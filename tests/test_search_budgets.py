@@ -71,7 +71,7 @@ def test_time_budget_ends_the_search_and_still_exports(tmp_path):
         "--epochs",
         "1000",
         "--time-budget",
-        "12s",
+        "20s",
         "--no-refit",
     )
     assert done.returncode == 0, done.stderr[-2000:]
@@ -207,7 +207,9 @@ def test_no_successful_trial_exits_3_and_exports_nothing(tmp_path, monkeypatch):
     assert (result.exit_code, result.status, result.model_path) == (3, "failed", None)
     assert not (tmp_path / "e" / "model").exists()
     events = [json.loads(line) for line in (tmp_path / "e" / "events.jsonl").open()]
-    failed = [e for e in events if e["type"] == "trial_failed"]
+    # A trial whose batch size is known before training (the linear seed) retries once
+    # with half the batch; that retry is announced, not counted.
+    failed = [e for e in events if e["type"] == "trial_failed" and not e.get("retrying")]
     assert len(failed) == 2 and "out of memory" in failed[0]["reason"]
     assert events[-1]["type"] == "search_ended" and events[-1]["status"] == "failed"
 

@@ -59,6 +59,7 @@ class LocalExplanationView(QWidget):
         self.picture = QLabel()
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.text = QTextBrowser()
+        self.text.setToolTip("The text's words, marked by how much each pushed the prediction")
         self.empty = QLabel()
         self.stack = QStackedWidget()
         for widget in (self.empty, self.bars, self.picture, self.text):
