@@ -154,3 +154,9 @@ def test_the_deciding_word_tops_the_list(tmp_path):
     assert explanation.importance["feature"].iloc[0] == "excellent"
     assert explanation.by_output["good: words"]["feature"].iloc[0] == "excellent"
     assert "excellent" in (tmp_path / "out" / "rows.html").read_text()
+    # New reviews without a label: words are weighed by the model's own predictions.
+    new = tmp_path / "new.csv"
+    pd.DataFrame({"review": texts[:40]}).to_csv(new, index=False)
+    fresh = automl.explain(tmp_path / "exp", new, tmp_path / "new_out", rows=[1])
+    assert fresh.importance["feature"].iloc[0] == "excellent"
+    assert "excellent" in (tmp_path / "new_out" / "rows.html").read_text()

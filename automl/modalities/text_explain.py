@@ -108,7 +108,9 @@ class TextExplainer:
 
         frame, labelled, _y, source = labelled_rows(model, data, request, self.model_inputs)
         column = model.metadata["inputs"][0]["column"]
-        texts = labelled[column].fillna("").astype(str).tolist()[:MAX_TEXTS]
+        # Words are weighed by the predictions: new texts without a label serve as well.
+        rows = labelled if len(labelled) else frame
+        texts = rows[column].fillna("").astype(str).tolist()[:MAX_TEXTS]
         request.progress(f"word attributions in {len(texts)} texts")
         found, method, checks = attributed_words(model, texts, column, self.model_inputs, str(data))
         names = model.class_names or ["value"]
