@@ -50,7 +50,9 @@ def test_rocket_learns_a_local_pattern_from_few_series_and_reloads(tmp_path):
     history = family.fit(
         hp, model, x[:50], y[:50], validation_data=(x[50:], y[50:]), epochs=20, verbose=0
     )
-    assert history.history["val_accuracy"][-1] >= 0.7
+    # At least 21 of the 30 held-out series (chance: 10); counted, as 21/30 in float32 is
+    # a hair under 0.7.
+    assert round(history.history["val_accuracy"][-1] * 30) >= 21
     model.save(tmp_path / "rocket.keras")
     reloaded = keras.saving.load_model(tmp_path / "rocket.keras")
     np.testing.assert_allclose(
