@@ -51,6 +51,20 @@ def test_the_results_words_name_the_baseline_and_the_folds():
     assert "no searched network beat the nearest neighbour baseline" in text
 
 
+def test_averaged_fold_models_are_named_beside_the_first_fold_alone():
+    report = {
+        "test_metrics": {"accuracy": 0.9855},
+        "search_test_metrics": {"accuracy": 0.942},
+        "exported": "best trial's 5 fold models, averaged",
+        "rows": {"test": 69},
+        "best_trial": {"trial_id": "3"},
+        "leaderboard": [{"trial_id": "3", "status": "completed", "score": 1.0}],
+    }
+    text = exported_text(report)
+    assert text.startswith("Exported model: trial 3's 5 fold models, averaged on 69 test rows")
+    assert "Trial 3's first fold alone: accuracy 0.9420" in text
+
+
 @pytest.mark.slow
 def test_the_results_page_shows_a_cross_validated_search_whose_baseline_won(qtbot, tmp_path):
     from desktop.pages.results_page import ResultsPage

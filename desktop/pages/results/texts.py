@@ -74,6 +74,15 @@ def test_metrics_text(report: dict) -> str:
                 f"{format_metrics(report['search_test_metrics'])}."
             )
         return text
+    exported = str(report.get("exported") or "")
+    if report.get("search_test_metrics") and exported.endswith("averaged"):
+        # Cross-validated: the best configuration's fold models, averaged in one model.
+        what = exported.split("'s ", 1)[-1]  # "5 fold models, averaged"
+        return (
+            f"Exported model: trial {best}'s {what}{on_rows}: "
+            f"{format_metrics(report['test_metrics'])}.<br>Trial {best}'s first fold alone: "
+            f"{format_metrics(report['search_test_metrics'])}."
+        )
     return (
         f"Exported model: best trial {best} as searched{on_rows}: "
         f"{format_metrics(report['test_metrics'])}."
