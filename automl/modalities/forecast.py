@@ -232,16 +232,13 @@ class ForecastFeeds(SeriesFeeds):
         return values
 
 
-def predict_forecast(model_dir: Path, metadata: dict, data: Path) -> Predictions:
-    """Returns one row per forecast origin (every step with a full lookback): h1..hH.
+def forecast_for_model(data: Path, metadata: dict) -> ForecastData:
+    """Returns the series of `data` with the columns an exported forecaster was trained on.
 
-    `origin` is the time (or row) of the last observed step; `h1` is the next step.
+    Raises:
+        AutoMLError: a column the model needs is missing or has another type.
     """
-    import pandas as pd
-
-    from automl.export.predict import Predictions, serve_in_batches
     from automl.modalities.forecast_data import load_forecast
-    from automl.modalities.forecast_windows import make_windows
 
     options = metadata["forecast"]
     series = load_forecast(
@@ -254,6 +251,21 @@ def predict_forecast(model_dir: Path, metadata: dict, data: Path) -> Predictions
     if missing:
         raise AutoMLError(f"{data} lacks column(s) the model needs: {', '.join(missing)}")
     check_features(series.feature_names, options["feature_names"], data)
+    return series
+
+
+def predict_forecast(model_dir: Path, metadata: dict, data: Path) -> Predictions:
+    """Returns one row per forecast origin (every step with a full lookback): h1..hH.
+
+    `origin` is the time (or row) of the last observed step; `h1` is the next step.
+    """
+    import pandas as pd
+
+    from automl.export.predict import Predictions, serve_in_batches
+    from automl.modalities.forecast_windows import make_windows
+
+    options = metadata["forecast"]
+    series = forecast_for_model(data, metadata)
     windows = make_windows(series, options["lookback"], options["horizon"], with_targets=False)
     x = windows.X.astype(np.float32)
     forecast = serve_in_batches(model_dir, {"series": x})["forecast"]
@@ -276,7 +288,7 @@ class ForecastModality:
     #: its parts of the model card (inputs table, usage snippet)
     card = ForecastCardSections()
     #: attribution per lag step and covariate, per horizon step (`automl explain`)
-    explainer = ForecastExplainer(check_features)
+    explainer = ForecastExplainer(forecast_for_model)
 
     def recognises(self, request: SearchRequest) -> bool:
         from automl.modalities.series_data import is_sequence_file

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -247,27 +247,17 @@ class SeriesExplainer:
 class ForecastExplainer:
     """Forecasts: per lag step and covariate, per horizon step."""
 
-    def __init__(self, check_features: CheckFeatures) -> None:
-        self.check_features = check_features
+    def __init__(self, series_for_model: Callable[[Path, dict], Any]) -> None:
+        #: the room's `forecast_for_model(data, metadata)`: the series, columns checked
+        self.series_for_model = series_for_model
 
     def explain(self, model: ExportedModel, data: Path, request: ExplainRequest) -> Explanation:
         """Returns the forecast's explanation; writes series.csv for the windows asked for."""
-        from automl.errors import AutoMLError
         from automl.explain.outputs import check_rows
-        from automl.modalities.forecast_data import load_forecast
         from automl.modalities.forecast_windows import make_windows
 
         options = model.metadata["forecast"]
-        series = load_forecast(
-            data,
-            options["target"],
-            time_column=options.get("time_column"),
-            id_column=options.get("id_column"),
-        )
-        missing = [n for n in options["feature_names"] if n not in series.feature_names]
-        if missing:
-            raise AutoMLError(f"{data} lacks column(s) the model needs: {', '.join(missing)}")
-        self.check_features(series.feature_names, options["feature_names"], data)
+        series = self.series_for_model(data, model.metadata)
         lookback, horizon = int(options["lookback"]), int(options["horizon"])
         x_all = make_windows(series, lookback, horizon, with_targets=False).X.astype(np.float32)
         check_rows(request.rows, len(x_all), "forecast windows")
