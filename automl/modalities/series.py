@@ -182,22 +182,21 @@ def check_features(found: Sequence[str], expected: list[str], source: Path) -> N
         )
 
 
-def predict_series(model_dir: Path, metadata: dict, data: Path) -> Predictions:
-    """Returns one row per series: its id, `prediction` and `proba_<class>` (or the value).
+def series_for_model(data: Path, metadata: dict, target: str | None = None):
+    """Returns the series of `data` read as an exported model's training data was.
 
-    The file is read the way the training data was (`.npz`, `.npy`, long or wide CSV);
-    labels in it, if any, are ignored.
+    Labels are read when the file has them (`target`, else the training target column),
+    never required.
+
+    Raises:
+        AutoMLError: the series' channels are not those the model was trained on.
     """
-    import pandas as pd
-
-    from automl.export.predict import Predictions, labelled, serve_in_batches
     from automl.modalities.series_data import load_sequences
 
     options = metadata["sequences"]
-    # A training `--target y.npy` names the training labels, never the new file's.
-    target = options.get("target")
+    target = target or options.get("target")
     if target and str(target).endswith(".npy"):
-        target = None
+        target = None  # a training `--target y.npy` names the training labels, not the file's
     sequences = load_sequences(
         data,
         target=target,
@@ -207,6 +206,21 @@ def predict_series(model_dir: Path, metadata: dict, data: Path) -> Predictions:
         require_labels=False,
     )
     check_features(sequences.feature_names, options["feature_names"], data)
+    return sequences
+
+
+def predict_series(model_dir: Path, metadata: dict, data: Path) -> Predictions:
+    """Returns one row per series: its id, `prediction` and `proba_<class>` (or the value).
+
+    The file is read the way the training data was (`.npz`, `.npy`, long or wide CSV);
+    labels in it, if any, are ignored.
+    """
+    import pandas as pd
+
+    from automl.export.predict import Predictions, labelled, serve_in_batches
+
+    options = metadata["sequences"]
+    sequences = series_for_model(data, metadata)
     outputs = serve_in_batches(model_dir, {"series": sequences.X.astype(np.float32)})
     result = pd.DataFrame({options.get("id_column") or "series": sequences.ids})
     for name, values in labelled(outputs, metadata).items():
@@ -224,7 +238,7 @@ class SeriesModality:
     #: its parts of the model card (inputs table, usage snippet)
     card = SeriesCardSections()
     #: attribution per time step and channel, per class (`automl explain`)
-    explainer = SeriesExplainer(check_features)
+    explainer = SeriesExplainer(series_for_model)
 
     def recognises(self, request: SearchRequest) -> bool:
         from automl.modalities.series_data import is_sequence_file

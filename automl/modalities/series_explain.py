@@ -21,8 +21,6 @@ if TYPE_CHECKING:
 MAX_EXAMPLES = 300
 #: Occlusion covers the series in about this many windows.
 WINDOWS = 20
-#: The room's `check_features(found, expected, source)` (handed in: never imported here).
-CheckFeatures = Callable[[Sequence[str], list[str], Path], None]
 
 
 def series_attributions(
@@ -201,27 +199,16 @@ def heat_strips(
 class SeriesExplainer:
     """Series classifiers and regressors: per step and channel, per predicted class."""
 
-    def __init__(self, check_features: CheckFeatures) -> None:
-        self.check_features = check_features
+    def __init__(self, series_for_model: Callable[..., Any]) -> None:
+        #: the room's `series_for_model(data, metadata, target)`: the series, channels checked
+        self.series_for_model = series_for_model
 
     def explain(self, model: ExportedModel, data: Path, request: ExplainRequest) -> Explanation:
         """Returns the series' explanation; writes series.csv for the series asked for."""
         from automl.explain.outputs import check_rows
-        from automl.modalities.series_data import load_sequences
 
         options = model.metadata["sequences"]
-        target = request.target or options.get("target")
-        if target and str(target).endswith(".npy"):
-            target = None  # a training `--target y.npy` names the training labels
-        sequences = load_sequences(
-            data,
-            target=target,
-            id_column=options.get("id_column"),
-            time_column=options.get("time_column"),
-            series_per_row=bool(options.get("series_per_row")),
-            require_labels=False,
-        )
-        self.check_features(sequences.feature_names, options["feature_names"], data)
+        sequences = self.series_for_model(data, model.metadata, request.target)
         x_all = sequences.X.astype(np.float32)
         check_rows(request.rows, len(x_all), "series")
         x, source = x_all, f"every series of {data.name}"
