@@ -196,6 +196,25 @@ def heat_strips(
     return local
 
 
+def examples_explained(
+    x_all: np.ndarray, request: ExplainRequest, examples: str, every: str
+) -> tuple[np.ndarray, str]:
+    """Returns (the examples the global importance reads, which ones in words).
+
+    The experiment's test split when the data is the file it searched, else all of them
+    (`every`, e.g. "every series of x.npz"); at most `MAX_EXAMPLES`. The rows asked for must
+    exist (`examples`: what the data holds, e.g. "forecast windows").
+    """
+    from automl.explain.outputs import check_rows
+
+    check_rows(request.rows, len(x_all), examples)
+    x, source = x_all, every
+    test = request.test
+    if test is not None and len(test) and int(test.max()) < len(x_all):
+        x, source = x_all[test], "the experiment's test split"
+    return x[:MAX_EXAMPLES], source
+
+
 class SeriesExplainer:
     """Series classifiers and regressors: per step and channel, per predicted class."""
 
@@ -205,17 +224,11 @@ class SeriesExplainer:
 
     def explain(self, model: ExportedModel, data: Path, request: ExplainRequest) -> Explanation:
         """Returns the series' explanation; writes series.csv for the series asked for."""
-        from automl.explain.outputs import check_rows
 
         options = model.metadata["sequences"]
         sequences = self.series_for_model(data, model.metadata, request.target)
         x_all = sequences.X.astype(np.float32)
-        check_rows(request.rows, len(x_all), "series")
-        x, source = x_all, f"every series of {data.name}"
-        test = request.test
-        if test is not None and len(test) and int(test.max()) < len(x_all):
-            x, source = x_all[test], "the experiment's test split"
-        x = x[:MAX_EXAMPLES]
+        x, source = examples_explained(x_all, request, "series", f"every series of {data.name}")
         names = model.class_names
         served = model.serve({"series": x})
         if names:
@@ -240,19 +253,15 @@ class ForecastExplainer:
 
     def explain(self, model: ExportedModel, data: Path, request: ExplainRequest) -> Explanation:
         """Returns the forecast's explanation; writes series.csv for the windows asked for."""
-        from automl.explain.outputs import check_rows
         from automl.modalities.forecast_windows import make_windows
 
         options = model.metadata["forecast"]
         series = self.series_for_model(data, model.metadata)
         lookback, horizon = int(options["lookback"]), int(options["horizon"])
         x_all = make_windows(series, lookback, horizon, with_targets=False).X.astype(np.float32)
-        check_rows(request.rows, len(x_all), "forecast windows")
-        x, source = x_all, f"every window of {data.name}"
-        test = request.test
-        if test is not None and len(test) and int(test.max()) < len(x_all):
-            x, source = x_all[test], "the experiment's test split"
-        x = x[:MAX_EXAMPLES]
+        x, source = examples_explained(
+            x_all, request, "forecast windows", f"every window of {data.name}"
+        )
         outputs = [(f"h{h + 1}", np.full(len(x), h, dtype=np.int64)) for h in range(horizon)]
         lags = [f"lag {s - lookback}" for s in range(lookback)]
         channels = [str(c) for c in options["feature_names"]]
