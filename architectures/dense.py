@@ -165,6 +165,16 @@ class DenseHyperModel(keras_tuner.HyperModel):
             },
         )
 
+    def near_baseline(self, kind: str) -> dict[str, dict]:
+        """Returns the configurations nearest a baseline of `kind` (see `FamilyChoice`).
+
+        A linear baseline, or a constant one that only a heavily regularised model can
+        match, is nearest the linear model: no hidden layer, its L2 and rate still drawn.
+        """
+        if kind in ("linear", "constant") and self.space.tune_linear:
+            return {"the linear model": {"layers": self.space.min_layers, "linear": True}}
+        return {}
+
     def baseline_inputs(self):
         """Returns the raw columns, standardized and with every category one-hot."""
         from architectures.baselines import BaselineInputs

@@ -59,6 +59,30 @@ class FamilyChoice(keras_tuner.HyperModel):
                         model = self.families[name].build(hp)
         return model
 
+    def near_baseline(self, kind: str) -> dict[str, dict]:
+        """Returns the configurations nearest a baseline of `kind`, by name.
+
+        A baseline's kind is "constant", "neighbours", "linear" or "last_value". Each
+        configuration is the hyperparameter values that build it ({"family": "rocket"});
+        the values it leaves out are drawn. A family with nothing near a kind adds none.
+
+        Example:
+            >>> from architectures.rocket import RocketHyperModel
+            >>> from architectures.lstm import LSTMHyperModel
+            >>> from architectures.sequence import SequenceTask, SeriesInput
+            >>> series, task = SeriesInput(1, (0.0,), (1.0,), steps=40), SequenceTask("binary", 2)
+            >>> choice = FamilyChoice({"lstm": LSTMHyperModel(series, task, ["accuracy"], 20),
+            ...                        "rocket": RocketHyperModel(series, task, ["accuracy"], 20)})
+            >>> choice.near_baseline("neighbours")
+            {'random convolutions with a linear head': {'family': 'rocket'}}
+        """
+        near = {}
+        for name, family in self.families.items():
+            nearest = getattr(family, "near_baseline", None)
+            for label, values in (nearest(kind) if nearest else {}).items():
+                near[label] = {"family": name, **{f"{name}/{k}": v for k, v in values.items()}}
+        return near
+
     def baseline_inputs(self):
         """Returns the raw inputs and baseline features (all families take the same inputs)."""
         return next(iter(self.families.values())).baseline_inputs()

@@ -72,6 +72,15 @@ class RocketHyperModel(SequenceHyperModel):
         rate = dropout_rate(hp, space.max_dropout, 0.0)
         return keras.layers.Dropout(rate)(features) if rate else features
 
+    def near_baseline(self, kind: str) -> dict[str, dict]:
+        """Returns this family (any settings) for a linear or nearest-neighbour baseline.
+
+        Its head is linear, and on small series sets random-convolution features with a
+        linear head match or beat nearest neighbour (Dempster et al., 2020).
+        """
+        near = kind in ("linear", "neighbours")
+        return {"random convolutions with a linear head": {}} if near else {}
+
     def fit(self, hp, model, x, y=None, validation_data=None, **kwargs):
         """Sets the fixed biases and feature scales from training series, then trains the head."""
         sample = x if isinstance(x, np.ndarray) else _first_series(x)

@@ -105,3 +105,43 @@ def test_a_nearest_neighbour_win_exports_the_nearest_neighbour_model_with_its_re
     assert predicted.returncode == 0, predicted.stderr[-2000:]
     frame = pd.read_csv(tmp_path / "p.csv")
     assert (frame["prediction"] == frame["label"]).mean() > 0.95
+
+
+def _linear_classes(path: Path, rows: int = 150) -> Path:
+    """Three classes split by linear boundaries: logistic regression is hard to beat."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(rows, 4))
+    weights = np.array([[1.5, -1.0, 0.5], [-1.0, 1.2, 0.3], [0.5, 0.2, -1.4], [0.0, 0.0, 0.0]])
+    y = np.argmax(x @ weights + rng.normal(0, 0.3, (rows, 3)), axis=1)
+    frame = pd.DataFrame({f"x{i}": x[:, i] for i in range(4)})
+    frame["label"] = np.array(["a", "b", "c"])[y]
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.slow
+def test_a_baseline_still_ahead_halfway_gets_the_rest_of_the_search_near_it(tmp_path):
+    # One epoch per trial keeps every network behind the linear baseline at the halfway
+    # check, so the rest of the budget must go to the family nearest it: the linear model.
+    data = _linear_classes(tmp_path / "linear.csv")
+    out = tmp_path / "exp"
+    run = subprocess.run(
+        [sys.executable, "-m", "automl", "search", str(data), "--target", "label"]
+        + ["--epochs", "1", "--time-budget", "20s", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    summary = json.loads((out / "summary.json").read_text())
+    focus = [n for n in summary["notes"] if n.startswith("halfway through the search")]
+    assert len(focus) == 1, summary["notes"]
+    assert "the linear baseline" in focus[0]
+    assert focus[0].endswith("the rest of the search tries the linear model")
+    assert focus[0] in run.stdout
+    # Trial 1 is the linear seed; the focus starts after the defaults and seeds, and every
+    # trial it starts is linear, so the last one is.
+    trials = sorted(summary["leaderboard"], key=lambda t: t["trial_id"])
+    assert len(trials) > 3
+    assert trials[-1]["hyperparameters"].get("linear") is True
+    assert sum(bool(t["hyperparameters"].get("linear")) for t in trials) >= 2

@@ -15,26 +15,44 @@ from automl.baselines import GuardVerdict, judge
 from automl.experiment.fold import TrialRecord
 
 
+def scored_baselines(run):
+    """Returns the baseline pool scored by the trials' protocol (None: none fits the data).
+
+    Computed once per search: whoever asks first (the focus halfway, or the guard at the
+    end) fits them, and the other reuses them.
+
+    Raises:
+        Exception: whatever fitting them raised; the callers note it and go on.
+    """
+    from automl.baselines.pool import pool_baselines
+
+    if getattr(run, "baseline_pool", None) is not None:
+        return run.baseline_pool
+    prepared = run.prepared
+    objective = prepared.objective
+    classes = len(prepared.class_names) if prepared.classification else 0
+    # Each baseline is a new small model: TensorFlow would warn of retracing on the terminal.
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    cv = run.cross_validation
+    if cv is None:
+        pool = pool_baselines(run.hypermodel, run.feeds, objective, classes)
+    else:  # scored on the trials' own folds
+        protocol = f"the same {cv.k} cross-validation folds"
+        pool = pool_baselines(run.hypermodel, run.feeds, objective, classes, cv.folds, protocol)
+    run.baseline_pool = pool
+    return pool
+
+
 def guard_outcome(run, best: TrialRecord, outcome) -> GuardVerdict | None:
     """Returns the verdict; puts the baseline's model in `outcome` when it wins.
 
     A failure to compute the baselines never ends a search: it is noted and the searched
     model is exported as before.
     """
-    from automl.baselines.pool import pool_baselines
-
     prepared = run.prepared
     objective = prepared.objective
-    classes = len(prepared.class_names) if prepared.classification else 0
-    # Each baseline is a new small model: TensorFlow would warn of retracing on the terminal.
-    logging.getLogger("tensorflow").setLevel(logging.ERROR)
     try:
-        cv = run.cross_validation
-        if cv is None:
-            pool = pool_baselines(run.hypermodel, run.feeds, objective, classes)
-        else:  # scored on the trials' own folds
-            protocol = f"the same {cv.k} cross-validation folds"
-            pool = pool_baselines(run.hypermodel, run.feeds, objective, classes, cv.folds, protocol)
+        pool = scored_baselines(run)
     except Exception as error:  # noqa: BLE001 - a yardstick must not cost the model
         reason = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
         outcome.notes.append(f"baselines not computed ({type(error).__name__}: {reason})")
@@ -46,7 +64,6 @@ def guard_outcome(run, best: TrialRecord, outcome) -> GuardVerdict | None:
     if best.fold_scores:
         loss = best.best_metrics.get("val_loss")  # the folds' mean, as the score is
     verdict = judge(pool.baselines, best.score, loss, objective, pool.protocol)
-    run.baseline_pool = pool
     outcome.guard = verdict.to_dict()
     if not verdict.beaten_by_baseline:
         return verdict

@@ -5,7 +5,8 @@ batch); with a small trial budget that can be the whole search. Each family's
 hyperparameter defaults are its published, known-good shape, so the first trial tries
 them, and when several families are searched, trial k is family k's defaults (FCN, then
 BiLSTM, ...). Then come the families' seeds (`architectures.tuning.declare_seed`): other
-known-good shapes, such as the linear model for tables. The oracle explores from there.
+known-good shapes, such as the linear model for tables. The oracle explores from there,
+unless its `focus` (`automl.search.baseline_focus`) names configurations to draw around.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ class DefaultsFirst:
         seeded += [s for s in self.__dict__.get("_seeds", ()) if _fits(s, space)]
         done = len(self.trials)
         if done >= len(seeded):
+            focus = self.__dict__.get("focus")
+            near = focus.configuration(self) if focus is not None else None
+            if near is not None and _fits(near, space):
+                return {"status": "RUNNING", "values": drawn_values(space, near, done)}
             return super().populate_space(trial_id)  # later trials are the oracle's own
         values = seeded_values(space, seeded[done])
         return {"status": "RUNNING", "values": values}
@@ -53,6 +58,23 @@ def seeded_values(space: list, overrides: dict) -> dict:
             chosen.values[hp.name] = overrides.get(hp.name, hp.default)
     known = {hp.name for hp in space}
     return {**{k: v for k, v in overrides.items() if k not in known}, **chosen.values}
+
+
+def drawn_values(space: list, fixed: dict, draw: int) -> dict:
+    """Returns every active hyperparameter's value: `fixed`'s, or else a random draw.
+
+    `draw` numbers the draw, so that each trial draws differently and a rerun the same.
+    """
+    chosen = keras_tuner.HyperParameters()
+    for position, hp in enumerate(space):
+        chosen.merge([hp])
+        if chosen.is_active(hp):
+            value = fixed.get(hp.name)
+            chosen.values[hp.name] = (
+                hp.random_sample(draw * 1009 + position) if value is None else value
+            )
+    known = {hp.name for hp in space}
+    return {**{k: v for k, v in fixed.items() if k not in known}, **chosen.values}
 
 
 def _fits(seed: dict, space: list) -> bool:

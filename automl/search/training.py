@@ -140,6 +140,12 @@ class SearchRun:
         self.tuner = build_tuner(
             request, self.hypermodel, prepared.objective, out, self.state, resume or worker
         )
+        self.baseline_pool = None  # the baselines, once scored (halfway or by the guard)
+        if not worker and request.time_budget_s is not None and request.tuner != "hyperband":
+            from automl.search.baseline_focus import BaselineFocus
+
+            # Hyperband's brackets promote trials rather than draw new ones: no focus.
+            self.tuner.oracle.focus = BaselineFocus(self)
 
     def search(self) -> tuple[str, str]:
         """Runs the tuner; returns (status, reason) for how the search ended."""
