@@ -19,6 +19,7 @@ from architectures.layers import (
     RobustScale,
     SmoothedSparseCrossentropy,
 )
+from architectures.numeric_embedding import PeriodicEmbedding
 from architectures.spaces import DenseSpace
 from architectures.tuning import (
     clip,
@@ -108,7 +109,9 @@ class DenseHyperModel(keras_tuner.HyperModel):
         # RealMLP's robust scaling with smooth clipping first; plain standardizing stays a
         # choice (it is what the baselines read).
         scaling = hp.Choice("scaling", ["robust", "standard"], default="robust")
-        inputs, encoded = build_inputs(self.features, hp, scaling=scaling)
+        inputs, encoded = build_inputs(
+            self.features, hp, scaling=scaling, periodic=self._periodic(hp)
+        )
         space = self.space
         x = encoded
         depth = hp.Int(
@@ -145,6 +148,29 @@ class DenseHyperModel(keras_tuner.HyperModel):
             self._declare_linear_seed(hp)
         return model
 
+    @property
+    def _embeds_numbers(self) -> bool:
+        """Returns whether the periodic embedding is a choice: numbers, and the space allows."""
+        numeric = any(f.kind == "numeric" for f in self.features)
+        return numeric and self.space.tune_numeric_embedding
+
+    def _plain_numbers(self) -> dict:
+        """Returns the value that keeps numbers unembedded (nothing if it is no choice)."""
+        return {"numeric_embedding": "none"} if self._embeds_numbers else {}
+
+    def _periodic(self, hp: keras_tuner.HyperParameters) -> float | None:
+        """Returns the periodic embedding's frequency spread, or None for none.
+
+        Off in the first trial (plain scaled numbers are the known-good start); a choice
+        after. The spread is in the units of the scaled numbers: 0.1 is RealMLP's default.
+        """
+        if not self._embeds_numbers:
+            return None
+        embedding = hp.Choice("numeric_embedding", ["none", "periodic"], default="none")
+        with hp.conditional_scope("numeric_embedding", ["periodic"]):
+            sigma = hp.Float("frequency_scale", 0.01, 3.0, sampling="log", default=0.1)
+        return sigma if embedding == "periodic" else None
+
     def _declare_linear_seed(self, hp: keras_tuner.HyperParameters) -> None:
         """Returns None; makes the linear model the search's next trial after the defaults.
 
@@ -159,6 +185,7 @@ class DenseHyperModel(keras_tuner.HyperModel):
             {
                 "layers": space.min_layers,
                 "linear": True,
+                **self._plain_numbers(),
                 "l2": clip(1e-3, space.min_l2, space.max_l2),
                 "learning_rate": clip(1e-2, space.min_learning_rate, space.max_learning_rate),
                 "batch_size": min(space.batch_sizes),
@@ -172,7 +199,8 @@ class DenseHyperModel(keras_tuner.HyperModel):
         match, is nearest the linear model: no hidden layer, its L2 and rate still drawn.
         """
         if kind in ("linear", "constant") and self.space.tune_linear:
-            return {"the linear model": {"layers": self.space.min_layers, "linear": True}}
+            linear = {"layers": self.space.min_layers, "linear": True, **self._plain_numbers()}
+            return {"the linear model": linear}
         return {}
 
     def baseline_inputs(self):
@@ -243,12 +271,14 @@ def build_inputs(
     hp: keras_tuner.HyperParameters,
     one_hot_max: int | None = ONE_HOT_MAX_CATEGORIES,
     scaling: str = "standard",
+    periodic: float | None = None,
 ):
     """Returns (inputs by name, one encoded float tensor) for the raw columns.
 
     Categories up to `one_hot_max` are one-hot (None: all of them), more are embedded.
     Numbers are standardized (`scaling` "standard") or robustly scaled and smoothly
-    clipped ("robust", `RobustScale`).
+    clipped ("robust", `RobustScale`); with `periodic` (the frequencies' spread), their
+    `PeriodicEmbedding` follows them.
     """
     inputs: dict[str, keras.KerasTensor] = {}
     parts = []
@@ -274,6 +304,8 @@ def build_inputs(
                 name="normalize",
             )(filled)
         parts.append(scaled)
+        if periodic is not None:
+            parts.append(PeriodicEmbedding(sigma=periodic, name="periodic")(scaled))
         with_missing = [i for i, f in enumerate(numeric) if f.has_missing]
         if with_missing:
             parts.append(MissingIndicator(with_missing, name="missing")(raw))

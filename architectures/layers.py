@@ -5,13 +5,15 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-# Layers of the baselines and of the random-convolution family live beside this module;
-# importing them here keeps "import architectures.layers" enough for safe loading.
+# Layers of the baselines, the random-convolution family and the numeric embedding live
+# beside this module; importing them here keeps "import architectures.layers" enough for
+# safe loading.
 from architectures.baseline_layers import (  # noqa: F401
     ConstantOutput,
     FlatSteps,
     NearestNeighbours,
 )
+from architectures.numeric_embedding import PeriodicEmbedding  # noqa: F401
 from architectures.rocket_layers import MiniRocketFeatures  # noqa: F401
 
 

@@ -55,7 +55,8 @@ class DenseSpace(_Space):
     With `tune_linear`, the shallowest depth may also be no hidden layer at all: a linear
     model (logistic or linear regression on the encoded columns), tried as the second
     trial. `l2` is the tuned weight penalty's range (log-uniform; a model's default
-    is the lower end, the linear model's 1e-3 or the nearest).
+    is the lower end, the linear model's 1e-3 or the nearest). With
+    `tune_numeric_embedding`, numbers may also enter through a periodic embedding.
 
     Example:
         >>> DenseSpace.from_dict({"max_layers": 2}).max_layers
@@ -71,6 +72,7 @@ class DenseSpace(_Space):
     max_dropout: float = 0.5
     tune_batch_norm: bool = True
     tune_linear: bool = True
+    tune_numeric_embedding: bool = True
     min_l2: float = 1e-5
     max_l2: float = 1e-2
     min_learning_rate: float = 1e-4
