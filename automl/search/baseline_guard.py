@@ -13,6 +13,7 @@ import logging
 
 from automl.baselines import GuardVerdict, judge
 from automl.experiment.fold import TrialRecord
+from automl.search.metrics import tie_loss
 
 
 def scored_baselines(run):
@@ -60,9 +61,9 @@ def guard_outcome(run, best: TrialRecord, outcome) -> GuardVerdict | None:
     if pool is None or pool.best is None:
         return None
     epoch = (best.best_epoch or 1) - 1
-    loss = best.history[epoch].get("val_loss") if epoch < len(best.history) else None
+    loss = tie_loss(best.history[epoch]) if epoch < len(best.history) else None
     if best.fold_scores:
-        loss = best.best_metrics.get("val_loss")  # the folds' mean, as the score is
+        loss = tie_loss(best.best_metrics)  # the folds' mean, as the score is
     verdict = judge(pool.baselines, best.score, loss, objective, pool.protocol)
     outcome.guard = verdict.to_dict()
     if not verdict.beaten_by_baseline:

@@ -21,8 +21,23 @@ class Objective:
 
     @property
     def monitor(self) -> str:
-        """Returns the name Keras logs carry for the validation value."""
-        return "val_loss" if self.name == "log_loss" else f"val_{self.name}"
+        """Returns the name Keras logs carry for the validation value.
+
+        Log loss is the compiled "log_loss" metric, not the training loss: that one adds
+        label smoothing and weight penalties, which differ from trial to trial.
+        """
+        return f"val_{self.name}"
+
+
+def tie_loss(metrics: dict) -> float | None:
+    """Returns the validation loss that breaks ties between trials, from epoch logs.
+
+    For classes, the plain log loss (`val_log_loss`): the training loss (`val_loss`)
+    carries each trial's own label smoothing and L2 penalty, so it favours the trials
+    that smooth and penalise least, whatever their predictions. Older records lack it.
+    """
+    value = metrics.get("val_log_loss")
+    return metrics.get("val_loss") if value is None else value
 
 
 OBJECTIVES = {

@@ -41,24 +41,25 @@ def distribution_strategy(name: str | None):
     return tf.distribute.MirroredStrategy()
 
 
-def keras_metric(prepared):
-    """Returns the metric Keras tracks while training, for the objective of `prepared`."""
+def keras_metrics(prepared) -> list:
+    """Returns the metrics Keras tracks while training, for the objective of `prepared`.
+
+    Classifiers also track the plain log loss: it breaks ties between trials and is the
+    `log_loss` objective (see `metrics.tie_loss`).
+    """
     name = prepared.objective.keras_metric
     if name == "rmse":
-        return keras.metrics.RootMeanSquaredError(name="rmse")
-    if name == "mae":
-        return keras.metrics.MeanAbsoluteError(name="mae")
+        return [keras.metrics.RootMeanSquaredError(name="rmse")]
     if prepared.classification:
-        return "accuracy"
-    return keras.metrics.MeanAbsoluteError(name="mae")
+        return ["accuracy", keras.metrics.SparseCategoricalCrossentropy(name="log_loss")]
+    return [keras.metrics.MeanAbsoluteError(name="mae")]
 
 
 def build_hypermodel(request: SearchRequest, prepared, feeds) -> keras_tuner.HyperModel:
     """Returns the hypermodel to search: the modality's, with class weights if imbalanced."""
-    metric = keras_metric(prepared)
     y_train = feeds.y_train
     scale = (float(y_train.mean()), float(y_train.std() or 1.0))
-    hypermodel = feeds.hypermodel(request, [metric] if metric else [], scale)
+    hypermodel = feeds.hypermodel(request, keras_metrics(prepared), scale)
     if prepared.classification:
         from architectures.weighting import ClassWeighting, balanced_weights, is_imbalanced
 

@@ -29,6 +29,7 @@ from automl.search.export_metadata import export_metadata, export_outcome, expor
 from automl.search.feeds import make_feeds
 from automl.search.metrics import score
 from automl.search.model_setup import build_hypermodel, build_tuner, set_precision
+from automl.search.ranking import rank_key
 from automl.search.refit import refit, refit_verdict
 from automl.search.request import REFIT_ROWS, SearchRequest
 from automl.search.state import SearchState
@@ -225,26 +226,10 @@ class SearchRun:
         """Returns the best completed trial, or None."""
         return self.state.best_trial()
 
-    def _rank(self, trial: TrialRecord) -> tuple[int, float, float]:
-        """Sorts best first; ties on a small validation set go to the lower validation loss.
-
-        A cross-validated trial that the deadline cut short before its last fold is scored
-        on fewer folds: it ranks after the trials that were judged on all of them.
-        """
-        if trial.score is None:
-            return (1, float("inf"), float("inf"))
-        primary = -trial.score if self.prepared.objective.direction == "max" else trial.score
+    def _rank(self, trial: TrialRecord) -> tuple:
+        """Sorts best first (`ranking.rank_key`)."""
         cv = self.cross_validation
-        if cv is not None and trial.fold_scores:
-            loss = trial.best_metrics.get("val_loss")  # the folds' mean
-            return (
-                int(len(trial.fold_scores) < cv.k),
-                primary,
-                loss if loss is not None else float("inf"),
-            )
-        epoch = (trial.best_epoch or 1) - 1
-        loss = trial.history[epoch].get("val_loss") if epoch < len(trial.history) else None
-        return (0, primary, loss if loss is not None else float("inf"))
+        return rank_key(trial, self.prepared.objective.direction, cv.k if cv else None)
 
     def synced_weights(self, best: TrialRecord) -> TrialRecord:
         """Returns the trial to export once its weights are in this folder (see sync_wait)."""
