@@ -125,6 +125,14 @@ def _performance_section(metadata: dict) -> str:
     exported = str(metadata.get("exported") or "")
     if exported:
         head += f"<p><strong>Exported model:</strong> {escape(exported)}</p>"
+    fitted = metadata.get("calibration") or {}
+    if fitted.get("temperature", 1.0) != 1.0:
+        head += (
+            f"<p><strong>Probabilities:</strong> calibrated with temperature "
+            f"{fitted['temperature']:.2f}, fitted on {escape(str(fitted['rows']))} (log loss "
+            f"{fitted['log_loss_before']:.4f} to {fitted['log_loss_after']:.4f}); "
+            "predicted classes unchanged</p>"
+        )
     if not metrics:
         return head + '<p class="muted">No test metrics were recorded.</p>'
     refit = bool(metadata.get("refit"))

@@ -12,6 +12,7 @@ import warnings
 
 import keras
 
+from architectures.layers import TemperatureScale
 from automl.experiment.fold import TrialRecord
 from automl.search import kt_compat
 from automl.search.cv_trials import fold_checkpoints
@@ -23,8 +24,12 @@ from automl.search.metrics import score
 FOLD_ENSEMBLE_MAX_WEIGHTS = 10_000_000
 
 
-def average_models(models: list[keras.Model]) -> keras.Model:
-    """Returns one model whose output is the mean of `models`' outputs on the same inputs."""
+def average_models(models: list[keras.Model], temperature: float = 1.0) -> keras.Model:
+    """Returns one model whose output is the mean of `models`' outputs on the same inputs.
+
+    A `temperature` other than 1 recalibrates each member's probabilities before the mean
+    (`TemperatureScale`; see `automl.search.calibration`).
+    """
     first = models[0]
     structure = first.input
 
@@ -42,7 +47,10 @@ def average_models(models: list[keras.Model]) -> keras.Model:
     outputs = []
     for i, model in enumerate(models):
         model.name = f"member_{i}"  # layer names must be unique in the ensemble's graph
-        outputs.append(model(inputs))
+        output = model(inputs)
+        if temperature != 1.0:
+            output = TemperatureScale(temperature, name=f"calibrated_{i}")(output)
+        outputs.append(output)
     average = keras.layers.Average(name="ensemble_average", dtype="float32")(outputs)
     return keras.Model(inputs, average, name="ensemble")
 
@@ -108,11 +116,11 @@ def fold_export_policy() -> str:
     return "refit" if os.environ.get("AUTOML_CV_EXPORT") == "refit" else "folds"
 
 
-def fold_ensemble(tuner, trial, first: keras.Model, folds: int) -> tuple[keras.Model | None, str]:
-    """Returns (the trial's `folds` fold models averaged, or None, a note saying which).
+def fold_models(tuner, trial, first: keras.Model, folds: int) -> tuple[list | None, str]:
+    """Returns (the trial's `folds` fold models, or None, a note saying which is exported).
 
     `first` is the trial's model as loaded (its first fold's weights); each other fold is
-    built the same way and given its own best epoch's weights.
+    built the same way and given its own best epoch's weights. `average_models` joins them.
     """
     paths = fold_checkpoints(kt_compat.checkpoint_path(tuner, trial.trial_id), folds)
     if len(paths) < 2:
@@ -131,7 +139,7 @@ def fold_ensemble(tuner, trial, first: keras.Model, folds: int) -> tuple[keras.M
             model = tuner.load_model(trial)
             model.load_weights(path)
             models.append(model)
-    return average_models(models), (
+    return models, (
         f"exported the {len(models)} fold models of trial {trial.trial_id} averaged inside "
         "one model (each trained on the other folds' rows)"
     )

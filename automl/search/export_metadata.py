@@ -36,6 +36,7 @@ def export_metadata(
         "hyperparameters": best.hyperparameters if best else {},
         "ensemble": outcome.ensemble,
         "exported": outcome.exported,
+        "calibration": outcome.calibration,
         "baseline_guard": outcome.guard,
         "best_trial": None
         if best is None

@@ -79,6 +79,7 @@ def search_summary(
         else {"folds": cv.k, "reason": cv.reason},
         "baseline_guard": guard.to_dict() if (guard := getattr(run, "guard", None)) else None,
         "exported": outcome.exported if outcome else None,
+        "calibration": outcome.calibration if outcome else None,
         "budget": {
             "max_trials": request.max_trials,
             "time_budget_s": request.time_budget_s,
@@ -115,6 +116,7 @@ def search_summary(
         "plan": run.planner.plan_note or None,
         "notes": list(getattr(run, "notes", []))
         + list(outcome.notes if outcome else [])
+        + calibration_notes(outcome)
         + list(export.notes if export else []),
         "leaderboard": run.leaderboard(),
     }
@@ -134,3 +136,20 @@ def stopped_early(request, status: str) -> str | None:
         f"all {request.max_trials} trials (--max-trials) were done before the time budget "
         "ran out; leave out --max-trials to search until the budget ends"
     )
+
+
+def calibration_notes(outcome) -> list[str]:
+    """Returns the line saying how the exported probabilities were recalibrated, if they were."""
+    fitted = getattr(outcome, "calibration", None) if outcome else None
+    if not fitted or fitted["temperature"] == 1.0:
+        return []
+    from automl.search.calibration import note
+
+    return [
+        note(
+            fitted["temperature"],
+            fitted["log_loss_before"],
+            fitted["log_loss_after"],
+            fitted["rows"],
+        )
+    ]

@@ -21,9 +21,15 @@ from automl.experiment.layout import EVENTS
 from automl.experiment.reader import read_events
 from automl.search.budget import Deadline
 from automl.search.budget_planner import REFIT_SHARE, BudgetPlanner, refit_epochs
+from automl.search.calibration import calibrated, fit_temperature, out_of_fold
 from automl.search.callbacks import trial_callbacks
 from automl.search.cross_validation import plan_cross_validation
-from automl.search.ensemble import fold_ensemble, fold_export_policy, top_trials_ensemble
+from automl.search.ensemble import (
+    average_models,
+    fold_export_policy,
+    fold_models,
+    top_trials_ensemble,
+)
 from automl.search.evaluation import evaluation, learning_curves
 from automl.search.export_metadata import export_metadata, export_outcome, exported_model
 from automl.search.feeds import make_feeds
@@ -55,6 +61,8 @@ class Outcome:
     folds: int = 0
     #: which model is exported, in words (summary.json and metadata.json "exported")
     exported: str = ""
+    #: the temperature fitted on held-out rows (`calibration.fit_temperature`), for classes
+    calibration: dict | None = None
 
 
 class SearchRun:
@@ -259,10 +267,15 @@ class SearchRun:
         refit_due = self.planner.refit_wanted and not self.state.stop_requested.is_set()
         folds = None
         if ensemble is None and self.fold_export and not refit_due:
-            folds, note = fold_ensemble(
+            members, note = fold_models(
                 self.tuner, trial, model, len(best.fold_scores) or self.cross_validation.k
             )
             outcome.notes.append(note)
+            if members is not None:
+                temperature = self._calibrate(
+                    outcome, *out_of_fold(members, self.cross_validation, self.feeds), "out-of-fold"
+                )
+                folds = average_models(members, temperature)
         if ensemble is not None:
             outcome.model, outcome.ensemble = ensemble
             outcome.search_test_metrics = search_scores
@@ -275,6 +288,8 @@ class SearchRun:
             outcome.notes.append(note)
         elif refit_due:
             self._refit_into(outcome, trial.hyperparameters, best, model, search_scores)
+        if outcome.calibration is None and not outcome.refit:
+            self._calibrate_model(outcome)
         from automl.search.baseline_guard import guard_outcome
 
         self.guard = guard_outcome(self, best, outcome)
@@ -282,6 +297,44 @@ class SearchRun:
         output = self.feeds.predict(outcome.model, self.feeds.test)
         outcome.evaluation = evaluation(self.prepared, self.feeds, output)
         return outcome
+
+    def _calibrate(self, outcome: Outcome, proba, labels, rows: str) -> float:
+        """Returns the temperature for held-out `proba` (1.0: none); records it in `outcome`."""
+        if not self.classification:
+            return 1.0
+        temperature, before, after = fit_temperature(proba, labels)
+        outcome.calibration = {
+            "temperature": round(temperature, 4),
+            "rows": f"{len(labels)} {rows} rows",
+            "log_loss_before": round(before, 4),
+            "log_loss_after": round(after, 4),
+        }
+        return temperature
+
+    def _calibrate_model(self, outcome: Outcome) -> None:
+        """Returns None; recalibrates a single exported model's probabilities in `outcome`.
+
+        Fitted on rows none of its weights trained on: the validation rows, or in a
+        cross-validated search the first fold's held-out rows (the first fold's model, and
+        every `--ensemble` member, trained on the other folds). A refit trained on both.
+        """
+        if not self.classification:
+            return
+        cv = self.cross_validation
+        if cv is None:
+            rows, labels, where = self.feeds.validation, self.feeds.y_validation, "validation"
+        else:
+            from automl.search.cross_validation import take_rows
+
+            held_out = cv.folds[0].held_out
+            rows, labels = take_rows(cv.rows, held_out), cv.targets[held_out]
+            where = "first fold's held-out"
+        proba = self.feeds.predict(outcome.model, rows)
+        temperature = self._calibrate(outcome, proba, labels, where)
+        if temperature != 1.0:
+            outcome.model = calibrated(outcome.model, temperature)
+            outcome.search_test_metrics = outcome.search_test_metrics or outcome.test_metrics
+            outcome.test_metrics = self._test_scores(outcome.model)
 
     def _refit_into(self, outcome: Outcome, hp, best: TrialRecord, model, search_scores) -> None:
         """Returns None; puts the refit model in `outcome`, or notes why it was not kept."""

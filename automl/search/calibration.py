@@ -1,0 +1,78 @@
+"""Class probabilities that mean what they say: a temperature fitted on held-out rows.
+
+Label smoothing (0.1 by default) teaches a classifier never to say more than about 0.9,
+and averaging fold models pulls probabilities further towards the middle: on penguins the
+averaged folds' test log loss was twice the first fold's alone, with the same accuracy.
+One temperature per model (Guo et al., 2017), fitted on rows its members did not train on,
+puts the probabilities back in line without changing any predicted class.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+from sklearn.metrics import log_loss
+
+#: A temperature is kept only if it lowers the held-out log loss by at least this share:
+#: a smaller gain is within the noise of a few dozen rows.
+MIN_GAIN = 0.02
+#: The search range of the temperature (log-uniform bounds).
+BOUNDS = (0.05, 20.0)
+
+
+def scaled(proba: np.ndarray, temperature: float) -> np.ndarray:
+    """Returns `proba` (rows x classes) recalibrated: softmax(log p / T), as TemperatureScale."""
+    logits = np.log(np.clip(proba, 1e-7, 1.0)) / temperature
+    logits -= logits.max(axis=1, keepdims=True)
+    exp = np.exp(logits)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def fit_temperature(proba: np.ndarray, labels: np.ndarray) -> tuple[float, float, float]:
+    """Returns (temperature, log loss before, log loss after) on held-out `proba`.
+
+    The temperature is 1.0 (no change) when it would gain less than `MIN_GAIN`.
+    """
+    proba = np.clip(np.asarray(proba, dtype="float64"), 1e-7, 1.0)
+    proba /= proba.sum(axis=1, keepdims=True)  # float32 sums stray from 1
+    labels = np.asarray(labels).astype(int)
+    classes = list(range(proba.shape[1]))
+    before = float(log_loss(labels, proba, labels=classes))
+    found = minimize_scalar(
+        lambda log_t: log_loss(labels, scaled(proba, float(np.exp(log_t))), labels=classes),
+        bounds=tuple(np.log(BOUNDS)),
+        method="bounded",
+    )
+    temperature, after = float(np.exp(found.x)), float(found.fun)
+    if after > before * (1 - MIN_GAIN):
+        return 1.0, before, before
+    return temperature, before, after
+
+
+def note(temperature: float, before: float, after: float, rows: str) -> str:
+    """Returns the one line the summary and the model card carry about calibration."""
+    return (
+        f"probabilities calibrated: temperature {temperature:.2f} fitted on the {rows} "
+        f"(log loss {before:.4f} -> {after:.4f}); predicted classes unchanged"
+    )
+
+
+def calibrated(model, temperature: float):
+    """Returns `model` with its probabilities recalibrated by `temperature`, as one model."""
+    import keras
+
+    from architectures.layers import TemperatureScale
+
+    outputs = TemperatureScale(temperature, name="calibrated")(model.output)
+    return keras.Model(model.inputs, outputs, name=f"{model.name}_calibrated")
+
+
+def out_of_fold(models: list, cv, feeds) -> tuple[np.ndarray, np.ndarray]:
+    """Returns (probabilities, labels) of each fold model on its own fold's held-out rows."""
+    from automl.search.cross_validation import take_rows
+
+    probabilities, labels = [], []
+    for model, fold in zip(models, cv.folds, strict=False):
+        probabilities.append(np.asarray(feeds.predict(model, take_rows(cv.rows, fold.held_out))))
+        labels.append(cv.targets[fold.held_out])
+    return np.concatenate(probabilities), np.concatenate(labels)
