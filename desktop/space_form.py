@@ -46,6 +46,7 @@ LABELS = {
     "tune_augmentation": "try image augmentation",
     "tune_bidirectional": "try bidirectional layers",
     "tune_linear": "try a linear model (no hidden layer)",
+    "tune_numeric_embedding": "try periodic embeddings of numbers",
     "l2": "L2 penalty",
     "learning_rate": "Learning rate",
     "optimizers": "Optimizers",
@@ -70,6 +71,10 @@ TIPS = {
     "tune_augmentation": "Also try random flips, rotations and zooms of the training images",
     "tune_bidirectional": "Also try reading each series both ways",
     "tune_linear": "Also try no hidden layer at all: the second trial is this linear model",
+    "tune_numeric_embedding": (
+        "Also try feeding each number through learned sine and cosine waves, which lets a "
+        "network fit bands and thresholds of one column"
+    ),
     "l2": "The weight penalty of every dense layer is drawn log-uniformly from this range",
     "learning_rate": "The optimizer's learning rate is drawn log-uniformly from this range",
     "optimizers": "Optimizers to try",
