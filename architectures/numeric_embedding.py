@@ -40,7 +40,7 @@ class PeriodicEmbedding(keras.layers.Layer):
         self.seed = int(seed)
 
     def build(self, input_shape):
-        columns = int(input_shape[-1])
+        columns = self.columns = int(input_shape[-1])
         self.frequency = self.add_weight(
             name="frequency",
             shape=(columns, self.frequencies),
@@ -57,7 +57,8 @@ class PeriodicEmbedding(keras.layers.Layer):
         angle = 2.0 * math.pi * ops.expand_dims(inputs, -1) * self.frequency  # (b, n, k)
         periodic = ops.concatenate([ops.cos(angle), ops.sin(angle)], axis=-1)  # (b, n, 2k)
         mapped = ops.einsum("bnf,nfw->bnw", periodic, self.kernel) + self.bias
-        return ops.reshape(ops.relu(mapped), (-1, self.width * ops.shape(inputs)[-1]))
+        # The column count is static (from `build`): a traced graph may not know it.
+        return ops.reshape(ops.relu(mapped), (-1, self.width * self.columns))
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], self.width * int(input_shape[-1]))
