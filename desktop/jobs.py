@@ -69,6 +69,10 @@ class BackgroundJobs(QObject):
         # The first child, so it is destroyed first: its destructor waits for running
         # jobs, and none reports through `_outcome` after that is gone.
         self._pool = QThreadPool(self)
+        # The pool defaults to one thread per CPU the process may use: with one, a stale
+        # job (a large file still profiling) would hold back the one the user asked next.
+        # The jobs mostly wait on disk and child processes, so a few threads cost nothing.
+        self._pool.setMaxThreadCount(max(4, self._pool.maxThreadCount()))
         self._outcome = _Outcome(self)
         self._outcome.done.connect(self._done)
         self._outcome.failed.connect(self._failed)
