@@ -82,3 +82,34 @@ def test_a_cross_validated_search_calibrates_its_averaged_folds_out_of_fold(tmp_
         assert f"temperature {fitted['temperature']:.2f}" in run.stdout
         card = (out / "model" / "model_card.html").read_text()
         assert "<strong>Probabilities:</strong> calibrated" in card
+
+
+def test_averaged_members_are_calibrated_after_the_mean_so_no_class_changes():
+    # Sharpened before the mean, two confident members outvote a third's larger doubt;
+    # after the mean the average decides, as without calibration.
+    from automl.search.ensemble import average_models
+
+    def member(probabilities: list[float]) -> keras.Model:
+        inputs = keras.Input((1,), name="x")
+        constant = keras.layers.Dense(
+            3, kernel_initializer="zeros", bias_initializer=keras.initializers.Constant(0.0)
+        )(inputs)
+        logits = np.log(np.array(probabilities, "float32"))
+        shifted = keras.layers.Rescaling(1.0, offset=logits)(constant)
+        return keras.Model(inputs, keras.layers.Softmax()(shifted))
+
+    members = [member([0.6, 0.35, 0.05]), member([0.6, 0.35, 0.05]), member([0.05, 0.9, 0.05])]
+    x = np.zeros((1, 1), "float32")
+    plain = np.asarray(average_models(members)(x))
+    calibrated = np.asarray(average_models(members, temperature=0.25)(x))
+    assert plain.argmax() == calibrated.argmax() == 1
+    assert calibrated.max() > plain.max()
+    assert temperature_bounds_hold()
+
+
+def temperature_bounds_hold() -> bool:
+    """Returns whether perfectly separated held-out rows stop at the floor, not at 0."""
+    labels = np.arange(60) % 3
+    proba = np.full((60, 3), 0.05)
+    proba[np.arange(60), labels] = 0.9
+    return fit_temperature(proba, labels)[0] == pytest.approx(0.25, abs=1e-3)

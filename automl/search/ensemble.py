@@ -27,8 +27,9 @@ FOLD_ENSEMBLE_MAX_WEIGHTS = 10_000_000
 def average_models(models: list[keras.Model], temperature: float = 1.0) -> keras.Model:
     """Returns one model whose output is the mean of `models`' outputs on the same inputs.
 
-    A `temperature` other than 1 recalibrates each member's probabilities before the mean
-    (`TemperatureScale`; see `automl.search.calibration`).
+    A `temperature` other than 1 recalibrates the mean's probabilities
+    (`TemperatureScale`; see `automl.search.calibration`): after the mean, so that no
+    predicted class changes (before it, sharpened members would vote instead of average).
     """
     first = models[0]
     structure = first.input
@@ -47,11 +48,10 @@ def average_models(models: list[keras.Model], temperature: float = 1.0) -> keras
     outputs = []
     for i, model in enumerate(models):
         model.name = f"member_{i}"  # layer names must be unique in the ensemble's graph
-        output = model(inputs)
-        if temperature != 1.0:
-            output = TemperatureScale(temperature, name=f"calibrated_{i}")(output)
-        outputs.append(output)
+        outputs.append(model(inputs))
     average = keras.layers.Average(name="ensemble_average", dtype="float32")(outputs)
+    if temperature != 1.0:
+        average = TemperatureScale(temperature, name="calibrated")(average)
     return keras.Model(inputs, average, name="ensemble")
 
 
