@@ -127,7 +127,9 @@ def test_a_baseline_still_ahead_halfway_gets_the_rest_of_the_search_near_it(tmp_
     out = tmp_path / "exp"
     run = subprocess.run(
         [sys.executable, "-m", "automl", "search", str(data), "--target", "label"]
-        + ["--epochs", "1", "--time-budget", "20s", "--out", str(out)],
+        # 30 s: the defaults and the linear seed, then at least one trial after halfway,
+        # even with two test processes sharing one core.
+        + ["--epochs", "1", "--time-budget", "30s", "--out", str(out)],
         capture_output=True,
         text=True,
         timeout=600,
