@@ -233,13 +233,3 @@ def test_hyperband_promotions_train_each_fold_on_from_the_same_fold(tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["cross_validation"]["folds"] == 3
     assert summary["model"]["parity"]["max_abs_diff"] < 1e-5
-
-
-def test_forecasts_refit_rather_than_average_their_rolling_origin_folds(monkeypatch):
-    from automl.search.ensemble import fold_export_policy
-
-    monkeypatch.delenv("AUTOML_CV_EXPORT", raising=False)
-    assert fold_export_policy() == "folds"
-    assert fold_export_policy(forecast=True) == "refit"
-    monkeypatch.setenv("AUTOML_CV_EXPORT", "refit")
-    assert fold_export_policy() == "refit"

@@ -103,13 +103,8 @@ def top_trials_ensemble(
     )
 
 
-def fold_export_policy(forecast: bool = False) -> str:
+def fold_export_policy() -> str:
     """Returns how a cross-validated search exports: "folds" (averaged) or "refit".
-
-    Forecasts refit: their rolling-origin folds train on growing stretches of the past,
-    the first on the oldest sixth alone, so their models are not alike and the early ones
-    know nothing of the recent level. Averaged, they scored a test MAE of 37.2 on sunspots
-    against 22.6 for the refit (`search_quality.py --quick`).
 
     Averaging the fold models is the default: on the eight small sets of
     `benchmarks/search_quality.py --small` at 1 minute it scored better on the test rows than
@@ -118,9 +113,7 @@ def fold_export_policy(forecast: bool = False) -> str:
     exported), and cannot fail to converge as one unguided retraining can.
     `AUTOML_CV_EXPORT=refit` restores the refit, for the benchmark that compares them.
     """
-    if forecast or os.environ.get("AUTOML_CV_EXPORT") == "refit":
-        return "refit"
-    return "folds"
+    return "refit" if os.environ.get("AUTOML_CV_EXPORT") == "refit" else "folds"
 
 
 def fold_models(tuner, trial, first: keras.Model, folds: int) -> tuple[list | None, str]:

@@ -96,8 +96,7 @@ class SearchRun:
         self.cross_validation = cv = plan_cross_validation(
             request, feeds, prepared.classification, prepared.task_kind == "forecast"
         )
-        forecast = prepared.task_kind == "forecast"
-        self.fold_export = cv is not None and fold_export_policy(forecast) == "folds"
+        self.fold_export = cv is not None and fold_export_policy() == "folds"
         if cv is not None:
             self.notes.append(
                 f"{cv.reason}; each trial scores the mean of its folds, and the best "
