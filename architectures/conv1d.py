@@ -36,7 +36,7 @@ class Conv1DHyperModel(SequenceHyperModel):
     "residual" [False], "pooling" ["average" for series, "max" for text: a word
     anywhere can decide the class], "dropout" [0.0], plus the shared "embedding_dim"
     (text) [128], "learning_rate" [1e-3], "optimizer", "batch_size" [16 for up to
-    2,000 series, else 32] and "per_series_norm" [True for classes; not for forecasts].
+    2,000 series, else 32] and "per_series_norm" [True for classes and forecasts].
 
     Example:
         >>> from architectures.sequence import SequenceTask, SeriesInput

@@ -302,6 +302,41 @@ class LastObserved(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="automl_studio")
+class WindowSpread(keras.layers.Layer):
+    """Returns (batch, 1): the standard deviation of one feature over each raw window.
+
+    It skips NaN steps, as `SeriesMask(per_series=True)` does. A flat window has no spread
+    of its own: it gets `fallback` (the training spread), so a forecast from it still
+    moves in the series' usual units instead of being stuck at its last value.
+    """
+
+    def __init__(self, feature: int = 0, fallback: float = 1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.feature = int(feature)
+        self.fallback = float(fallback)
+
+    def call(self, inputs):
+        values = inputs[:, :, self.feature]
+        observed = ops.logical_not(ops.isnan(values))
+        weight = ops.cast(observed, values.dtype)
+        filled = ops.where(observed, values, ops.zeros_like(values))
+        count = ops.maximum(ops.sum(weight, axis=1, keepdims=True), 1.0)
+        mean = ops.sum(filled, axis=1, keepdims=True) / count
+        centred = ops.where(observed, values - mean, ops.zeros_like(values))
+        spread = ops.sqrt(ops.sum(centred * centred, axis=1, keepdims=True) / count)
+        # `_standardize_each_series`'s threshold, in data units: the inputs and the change
+        # then share one scale for every window, flat or not.
+        flat = spread <= 1e-6 * self.fallback
+        return ops.where(flat, ops.full_like(spread, self.fallback), spread)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], 1)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "feature": self.feature, "fallback": self.fallback}
+
+
+@keras.saving.register_keras_serializable(package="automl_studio")
 class TemperatureScale(keras.layers.Layer):
     """Returns class probabilities recalibrated by a temperature: softmax(log p / T).
 

@@ -16,7 +16,7 @@ import keras_tuner
 
 from architectures.augment import AUGMENTATIONS, series_augmentation
 from architectures.fitting import fit_batches, shuffled_batches
-from architectures.layers import LastObserved, RealSteps, SeriesMask
+from architectures.layers import LastObserved, RealSteps, SeriesMask, WindowSpread
 from architectures.tuning import nearest, tune_batch_size, tuned_optimizer
 
 #: Series sets up to this many training samples start from batches of 16, not 32.
@@ -168,7 +168,7 @@ class SequenceHyperModel(keras_tuner.HyperModel):
     def build(self, hp: keras_tuner.HyperParameters) -> keras.Model:
         model_input, raw, x, real_steps = self._front_end(hp)
         features = self.body(hp, x, real_steps)
-        outputs, loss = self._head(features, raw)
+        outputs, loss = self._head(features, raw, hp)
         model = keras.Model(model_input, outputs, name=self.family)
         space = self.space
         optimizer = tuned_optimizer(hp, space)
@@ -181,13 +181,7 @@ class SequenceHyperModel(keras_tuner.HyperModel):
             return self._text_front_end(hp)
         spec = self.inputs
         raw = keras.Input(shape=(spec.steps, spec.features), dtype="float32", name=spec.input_name)
-        per_series = False
-        if self.task.kind != "forecast":
-            # A forecast needs the level; classes are mostly told by shape (the FCN recipe),
-            # a regression target mostly by level, hence the defaults.
-            per_series = hp.Boolean(
-                "per_series_norm", default=self.task.kind in ("binary", "multiclass")
-            )
+        per_series = self._per_series_norm(hp)
         x = SeriesMask(
             list(spec.mean),
             list(spec.variance),
@@ -196,6 +190,19 @@ class SequenceHyperModel(keras_tuner.HyperModel):
             name="standardize",
         )(raw)
         return raw, raw, x, RealSteps(name="real_steps")(raw)
+
+    def _per_series_norm(self, hp) -> bool:
+        """Returns whether each series (or forecast window) is scaled by its own statistics.
+
+        Classes are mostly told by shape (the FCN recipe), a regression target mostly by
+        level, hence those defaults. A forecast window scaled by its own mean and spread
+        (RevIN, Kim et al. 2022) predicts its change in units of that spread, so a model
+        trained on quiet periods still scales to a louder one (sunspots' later cycles lie
+        above every training window): the trained part sees the shape, not the level.
+        """
+        if self.task.kind == "forecast":
+            return hp.Boolean("per_series_norm", default=True)
+        return hp.Boolean("per_series_norm", default=self.task.kind in ("binary", "multiclass"))
 
     def _text_front_end(self, hp):
         spec = self.inputs
@@ -236,7 +243,7 @@ class SequenceHyperModel(keras_tuner.HyperModel):
         outputs = self.task.classes if kind == "classes" else self.task.outputs
         return BaselineHead(kind, outputs, self.task.target_feature)
 
-    def _head(self, x, raw):
+    def _head(self, x, raw, hp):
         task = self.task
         if task.kind == "regression":
             # Predict in standard units, then rescale: the first guess is the mean.
@@ -247,9 +254,16 @@ class SequenceHyperModel(keras_tuner.HyperModel):
             return value, "mean_squared_error"
         if task.kind == "forecast":
             standardized = keras.layers.Dense(task.outputs, name="standardized", dtype="float32")(x)
-            change = keras.layers.Rescaling(task.target_std, name="change", dtype="float32")(
-                standardized
-            )
+            if self._per_series_norm(hp):
+                # The change comes in units of the window's own spread, as its inputs did.
+                spread = WindowSpread(
+                    task.target_feature, task.target_std, name="window_spread", dtype="float32"
+                )(raw)
+                change = keras.layers.Multiply(name="change", dtype="float32")([standardized, spread])
+            else:
+                change = keras.layers.Rescaling(task.target_std, name="change", dtype="float32")(
+                    standardized
+                )
             # Taken from the raw input, before standardizing: the forecast is in data units.
             last = LastObserved(task.target_feature, name="last_observed", dtype="float32")(raw)
             forecast = keras.layers.Add(name="forecast", dtype="float32")([change, last])

@@ -17,7 +17,7 @@ import tensorflow as tf  # noqa: E402
 from architectures.conv1d import Conv1DHyperModel  # noqa: E402
 from architectures.dense import DenseHyperModel, TabularFeature, TabularTask  # noqa: E402
 from architectures.families import FamilyChoice, family_values  # noqa: E402
-from architectures.layers import SeriesMask  # noqa: E402
+from architectures.layers import SeriesMask, WindowSpread  # noqa: E402
 from architectures.lstm import LSTMHyperModel  # noqa: E402
 from architectures.proposals import load_hypermodel_class  # noqa: E402
 from architectures.rnn import RNNHyperModel  # noqa: E402
@@ -141,7 +141,7 @@ def test_per_series_norm_ignores_level_and_scale_and_keeps_padding_zero():
     assert out[0, 4] == 0.0 and out[2].tolist() == [0.0] * 5  # padding; a flat series
 
 
-def test_classes_start_per_series_normalised_but_forecasts_keep_their_level():
+def test_classes_and_forecasts_start_per_series_normalised():
     hp = keras_tuner.HyperParameters()
     model = Conv1DHyperModel(_series_input(), SequenceTask("multiclass", 3), [], 100).build(hp)
     assert hp.values["per_series_norm"] is True
@@ -149,8 +149,41 @@ def test_classes_start_per_series_normalised_but_forecasts_keep_their_level():
     hp = keras_tuner.HyperParameters()
     task = SequenceTask("forecast", outputs=2)
     model = Conv1DHyperModel(_series_input(), task, [], 100).build(hp)
-    assert "per_series_norm" not in hp.values
+    assert hp.values["per_series_norm"] is True
+    assert model.get_layer("standardize").per_series
+    assert model.get_layer("window_spread").feature == 0
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_a_window_scaled_forecast_scales_with_its_window(family):
+    # Per-window scaling (RevIN): a window raised by b and stretched by a > 0 gets the
+    # same forecast raised and stretched alike, so a louder test period than any training
+    # window is no extrapolation for the trained layers.
+    spec = SeriesInput(features=1, mean=(5.0,), variance=(4.0,), steps=8)
+    task = SequenceTask("forecast", outputs=3, target_std=2.0)
+    model = family(spec, task, [], 100, space=TINY[family.family]).build(
+        keras_tuner.HyperParameters()
+    )
+    window = np.random.default_rng(0).normal(5.0, 2.0, (4, 8, 1)).astype("float32")
+    stretched = (30.0 + 7.0 * window).astype("float32")
+    np.testing.assert_allclose(
+        model(stretched), 30.0 + 7.0 * np.asarray(model(window)), rtol=1e-4, atol=1e-3
+    )
+
+
+def test_a_flat_window_moves_in_the_training_spread():
+    spread = WindowSpread(0, fallback=2.0)
+    windows = np.array([[[3.0], [3.0], [3.0]], [[1.0], [3.0], [np.nan]]], "float32")
+    np.testing.assert_allclose(spread(windows), [[2.0], [1.0]])
+
+
+def test_a_forecast_can_keep_the_training_scale_instead():
+    hp = keras_tuner.HyperParameters()
+    hp.Fixed("per_series_norm", False)
+    task = SequenceTask("forecast", outputs=2, target_std=2.0)
+    model = LSTMHyperModel(_series_input(), task, [], 100).build(hp)
     assert not model.get_layer("standardize").per_series
+    assert "window_spread" not in [layer.name for layer in model.layers]
 
 
 def test_forecast_starts_from_the_last_observed_value():
