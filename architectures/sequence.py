@@ -259,7 +259,9 @@ class SequenceHyperModel(keras_tuner.HyperModel):
                 spread = WindowSpread(
                     task.target_feature, task.target_std, name="window_spread", dtype="float32"
                 )(raw)
-                change = keras.layers.Multiply(name="change", dtype="float32")([standardized, spread])
+                change = keras.layers.Multiply(name="change", dtype="float32")(
+                    [standardized, spread]
+                )
             else:
                 change = keras.layers.Rescaling(task.target_std, name="change", dtype="float32")(
                     standardized
