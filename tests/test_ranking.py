@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from automl.experiment.fold import TrialRecord
-from automl.search.ranking import rank_key
+from automl.search.ranking import best_whole_trial, cut_short_note, estimated_score, rank_key
 
 
 def _trial(trial_id: str, score: float, **metrics) -> TrialRecord:
@@ -31,9 +31,37 @@ def test_the_objective_comes_first_and_records_without_log_loss_fall_back():
     assert sorted([old_a, old_b], key=lambda t: rank_key(t, "min"))[0].trial_id == "b"
 
 
-def test_a_trial_cut_short_before_its_last_fold_ranks_after_whole_ones():
-    whole, cut = _trial("whole", 0.8), _trial("cut", 0.9)
-    whole.fold_scores, cut.fold_scores = [0.8] * 5, [0.9] * 3
-    whole.best_metrics = cut.best_metrics = {"val_log_loss": 0.4}
-    ranked = sorted([cut, whole], key=lambda t: rank_key(t, "max", folds=5))
-    assert [t.trial_id for t in ranked] == ["whole", "cut"]
+def _folds(trial_id: str, scores: list[float]) -> TrialRecord:
+    trial = _trial(trial_id, sum(scores) / len(scores))
+    trial.fold_scores, trial.best_metrics = scores, {"val_log_loss": 0.4}
+    trial.status = "completed"
+    return trial
+
+
+def _ranked(trials: list[TrialRecord], direction: str = "max") -> list[str]:
+    reference = best_whole_trial(trials, direction, 5)
+    return [t.trial_id for t in sorted(trials, key=lambda t: rank_key(t, direction, 5, reference))]
+
+
+def test_a_trial_cut_short_is_judged_against_the_best_whole_one_on_the_same_folds():
+    # The folds differ in difficulty: the first two are hard for every trial.
+    whole = _folds("whole", [0.70, 0.70, 0.90, 0.90, 0.90])
+    ahead = _folds("ahead", [0.80, 0.80])  # +0.10 on the folds it finished
+    behind = _folds("behind", [0.65])  # below whole on the fold it finished
+    assert _ranked([behind, whole, ahead]) == ["ahead", "whole", "behind"]
+    assert round(estimated_score(ahead, 5, whole), 4) == 0.92
+    note = cut_short_note(ahead, 5, whole, "accuracy")
+    assert "finished 2 of 5 folds" in note and "0.9200" in note
+    assert cut_short_note(whole, 5, whole, "accuracy") is None
+
+
+def test_errors_pair_the_same_way():
+    whole = _folds("whole", [20.0, 20.0, 10.0, 10.0, 10.0])
+    cut = _folds("cut", [18.0])  # lower error than whole on fold 0
+    assert _ranked([whole, cut], "min") == ["cut", "whole"]
+
+
+def test_without_a_whole_trial_the_ones_cut_short_rank_after_whole_ones():
+    cut_first, cut_second = _folds("a", [0.9, 0.9]), _folds("b", [0.8])
+    single = _trial("single", 0.5)  # a trial without folds is whole
+    assert _ranked([cut_second, cut_first, single]) == ["single", "a", "b"]

@@ -64,7 +64,7 @@ def guard_outcome(run, best: TrialRecord, outcome) -> GuardVerdict | None:
     loss = tie_loss(best.history[epoch]) if epoch < len(best.history) else None
     if best.fold_scores:
         loss = tie_loss(best.best_metrics)  # the folds' mean, as the score is
-    verdict = judge(pool.baselines, best.score, loss, objective, pool.protocol)
+    verdict = judge(pool.baselines, _whole_score(run, best), loss, objective, pool.protocol)
     outcome.guard = verdict.to_dict()
     if not verdict.beaten_by_baseline:
         return verdict
@@ -78,3 +78,16 @@ def guard_outcome(run, best: TrialRecord, outcome) -> GuardVerdict | None:
     outcome.calibration = None  # it was the searched model's
     outcome.notes.append(verdict.message)
     return verdict
+
+
+def _whole_score(run, best: TrialRecord) -> float | None:
+    """Returns `best`'s score on all the folds, estimated if the deadline cut it short."""
+    from automl.search.ranking import best_whole_trial, estimated_score
+
+    cv = run.cross_validation
+    if cv is None or not best.fold_scores or len(best.fold_scores) >= cv.k:
+        return best.score
+    direction = run.prepared.objective.direction
+    reference = best_whole_trial(run.state.trials.values(), direction, cv.k)
+    estimate = estimated_score(best, cv.k, reference)
+    return best.score if estimate is None else estimate

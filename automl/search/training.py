@@ -35,7 +35,7 @@ from automl.search.export_metadata import export_metadata, export_outcome, expor
 from automl.search.feeds import make_feeds
 from automl.search.metrics import score
 from automl.search.model_setup import build_hypermodel, build_tuner, set_precision
-from automl.search.ranking import rank_key
+from automl.search.ranking import best_whole_trial, cut_short_note, rank_key
 from automl.search.refit import refit, refit_verdict
 from automl.search.request import REFIT_ROWS, SearchRequest
 from automl.search.state import SearchState
@@ -237,7 +237,12 @@ class SearchRun:
     def _rank(self, trial: TrialRecord) -> tuple:
         """Sorts best first (`ranking.rank_key`)."""
         cv = self.cross_validation
-        return rank_key(trial, self.prepared.objective.direction, cv.k if cv else None)
+        direction = self.prepared.objective.direction
+        if cv is None:
+            return rank_key(trial, direction)
+        # A trial cut short is paired with the best whole one (`ranking.estimated_score`).
+        reference = best_whole_trial(self.state.trials.values(), direction, cv.k)
+        return rank_key(trial, direction, cv.k, reference)
 
     def synced_weights(self, best: TrialRecord) -> TrialRecord:
         """Returns the trial to export once its weights are in this folder (see sync_wait)."""
@@ -256,6 +261,13 @@ class SearchRun:
             model = self.tuner.load_model(trial)
         search_scores = self._test_scores(model)
         outcome = Outcome(model, False, search_scores, {}, {}, learning_curves(best.history))
+        if self.cross_validation is not None:
+            objective = self.prepared.objective
+            reference = best_whole_trial(
+                self.state.trials.values(), objective.direction, self.cross_validation.k
+            )
+            note = cut_short_note(best, self.cross_validation.k, reference, objective.name)
+            outcome.notes.extend([note] if note else [])
         ensemble = None
         if self.request.ensemble > 1:
             ranked = [t for t in self.state.ranked() if t.status == "completed"]
