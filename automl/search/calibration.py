@@ -80,3 +80,30 @@ def out_of_fold(models: list, cv, feeds) -> tuple[np.ndarray, np.ndarray]:
         probabilities.append(np.asarray(feeds.predict(model, take_rows(cv.rows, fold.held_out))))
         labels.append(cv.targets[fold.held_out])
     return np.concatenate(probabilities), np.concatenate(labels)
+
+
+def record_temperature(outcome, proba: np.ndarray, labels: np.ndarray, rows: str) -> float:
+    """Returns the temperature for held-out `proba`; records the fit in `outcome.calibration`."""
+    temperature, before, after = fit_temperature(proba, labels)
+    outcome.calibration = {
+        "temperature": round(temperature, 4),
+        "rows": f"{len(labels)} {rows} rows",
+        "log_loss_before": round(before, 4),
+        "log_loss_after": round(after, 4),
+    }
+    return temperature
+
+
+def single_model_rows(feeds, cv) -> tuple[np.ndarray, np.ndarray, str]:
+    """Returns (rows, labels, what they are) to calibrate one exported model on.
+
+    Rows none of its weights trained on: the validation rows, or in a cross-validated
+    search the first fold's held-out rows (the first fold's model, and every `--ensemble`
+    member, trained on the other folds). A refit trained on both, and is not calibrated.
+    """
+    if cv is None:
+        return feeds.validation, feeds.y_validation, "validation"
+    from automl.search.cross_validation import take_rows
+
+    held_out = cv.folds[0].held_out
+    return take_rows(cv.rows, held_out), cv.targets[held_out], "first fold's held-out"

@@ -51,13 +51,7 @@ def seeded_values(space: list, overrides: dict) -> dict:
     An override the space does not hold yet (a batch size a family registers in `fit`)
     is kept: Keras Tuner takes a value already set when the build registers it.
     """
-    chosen = keras_tuner.HyperParameters()
-    for hp in space:
-        chosen.merge([hp])
-        if chosen.is_active(hp):
-            chosen.values[hp.name] = overrides.get(hp.name, hp.default)
-    known = {hp.name for hp in space}
-    return {**{k: v for k, v in overrides.items() if k not in known}, **chosen.values}
+    return _active_values(space, overrides, lambda position, hp: hp.default)
 
 
 def drawn_values(space: list, fixed: dict, draw: int) -> dict:
@@ -65,16 +59,25 @@ def drawn_values(space: list, fixed: dict, draw: int) -> dict:
 
     `draw` numbers the draw, so that each trial draws differently and a rerun the same.
     """
+    return _active_values(
+        space, fixed, lambda position, hp: hp.random_sample(draw * 1009 + position)
+    )
+
+
+def _active_values(space: list, given: dict, otherwise) -> dict:
+    """Returns each active hyperparameter's value in `given`, else `otherwise(position, hp)`.
+
+    Conditions are checked in the space's order, so a value given for an inactive
+    hyperparameter (another family's) is dropped; one the space does not hold is kept.
+    """
     chosen = keras_tuner.HyperParameters()
     for position, hp in enumerate(space):
         chosen.merge([hp])
         if chosen.is_active(hp):
-            value = fixed.get(hp.name)
-            chosen.values[hp.name] = (
-                hp.random_sample(draw * 1009 + position) if value is None else value
-            )
+            value = given.get(hp.name)
+            chosen.values[hp.name] = otherwise(position, hp) if value is None else value
     known = {hp.name for hp in space}
-    return {**{k: v for k, v in fixed.items() if k not in known}, **chosen.values}
+    return {**{k: v for k, v in given.items() if k not in known}, **chosen.values}
 
 
 def _fits(seed: dict, space: list) -> bool:

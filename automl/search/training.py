@@ -21,7 +21,12 @@ from automl.experiment.layout import EVENTS
 from automl.experiment.reader import read_events
 from automl.search.budget import Deadline
 from automl.search.budget_planner import REFIT_SHARE, BudgetPlanner, refit_epochs
-from automl.search.calibration import calibrated, fit_temperature, out_of_fold
+from automl.search.calibration import (
+    calibrated,
+    out_of_fold,
+    record_temperature,
+    single_model_rows,
+)
 from automl.search.callbacks import trial_callbacks
 from automl.search.cross_validation import plan_cross_validation
 from automl.search.ensemble import (
@@ -314,35 +319,18 @@ class SearchRun:
         """Returns the temperature for held-out `proba` (1.0: none); records it in `outcome`."""
         if not self.classification:
             return 1.0
-        temperature, before, after = fit_temperature(proba, labels)
-        outcome.calibration = {
-            "temperature": round(temperature, 4),
-            "rows": f"{len(labels)} {rows} rows",
-            "log_loss_before": round(before, 4),
-            "log_loss_after": round(after, 4),
-        }
-        return temperature
+        return record_temperature(outcome, proba, labels, rows)
 
     def _calibrate_model(self, outcome: Outcome) -> None:
         """Returns None; recalibrates a single exported model's probabilities in `outcome`.
 
-        Fitted on rows none of its weights trained on: the validation rows, or in a
-        cross-validated search the first fold's held-out rows (the first fold's model, and
-        every `--ensemble` member, trained on the other folds). A refit trained on both.
+        Fitted on rows none of its weights trained on (`calibration.single_model_rows`).
         """
         if not self.classification:
             return
-        cv = self.cross_validation
-        if cv is None:
-            rows, labels, where = self.feeds.validation, self.feeds.y_validation, "validation"
-        else:
-            from automl.search.cross_validation import take_rows
-
-            held_out = cv.folds[0].held_out
-            rows, labels = take_rows(cv.rows, held_out), cv.targets[held_out]
-            where = "first fold's held-out"
+        rows, labels, where = single_model_rows(self.feeds, self.cross_validation)
         proba = self.feeds.predict(outcome.model, rows)
-        temperature = self._calibrate(outcome, proba, labels, where)
+        temperature = record_temperature(outcome, proba, labels, where)
         if temperature != 1.0:
             outcome.model = calibrated(outcome.model, temperature)
             outcome.search_test_metrics = outcome.search_test_metrics or outcome.test_metrics
