@@ -65,3 +65,19 @@ def test_without_a_whole_trial_the_ones_cut_short_rank_after_whole_ones():
     cut_first, cut_second = _folds("a", [0.9, 0.9]), _folds("b", [0.8])
     single = _trial("single", 0.5)  # a trial without folds is whole
     assert _ranked([cut_second, cut_first, single]) == ["single", "a", "b"]
+
+
+def test_the_guard_judges_a_trial_cut_short_by_its_estimate_on_all_folds():
+    from types import SimpleNamespace
+
+    from automl.search.baseline_guard import _whole_score
+
+    whole = _folds("whole", [0.70, 0.70, 0.90, 0.90, 0.90])
+    cut = _folds("cut", [0.80])
+    run = SimpleNamespace(
+        cross_validation=SimpleNamespace(k=5),
+        prepared=SimpleNamespace(objective=SimpleNamespace(direction="max")),
+        state=SimpleNamespace(trials={"whole": whole, "cut": cut}),
+    )
+    assert round(_whole_score(run, cut), 4) == 0.92  # not its one fold's 0.80
+    assert _whole_score(run, whole) == whole.score
