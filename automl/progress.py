@@ -165,8 +165,8 @@ def _trials_text(max_trials: int) -> str:
 
 def _spread_text(event: TrialEnded) -> str:
     """Returns " ± 0.0310 over 5 folds" for a cross-validated trial, else ""."""
-    if event.spread is None or not event.fold_scores:
-        return ""
+    if event.spread is None or len(event.fold_scores or []) < 2:
+        return ""  # one fold (the budget kept no more) has no spread
     return f" ± {event.spread:.4f} over {len(event.fold_scores)} folds"
 
 

@@ -140,7 +140,7 @@ def format_report(report: dict) -> str:
     ]
     for trial in report["leaderboard"][:10]:
         score = "-" if trial["score"] is None else f"{trial['score']:.4f}"
-        if trial.get("spread") is not None and trial.get("fold_scores"):
+        if trial.get("spread") is not None and len(trial.get("fold_scores") or []) > 1:
             score += f" ± {trial['spread']:.4f} ({len(trial['fold_scores'])} folds)"
         hp = ", ".join(f"{k}={_short(v)}" for k, v in list(trial["hyperparameters"].items())[:6])
         lines.append(

@@ -169,6 +169,8 @@ def _short(value) -> str:
 
 def _folds_text(trial: TrialRecord) -> str:
     """Returns "± 0.0310 (5 folds)" for a scored cross-validated trial, "fold 2" while running."""
-    if trial.fold_scores:
+    if len(trial.fold_scores) > 1:
         return f"± {trial.spread or 0.0:.4f} ({len(trial.fold_scores)} folds)"
+    if trial.fold_scores:
+        return "1 fold"
     return f"fold {trial.fold + 1}" if trial.status == "running" else ""

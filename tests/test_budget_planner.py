@@ -156,3 +156,36 @@ def test_a_cheap_refit_keeps_twice_its_estimate_and_gives_the_rest_to_the_search
     assert round(planner.refit_reserve(), 6) == 15.0
     planner.trial_ended(_trial([1.0, 0.5], "003", seconds=20.0))  # past the whole share
     assert not planner.refit_wanted  # the refit could not fit: its time goes to the search
+
+
+def test_folds_that_do_not_fit_the_budget_are_cut_to_the_first_ones_that_do():
+    cuts = []
+    planner = BudgetPlanner(
+        Deadline(60, start=0.0),
+        max_epochs=1000,
+        plan_epochs=True,
+        folds=5,
+        on_folds_cut=lambda kept, why: cuts.append((kept, why)),
+    )
+    planner.plan(epoch_s=0.3)  # 3 trials x 20 epochs x 0.3 s = 18 s a fold: 3 fit
+    assert planner.folds == 3 and cuts[0][0] == 3
+    assert "scored on the first 3 folds only" in cuts[0][1] and cuts[0][1] in planner.notes
+    assert planner.epoch_cap == 22  # 60 s / (3 trials x 3 folds x 0.3 s)
+    one = BudgetPlanner(
+        Deadline(60, start=0.0), max_epochs=1000, plan_epochs=True, folds=5, on_folds_cut=print
+    )
+    one.plan(epoch_s=2.0)  # not even one fold fits: one split, the first fold's
+    assert one.folds == 1 and "first fold's held-out rows only" in one.notes[0]
+
+
+def test_folds_stay_when_they_fit_or_when_nothing_may_cut_them():
+    cuts = []
+    fits = BudgetPlanner(
+        Deadline(600, start=0.0), max_epochs=1000, plan_epochs=True, folds=5,
+        on_folds_cut=lambda kept, why: cuts.append(kept),
+    )  # fmt: skip
+    fits.plan(epoch_s=0.3)
+    assert fits.folds == 5 and not cuts
+    worker = BudgetPlanner(Deadline(60, start=0.0), max_epochs=1000, plan_epochs=True, folds=5)
+    worker.plan(epoch_s=2.0)  # a worker process: its chief's folds are everyone's
+    assert worker.folds == 5

@@ -10,8 +10,11 @@ import pytest
 from automl.errors import AutoMLError
 from automl.search.cross_validation import (
     CV_ROWS,
+    CrossValidation,
     choose_folds,
     make_folds,
+    record_folds_kept,
+    recorded_folds_kept,
     take_rows,
 )
 from tests.conftest import PENGUINS, run_cli
@@ -63,6 +66,46 @@ def test_forecast_folds_never_train_on_their_future():
 def test_take_rows_cuts_columns_arrays_and_file_rows():
     assert take_rows({"a": np.arange(5)}, np.array([1, 3]))["a"].tolist() == [1, 3]
     assert take_rows(np.arange(10).reshape(5, 2), np.array([4]))[0].tolist() == [8, 9]
+
+
+def test_the_folds_a_search_kept_are_recorded_for_its_resume(tmp_path):
+    (tmp_path / "experiment.json").write_text(json.dumps({"request": {"cv": None}}))
+    assert recorded_folds_kept(tmp_path) is None
+    record_folds_kept(tmp_path, 2, "an epoch takes 1.00 s")
+    recorded = json.loads((tmp_path / "experiment.json").read_text())
+    assert recorded["request"] == {"cv": None}  # the rest is kept
+    assert recorded_folds_kept(tmp_path) == (2, "an epoch takes 1.00 s")
+    cv = CrossValidation(make_folds(np.arange(20) % 2, 5, True, False, 0), None, None, "5-fold")
+    cv.keep_first(*recorded_folds_kept(tmp_path))
+    assert cv.k == 2 and cv.reason == "5-fold; an epoch takes 1.00 s"
+
+
+@pytest.mark.slow
+def test_folds_the_budget_cannot_hold_are_cut_and_every_trial_is_scored_on_the_rest(tmp_path):
+    # Long series and the FCN: an epoch takes about a second here, so 5 folds of 20 epochs
+    # for 3 trials cannot fit 15 s. (Only a CPU 6 times faster would keep all 5.)
+    rng = np.random.default_rng(0)
+    labels = np.arange(120) % 2
+    steps = np.arange(256)
+    X = np.sin(steps / (6.0 + 6.0 * labels[:, None])) + rng.normal(0, 0.3, (120, 256))
+    data = tmp_path / "long.npz"
+    np.savez(data, X=X[..., None].astype("float32"), y=labels)
+    out = tmp_path / "cut"
+    done = run_cli(
+        "search", str(data), "--out", str(out), "--families", "conv1d",
+        "--time-budget", "15s",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = json.loads((out / "summary.json").read_text())
+    kept = summary["cross_validation"]["folds"]
+    assert kept < 5
+    assert (
+        "in the budget: every trial is scored on the first" in summary["cross_validation"]["reason"]
+    )
+    assert json.loads((out / "experiment.json").read_text())["folds_kept"]["folds"] == kept
+    scored = [t for t in summary["leaderboard"] if t["status"] == "completed"]
+    assert scored and all(len(t["fold_scores"]) == kept for t in scored)
+    assert summary["model"]["parity"]["max_abs_diff"] < 1e-5
 
 
 @pytest.mark.slow

@@ -38,7 +38,9 @@ def scored_baselines(run):
     if cv is None:
         pool = pool_baselines(run.hypermodel, run.feeds, objective, classes)
     else:  # scored on the trials' own folds
-        protocol = f"the same {cv.k} cross-validation folds"
+        protocol = (
+            f"the same {cv.k} cross-validation folds" if cv.k > 1 else "the same held-out fold"
+        )
         pool = pool_baselines(run.hypermodel, run.feeds, objective, classes, cv.folds, protocol)
     run.baseline_pool = pool
     return pool

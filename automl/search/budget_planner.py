@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from automl.search.budget import Deadline
@@ -65,6 +66,7 @@ class BudgetPlanner:
         refit_rows: float = 1.0,
         notes: list[str] | None = None,
         folds: int = 1,
+        on_folds_cut: Callable[[int, str], None] | None = None,
     ):
         self.deadline = deadline
         self.max_epochs = max_epochs
@@ -72,6 +74,8 @@ class BudgetPlanner:
         self.refit_rows = refit_rows
         #: cross-validated trials train this many models, each for the planned epochs
         self.folds = max(1, folds)
+        #: told (folds kept, why) when the plan keeps fewer folds (None: it may not)
+        self.on_folds_cut = on_folds_cut
         self.notes = notes if notes is not None else []
         self.epoch_cap: int | None = None
         self.first_trial_cap: int | None = None
@@ -142,6 +146,7 @@ class BudgetPlanner:
         if deadline.at is None or epoch_s <= 0:
             return
         budget = deadline.at - deadline.start
+        self._fit_folds(budget, epoch_s)
         # A cross-validated trial trains one model per fold: its epochs cost that much more.
         trial_epoch_s = epoch_s * self.folds
         cap = max(MIN_EPOCH_CAP, int(budget / (PLANNED_TRIALS * trial_epoch_s)))
@@ -158,6 +163,35 @@ class BudgetPlanner:
             f"its last {IMPROVING_WINDOW} epochs goes on) to leave room for about "
             f"{PLANNED_TRIALS} trials in the budget"
         )
+
+    def _fit_folds(self, budget: float, epoch_s: float) -> None:
+        """Returns None; keeps only the first folds when all of them would not fit the budget.
+
+        Every fold costs a whole training: with k folds, `PLANNED_TRIALS` trials of
+        `MIN_EPOCH_CAP` epochs may need more than the budget (a few hundred images in a
+        minute on a CPU). Then every trial is scored on the same first folds that fit, down
+        to one (an 80/20 split of the pooled rows), rather than one trial half-trained on
+        all of them. The first trial is then in its first fold, so all trials stay
+        comparable.
+        """
+        if self.folds < 2 or self.on_folds_cut is None:
+            return
+        fitting = int(budget / (PLANNED_TRIALS * MIN_EPOCH_CAP * epoch_s))
+        if fitting >= self.folds:
+            return
+        kept = max(1, fitting)
+        why = (
+            f"an epoch takes {epoch_s:.2f} s, so {self.folds} folds would leave room for fewer "
+            f"than {PLANNED_TRIALS} trials of {MIN_EPOCH_CAP} epochs in the budget: every trial "
+            + (
+                f"is scored on the first {kept} folds only"
+                if kept > 1
+                else "is scored on the first fold's held-out rows only (one split)"
+            )
+        )
+        self.folds = kept
+        self.notes.append(why)
+        self.on_folds_cut(kept, why)
 
     def stop_after_epoch(self, history: list[dict], epochs_done: int, first_trial: bool) -> bool:
         """Returns whether a trial at `epochs_done` epochs has reached its cap.

@@ -14,11 +14,15 @@ trains only on windows before the ones it scores), all seeded.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from automl.errors import AutoMLError
+from automl.experiment.files import write_json
+from automl.experiment.layout import MARKER
 
 #: Below this many pooled training + validation examples, trials are cross-validated.
 CV_ROWS = 2_000
@@ -55,6 +59,12 @@ class CrossValidation:
     @property
     def k(self) -> int:
         return len(self.folds)
+
+    def keep_first(self, kept: int, why: str) -> None:
+        """Returns None; scores every trial on the first `kept` folds only (the budget's call)."""
+        if kept < self.k:
+            self.folds = self.folds[:kept]
+            self.reason = f"{self.reason}; {why}"
 
     def fold_data(self, index: int, feeds) -> tuple:
         """Returns (x, y, validation_data, held-out rows, held-out targets) of fold `index`."""
@@ -156,3 +166,20 @@ def plan_cross_validation(request, feeds, classification: bool, chronological: b
         reason = reason.replace(f"{k}-fold", f"{len(folds)}-fold")
     rows = feeds.join(feeds.train, feeds.validation)
     return CrossValidation(folds, rows, targets, reason)
+
+
+def record_folds_kept(out: Path, kept: int, why: str) -> None:
+    """Returns None; writes the folds a search kept into experiment.json, for its resume."""
+    marker = Path(out) / MARKER
+    recorded = json.loads(marker.read_text(encoding="utf-8"))
+    write_json(marker, {**recorded, "folds_kept": {"folds": kept, "why": why}})
+
+
+def recorded_folds_kept(out: Path) -> tuple[int, str] | None:
+    """Returns (folds, why) a resumed search had kept, or None when it kept them all."""
+    try:
+        recorded = json.loads((Path(out) / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    kept = recorded.get("folds_kept")
+    return (int(kept["folds"]), str(kept["why"])) if kept else None

@@ -36,6 +36,8 @@ def run_folds(tuner, trial, cv, checkpoint, callbacks: list, kwargs: dict) -> li
     parent = trial.hyperparameters.values.get("tuner/trial_id")  # a Hyperband promotion
     histories = []
     for index in range(cv.k):
+        if index >= cv.k:
+            break  # the budget's plan kept fewer folds while the first one trained
         x, y, validation, held_rows, held_y = cv.fold_data(index, state.feeds)
         state.fold_validation = (held_rows, held_y)
         record.fold = index

@@ -122,6 +122,8 @@ def fold_models(tuner, trial, first: keras.Model, folds: int) -> tuple[list | No
     `first` is the trial's model as loaded (its first fold's weights); each other fold is
     built the same way and given its own best epoch's weights. `average_models` joins them.
     """
+    if folds < 2:
+        return None, "exported the best trial's model of its one fold"
     paths = fold_checkpoints(kt_compat.checkpoint_path(tuner, trial.trial_id), folds)
     if len(paths) < 2:
         return None, "the fold models were not all kept; exported the best trial's first fold"

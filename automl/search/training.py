@@ -28,7 +28,11 @@ from automl.search.calibration import (
     single_model_rows,
 )
 from automl.search.callbacks import trial_callbacks
-from automl.search.cross_validation import plan_cross_validation
+from automl.search.cross_validation import (
+    plan_cross_validation,
+    record_folds_kept,
+    recorded_folds_kept,
+)
 from automl.search.ensemble import (
     average_models,
     fold_export_policy,
@@ -134,7 +138,13 @@ class SearchRun:
             / max(1, len(cv.folds[0].train) if cv is not None else train_rows),
             notes=self.notes,
             folds=cv.k if cv is not None else 1,
+            # Workers each time their own first trial: only a lone search may cut folds.
+            on_folds_cut=self._keep_first_folds
+            if cv is not None and not (worker or request.workers or request.chief)
+            else None,
         )
+        if resume and cv is not None and (kept := recorded_folds_kept(out)):
+            cv.keep_first(*kept)
         self.state = SearchState(log, self.planner)
         self.state.cross_validation, self.state.feeds = cv, feeds
         self.state.rank = self._rank
@@ -234,6 +244,11 @@ class SearchRun:
         if self.planner.search_over():
             return "deadline", "the time budget ran out"
         return "completed", "all trials done"
+
+    def _keep_first_folds(self, kept: int, why: str) -> None:
+        """Returns None; scores every trial on the first `kept` folds (`BudgetPlanner`)."""
+        self.cross_validation.keep_first(kept, why)
+        record_folds_kept(self.out, kept, why)
 
     def best_trial(self) -> TrialRecord | None:
         """Returns the best completed trial, or None."""
