@@ -31,6 +31,35 @@ def test_the_trial_table_shows_the_fold_spread_of_cross_validated_trials(qtbot):
     assert model.data(model.index(0, model.columns.index("best"))) == "0.8500"
 
 
+def test_the_app_follows_the_folds_the_budget_kept(qtbot):
+    from automl.experiment.events import SearchStarted
+    from desktop.pages.results.texts import folds_words
+    from desktop.pages.search_page import SearchPage
+    from desktop.state import StudioState
+
+    page = SearchPage(StudioState())
+    qtbot.addWidget(page)
+    page._on_event(
+        SearchStarted(experiment="e", data="d", task="multiclass", target="t", tuner="random",
+                      objective="accuracy", direction="max", max_trials=1000,
+                      time_budget_s=60.0, max_epochs=100, rows={}, folds=5)
+    )  # fmt: skip
+    assert page.folds == 5
+    page._on_event(TrialStarted(trial_id="1", hyperparameters={}, folds=1))
+    assert page.folds == 1
+    assert folds_words(5) == "cross-validated, 5 folds"
+    assert folds_words(1) == "scored on one held-out fold"
+    model = TrialTableModel("val_accuracy", "max")
+    model.take(TrialStarted(trial_id="0", hyperparameters={}, folds=1))
+    model.take(EpochEnded(trial_id="0", epoch=1, metrics={"val_accuracy": 0.8}, fold=0))
+    model.take(
+        TrialEnded(trial_id="0", score=0.8, best_epoch=1, epochs=1, duration_s=2.0,
+                   metrics={"val_accuracy": 0.8}, hyperparameters={}, spread=0.0,
+                   fold_scores=[0.8])
+    )  # fmt: skip
+    assert model.data(model.index(0, model.columns.index("folds"))) == "1 fold"
+
+
 def test_the_results_words_name_the_baseline_and_the_folds():
     report = {
         "experiment": "/x/rings",

@@ -66,6 +66,9 @@ class TrialStarted(Event):
     resumed_from_epoch: int | None = None
     #: the worker that ran it in a parallel search (`tuner0`, `tuner1`, ...)
     worker: str | None = None
+    #: cross-validated searches: the folds it trains, fewer than `SearchStarted.folds`
+    #: once the budget's plan kept only the first ones
+    folds: int | None = None
 
 
 @dataclass(frozen=True)

@@ -211,6 +211,7 @@ class _Reporting(kt_compat.BuildHook):
                 trial_id=trial.trial_id,
                 hyperparameters=record.hyperparameters,
                 resumed_from_epoch=resume.epoch if resume else None,
+                folds=cv.k if (cv := self.search_state.cross_validation) is not None else None,
             )
         )
 

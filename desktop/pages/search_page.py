@@ -9,7 +9,7 @@ from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from automl.errors import AutoMLError, first_line
-from automl.experiment.events import Event, SearchEnded, SearchStarted
+from automl.experiment.events import Event, SearchEnded, SearchStarted, TrialStarted
 from automl.experiment.files import reserve_folder
 from automl.experiment.layout import EVENTS
 from automl.experiment.reader import read_events
@@ -17,6 +17,7 @@ from automl.modalities.registry import traits_of
 from automl.search.request import UNBOUNDED_TRIALS, SearchRequest
 from desktop.dialogs import show_error
 from desktop.engine_process import EngineProcess, last_error_line
+from desktop.pages.results.texts import folds_words
 from desktop.pages.search.arguments import safe_name
 from desktop.pages.search.live_view import LiveSearchView
 from desktop.pages.search.progress import budget_left
@@ -289,6 +290,8 @@ class SearchPage(QWidget):
         if isinstance(event, SearchStarted):
             self.max_trials = event.max_trials
             self.folds = event.folds
+        elif isinstance(event, TrialStarted) and event.folds:
+            self.folds = event.folds  # the budget may have kept only the first folds
         elif isinstance(event, SearchEnded):
             self.progress.setText(
                 f"Search {event.status}: {event.reason}. Exporting and checking the best model…"
@@ -340,7 +343,7 @@ class SearchPage(QWidget):
             trials = f"{done} trials done (as many as the budget allows)"
         else:
             trials = f"{done} of at most {self.max_trials} trials done"
-        folds = f"; cross-validated, {self.folds} folds" if self.folds else ""
+        folds = f"; {folds_words(self.folds)}" if self.folds else ""
         self.progress.setText(f"Running: {elapsed:.0f} s elapsed, {estimate}; {trials}{folds}")
 
     def _set_running(self, running: bool) -> None:

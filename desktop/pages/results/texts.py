@@ -40,7 +40,7 @@ def summary_text(report: dict) -> str:
         status += f" ({report['reason']})"
     folds = (report.get("cross_validation") or {}).get("folds")
     if folds:
-        status += f" · cross-validated, {folds} folds"
+        status += f" · {folds_words(folds)}"
     return (
         f"<b>{Path(report['experiment']).name}</b>: {report.get('task', '?')} on "
         f"<b>{report.get('target', '?')}</b>, objective {report.get('metric', '?')} "
@@ -138,3 +138,8 @@ def baseline_text(report: dict) -> str:
 def _score(value: float) -> str:
     """Returns a score with four decimals when small (0.7500), else four digits (24.13)."""
     return f"{value:.4f}" if abs(value) < 10 else format_value(float(value))
+
+
+def folds_words(folds: int) -> str:
+    """Returns "cross-validated, 5 folds", or what one fold (the budget kept no more) is."""
+    return f"cross-validated, {folds} folds" if folds > 1 else "scored on one held-out fold"
