@@ -142,6 +142,8 @@ def format_report(report: dict) -> str:
         score = "-" if trial["score"] is None else f"{trial['score']:.4f}"
         if trial.get("spread") is not None and len(trial.get("fold_scores") or []) > 1:
             score += f" ± {trial['spread']:.4f} ({len(trial['fold_scores'])} folds)"
+        if trial.get("estimated_score") is not None:  # cut short: what ranks it
+            score += f" (cut short; estimated {trial['estimated_score']:.4f} on all folds)"
         hp = ", ".join(f"{k}={_short(v)}" for k, v in list(trial["hyperparameters"].items())[:6])
         lines.append(
             f"  {trial['trial_id']:>4}  {trial['status']:<9} {score:>8}  "

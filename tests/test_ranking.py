@@ -81,3 +81,23 @@ def test_the_guard_judges_a_trial_cut_short_by_its_estimate_on_all_folds():
     )
     assert round(_whole_score(run, cut), 4) == 0.92  # not its one fold's 0.80
     assert _whole_score(run, whole) == whole.score
+
+
+def test_the_report_says_which_trials_were_cut_short_and_their_estimate():
+    from automl.report import format_report
+
+    report = {
+        "experiment": "e",
+        "status": "deadline",
+        "test_metrics": {},
+        "leaderboard": [
+            {"trial_id": "1", "status": "completed", "score": 0.8, "epochs": 9,
+             "hyperparameters": {}, "spread": 0.0, "fold_scores": [0.8],
+             "estimated_score": 0.92},
+            {"trial_id": "0", "status": "completed", "score": 0.82, "epochs": 9,
+             "hyperparameters": {}, "spread": 0.1, "fold_scores": [0.7, 0.7, 0.9, 0.9, 0.9]},
+        ],
+    }  # fmt: skip
+    text = format_report(report)
+    assert "0.8000 (cut short; estimated 0.9200 on all folds)" in text
+    assert "0.8200 ± 0.1000 (5 folds)" in text

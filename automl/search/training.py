@@ -44,7 +44,12 @@ from automl.search.export_metadata import export_metadata, export_outcome, expor
 from automl.search.feeds import make_feeds
 from automl.search.metrics import score
 from automl.search.model_setup import build_hypermodel, build_tuner, set_precision
-from automl.search.ranking import best_whole_trial, cut_short_note, rank_key
+from automl.search.ranking import (
+    best_whole_trial,
+    cut_short_note,
+    estimated_score,
+    rank_key,
+)
 from automl.search.refit import refit, refit_verdict
 from automl.search.request import REFIT_ROWS, SearchRequest
 from automl.search.state import SearchState
@@ -403,7 +408,24 @@ class SearchRun:
         return {"completed": statuses.count("completed"), "failed": statuses.count("failed")}
 
     def leaderboard(self) -> list[dict]:
-        """Returns the trials, best first, as the summary lists them."""
+        """Returns the trials, best first, as the summary lists them.
+
+        A trial the deadline cut before its last fold also carries `estimated_score`, the
+        score on all folds that ranks it (`ranking.estimated_score`).
+        """
+        cv = self.cross_validation
+        reference = (
+            best_whole_trial(self.state.trials.values(), self.prepared.objective.direction, cv.k)
+            if cv is not None
+            else None
+        )
+
+        def estimate(t: TrialRecord) -> dict:
+            if cv is None or not t.fold_scores or len(t.fold_scores) >= cv.k:
+                return {}
+            value = estimated_score(t, cv.k, reference)
+            return {} if value is None else {"estimated_score": value}
+
         return [
             {
                 "trial_id": t.trial_id,
@@ -415,6 +437,7 @@ class SearchRun:
                 "hyperparameters": t.hyperparameters,
                 "reason": t.reason,
                 **({"spread": t.spread, "fold_scores": t.fold_scores} if t.fold_scores else {}),
+                **estimate(t),
                 **({"worker": t.worker} if t.worker else {}),
             }
             for t in self.state.ranked()
