@@ -46,18 +46,20 @@ def _ranked(trials: list[TrialRecord], direction: str = "max") -> list[str]:
 def test_a_trial_cut_short_is_judged_against_the_best_whole_one_on_the_same_folds():
     # The folds differ in difficulty: the first two are hard for every trial.
     whole = _folds("whole", [0.70, 0.70, 0.90, 0.90, 0.90])
-    ahead = _folds("ahead", [0.80, 0.80])  # +0.10 on the folds it finished
-    behind = _folds("behind", [0.65])  # below whole on the fold it finished
-    assert _ranked([behind, whole, ahead]) == ["ahead", "whole", "behind"]
+    ahead = _folds("ahead", [0.80, 0.80, 1.00])  # +0.10 on the folds it finished
+    behind = _folds("behind", [0.65, 0.65, 0.85])  # below whole on the folds it finished
+    early = _folds("early", [0.99])  # one fold of five: too few to pair, ranks after
+    assert _ranked([early, behind, whole, ahead]) == ["ahead", "whole", "behind", "early"]
     assert round(estimated_score(ahead, 5, whole), 4) == 0.92
+    assert estimated_score(early, 5, whole) is None
     note = cut_short_note(ahead, 5, whole, "accuracy")
-    assert "finished 2 of 5 folds" in note and "0.9200" in note
+    assert "finished 3 of 5 folds" in note and "0.9200" in note
     assert cut_short_note(whole, 5, whole, "accuracy") is None
 
 
 def test_errors_pair_the_same_way():
     whole = _folds("whole", [20.0, 20.0, 10.0, 10.0, 10.0])
-    cut = _folds("cut", [18.0])  # lower error than whole on fold 0
+    cut = _folds("cut", [18.0, 18.0, 9.0])  # lower errors than whole on its folds
     assert _ranked([whole, cut], "min") == ["cut", "whole"]
 
 
@@ -73,13 +75,13 @@ def test_the_guard_judges_a_trial_cut_short_by_its_estimate_on_all_folds():
     from automl.search.baseline_guard import _whole_score
 
     whole = _folds("whole", [0.70, 0.70, 0.90, 0.90, 0.90])
-    cut = _folds("cut", [0.80])
+    cut = _folds("cut", [0.80, 0.80, 1.00])
     run = SimpleNamespace(
         cross_validation=SimpleNamespace(k=5),
         prepared=SimpleNamespace(objective=SimpleNamespace(direction="max")),
         state=SimpleNamespace(trials={"whole": whole, "cut": cut}),
     )
-    assert round(_whole_score(run, cut), 4) == 0.92  # not its one fold's 0.80
+    assert round(_whole_score(run, cut), 4) == 0.92  # not its three folds' 0.8667
     assert _whole_score(run, whole) == whole.score
 
 
