@@ -270,7 +270,10 @@ def _series_families(d: DataDescription) -> list[tuple[str, str]]:
     features = "" if d.features <= 1 else f" of {d.features} features"
     if d.modality == "forecast":
         what = f"{d.horizon}-step forecasts from {d.steps}-step windows{features}"
-        start = "; it starts from the last value and learns the change"
+        start = (
+            "; each window is scaled by its own level and spread, and it learns the change "
+            "from the last value"
+        )
         return [
             (
                 "conv1d",
