@@ -147,3 +147,20 @@ def test_a_baseline_still_ahead_halfway_gets_the_rest_of_the_search_near_it(tmp_
     assert len(trials) > 3
     assert trials[-1]["hyperparameters"].get("linear") is True
     assert sum(bool(t["hyperparameters"].get("linear")) for t in trials) >= 2
+
+
+def test_the_baselines_are_scored_halfway_only_where_a_family_is_near_one():
+    # Images: no family is near a pixel baseline, so the search keeps its time.
+    from architectures.cnn import CNNHyperModel
+    from architectures.families import FamilyChoice
+    from architectures.lstm import LSTMHyperModel
+    from architectures.rocket import RocketHyperModel
+    from architectures.sequence import SequenceTask, SeriesInput
+    from automl.search.baseline_focus import anything_near
+
+    assert not anything_near(CNNHyperModel((8, 8, 1), 2, ["accuracy"], train_rows=40))
+    series, task = SeriesInput(1, (0.0,), (1.0,), steps=40), SequenceTask("binary", 2)
+    lstm = LSTMHyperModel(series, task, ["accuracy"], 20)
+    assert not anything_near(FamilyChoice({"lstm": lstm}))
+    rocket = RocketHyperModel(series, task, ["accuracy"], 20)
+    assert anything_near(FamilyChoice({"lstm": lstm, "rocket": rocket}))

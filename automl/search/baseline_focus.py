@@ -17,6 +17,8 @@ import time
 
 from automl.baselines import judge
 
+#: The kinds of baseline (`automl.baselines.candidates.Baseline.kind`).
+BASELINE_KINDS = ("constant", "neighbours", "linear", "last_value")
 #: Share of the search's time after which the baselines are compared with the best trial:
 #: early enough to leave half the budget for the nearest families, late enough that the
 #: families' defaults and seeds have all been tried.
@@ -62,6 +64,10 @@ class BaselineFocus:
         from automl.search.baseline_guard import scored_baselines
 
         run = self.run
+        if not anything_near(run.hypermodel):
+            # Nothing to steer towards (images): scoring the baselines now would only take
+            # the search's time, 12-40% of a minute on image sets; the guard scores them.
+            return
         try:
             pool = scored_baselines(run)
         except Exception as error:  # noqa: BLE001 - a yardstick must not cost the search
@@ -86,6 +92,12 @@ class BaselineFocus:
             run.notes.append(f"{leads}: the rest of the search tries {', '.join(self.near)}")
         else:
             run.notes.append(f"{leads}; no searched family is nearer it, so the search goes on")
+
+
+def anything_near(hypermodel) -> bool:
+    """Returns whether any family of `hypermodel` is near some kind of baseline."""
+    finder = getattr(hypermodel, "near_baseline", None)
+    return finder is not None and any(finder(kind) for kind in BASELINE_KINDS)
 
 
 def _best_score(oracle) -> float | None:
