@@ -78,6 +78,10 @@ def test_the_folds_a_search_kept_are_recorded_for_its_resume(tmp_path):
     cv = CrossValidation(make_folds(np.arange(20) % 2, 5, True, False, 0), None, None, "5-fold")
     cv.keep_first(*recorded_folds_kept(tmp_path))
     assert cv.k == 2 and cv.reason == "5-fold; an epoch takes 1.00 s"
+    for damaged in ({"folds": "two"}, {"folds": 0, "why": ""}, {"why": "?"}, [2]):
+        (tmp_path / "experiment.json").write_text(json.dumps({"folds_kept": damaged}))
+        with pytest.raises(AutoMLError, match="folds_kept is damaged"):
+            recorded_folds_kept(tmp_path)
 
 
 @pytest.mark.slow

@@ -78,8 +78,7 @@ def test_the_guard_judges_a_trial_cut_short_by_its_estimate_on_all_folds():
     cut = _folds("cut", [0.80, 0.80, 1.00])
     run = SimpleNamespace(
         cross_validation=SimpleNamespace(k=5),
-        prepared=SimpleNamespace(objective=SimpleNamespace(direction="max")),
-        state=SimpleNamespace(trials={"whole": whole, "cut": cut}),
+        whole_reference=lambda: best_whole_trial([whole, cut], "max", 5),
     )
     assert round(_whole_score(run, cut), 4) == 0.92  # not its three folds' 0.8667
     assert _whole_score(run, whole) == whole.score

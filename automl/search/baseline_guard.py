@@ -84,12 +84,10 @@ def guard_outcome(run, best: TrialRecord, outcome) -> GuardVerdict | None:
 
 def _whole_score(run, best: TrialRecord) -> float | None:
     """Returns `best`'s score on all the folds, estimated if the deadline cut it short."""
-    from automl.search.ranking import best_whole_trial, estimated_score
+    from automl.search.ranking import estimated_score
 
     cv = run.cross_validation
     if cv is None or not best.fold_scores or len(best.fold_scores) >= cv.k:
         return best.score
-    direction = run.prepared.objective.direction
-    reference = best_whole_trial(run.state.trials.values(), direction, cv.k)
-    estimate = estimated_score(best, cv.k, reference)
+    estimate = estimated_score(best, cv.k, run.whole_reference())
     return best.score if estimate is None else estimate

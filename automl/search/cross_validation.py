@@ -176,10 +176,25 @@ def record_folds_kept(out: Path, kept: int, why: str) -> None:
 
 
 def recorded_folds_kept(out: Path) -> tuple[int, str] | None:
-    """Returns (folds, why) a resumed search had kept, or None when it kept them all."""
+    """Returns (folds, why) a resumed search had kept, or None when it kept them all.
+
+    Raises:
+        AutoMLError: the record is there but damaged.
+    """
     try:
         recorded = json.loads((Path(out) / MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     kept = recorded.get("folds_kept")
-    return (int(kept["folds"]), str(kept["why"])) if kept else None
+    if not kept:
+        return None
+    try:
+        folds = int(kept["folds"])
+        if folds < 1:
+            raise ValueError(folds)
+        return folds, str(kept["why"])
+    except (KeyError, TypeError, ValueError):
+        raise AutoMLError(
+            f"{Path(out) / MARKER}: folds_kept is damaged ({kept!r}); it should say how many "
+            "folds the search kept, e.g. {\"folds\": 2, \"why\": \"...\"}"
+        ) from None

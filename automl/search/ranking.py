@@ -114,3 +114,35 @@ def cut_short_note(
         f"{reference.trial_id}, so its estimated score on all {folds} is {estimate:.4f}, "
         f"ahead of trial {reference.trial_id}'s {reference.score:.4f}"
     )
+
+
+def leaderboard(ranked: list[TrialRecord], direction: str, folds: int | None) -> list[dict]:
+    """Returns `ranked` trials as `summary.json` lists them.
+
+    A trial the deadline cut before its last fold also carries `estimated_score`, the
+    score on all `folds` folds that ranks it.
+    """
+    reference = best_whole_trial(ranked, direction, folds) if folds else None
+
+    def estimate(t: TrialRecord) -> dict:
+        if not folds or not t.fold_scores or len(t.fold_scores) >= folds:
+            return {}
+        value = estimated_score(t, folds, reference)
+        return {} if value is None else {"estimated_score": value}
+
+    return [
+        {
+            "trial_id": t.trial_id,
+            "status": t.status,
+            "score": t.score,
+            "best_epoch": t.best_epoch,
+            "epochs": len(t.history),
+            "duration_s": round(t.duration_s, 3),
+            "hyperparameters": t.hyperparameters,
+            "reason": t.reason,
+            **({"spread": t.spread, "fold_scores": t.fold_scores} if t.fold_scores else {}),
+            **estimate(t),
+            **({"worker": t.worker} if t.worker else {}),
+        }
+        for t in ranked
+    ]

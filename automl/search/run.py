@@ -23,7 +23,7 @@ from automl.experiment.lock import search_alive, search_lock
 from automl.modalities import Prepared, modality_for
 from automl.search.budget import Deadline
 from automl.search.request import SearchRequest
-from automl.search.summary import SearchResult, search_summary
+from automl.search.summary import SearchResult, search_summary, trial_counts
 from automl.versions import package_versions
 
 
@@ -163,7 +163,7 @@ def execute(
         if best is not None and request.chief:
             best = run.synced_weights(best)  # a remote worker's folder may come later
         outcome = run.finish(best) if best is not None else None
-        counts = run.counts()
+        counts = trial_counts(run.state)
         log.emit(
             SearchEnded(
                 status="failed" if best is None else status,

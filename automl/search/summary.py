@@ -55,8 +55,11 @@ def search_summary(
         exit_code = EXIT_INTERRUPTED
     else:
         exit_code = EXIT_DONE
-    timing = run.timing()
+    from automl.search.ranking import leaderboard
+
+    timing = search_timing(run)
     timing["total_s"] = time.monotonic() - started
+    cv = getattr(run, "cross_validation", None)
     return {
         "status": status,
         "reason": reason,
@@ -74,9 +77,7 @@ def search_summary(
         "tuner": request.tuner,
         "workers": request.workers,
         "stopped_early": stopped_early(request, status),
-        "cross_validation": None
-        if (cv := getattr(run, "cross_validation", None)) is None
-        else {"folds": cv.k, "reason": cv.reason},
+        "cross_validation": None if cv is None else {"folds": cv.k, "reason": cv.reason},
         "baseline_guard": guard.to_dict() if (guard := getattr(run, "guard", None)) else None,
         "exported": outcome.exported if outcome else None,
         "calibration": outcome.calibration if outcome else None,
@@ -93,7 +94,7 @@ def search_summary(
             "dropped_missing_target": prepared.dropped_rows,
         },
         "ignored_columns": prepared.ignored,
-        "trials": run.counts(),
+        "trials": trial_counts(run.state),
         "best_trial": None
         if best is None
         else {
@@ -118,7 +119,29 @@ def search_summary(
         + list(outcome.notes if outcome else [])
         + calibration_notes(outcome)
         + list(export.notes if export else []),
-        "leaderboard": run.leaderboard(),
+        "leaderboard": leaderboard(
+            run.state.ranked(), prepared.objective.direction, cv.k if cv is not None else None
+        ),
+    }
+
+
+def trial_counts(state) -> dict[str, int]:
+    """Returns how many trials of a search's `state` completed and failed."""
+    statuses = [t.status for t in state.trials.values()]
+    return {"completed": statuses.count("completed"), "failed": statuses.count("failed")}
+
+
+def search_timing(run) -> dict:
+    """Returns the seconds a run spent searching, training, refitting and exporting."""
+    fit = run.state.fit_seconds
+    return {
+        "search_s": round(run.search_seconds, 3),
+        "fit_s": round(fit, 3),
+        "overhead_fraction": round(1 - fit / run.search_seconds, 4)
+        if run.search_seconds > 0
+        else None,
+        "refit_s": round(run.refit_seconds, 3),
+        "export_s": round(run.export_seconds, 3),
     }
 
 

@@ -44,12 +44,7 @@ from automl.search.export_metadata import export_metadata, export_outcome, expor
 from automl.search.feeds import make_feeds
 from automl.search.metrics import score
 from automl.search.model_setup import build_hypermodel, build_tuner, set_precision
-from automl.search.ranking import (
-    best_whole_trial,
-    cut_short_note,
-    estimated_score,
-    rank_key,
-)
+from automl.search.ranking import best_whole_trial, cut_short_note, rank_key
 from automl.search.refit import refit, refit_verdict
 from automl.search.request import REFIT_ROWS, SearchRequest
 from automl.search.state import SearchState
@@ -265,9 +260,16 @@ class SearchRun:
         direction = self.prepared.objective.direction
         if cv is None:
             return rank_key(trial, direction)
-        # A trial cut short is paired with the best whole one (`ranking.estimated_score`).
-        reference = best_whole_trial(self.state.trials.values(), direction, cv.k)
-        return rank_key(trial, direction, cv.k, reference)
+        return rank_key(trial, direction, cv.k, self.whole_reference())
+
+    def whole_reference(self) -> TrialRecord | None:
+        """Returns the best trial scored on every fold, which trials cut short are paired
+        with (`ranking.estimated_score`); None without folds or before one is whole."""
+        cv = self.cross_validation
+        if cv is None:
+            return None
+        direction = self.prepared.objective.direction
+        return best_whole_trial(self.state.trials.values(), direction, cv.k)
 
     def synced_weights(self, best: TrialRecord) -> TrialRecord:
         """Returns the trial to export once its weights are in this folder (see sync_wait)."""
@@ -287,11 +289,8 @@ class SearchRun:
         search_scores = self._test_scores(model)
         outcome = Outcome(model, False, search_scores, {}, {}, learning_curves(best.history))
         if self.cross_validation is not None:
-            objective = self.prepared.objective
-            reference = best_whole_trial(
-                self.state.trials.values(), objective.direction, self.cross_validation.k
-            )
-            note = cut_short_note(best, self.cross_validation.k, reference, objective.name)
+            metric = self.prepared.objective.name
+            note = cut_short_note(best, self.cross_validation.k, self.whole_reference(), metric)
             outcome.notes.extend([note] if note else [])
         ensemble = None
         if self.request.ensemble > 1:
@@ -309,9 +308,10 @@ class SearchRun:
             )
             outcome.notes.append(note)
             if members is not None:
-                temperature = self._calibrate(
-                    outcome, *out_of_fold(members, self.cross_validation, self.feeds), "out-of-fold"
-                )
+                temperature = 1.0  # values: nothing to calibrate, no predictions to make
+                if self.classification:
+                    held_out = out_of_fold(members, self.cross_validation, self.feeds)
+                    temperature = record_temperature(outcome, *held_out, "out-of-fold")
                 folds = average_models(members, temperature)
         if ensemble is not None:
             outcome.model, outcome.ensemble = ensemble
@@ -334,12 +334,6 @@ class SearchRun:
         output = self.feeds.predict(outcome.model, self.feeds.test)
         outcome.evaluation = evaluation(self.prepared, self.feeds, output)
         return outcome
-
-    def _calibrate(self, outcome: Outcome, proba, labels, rows: str) -> float:
-        """Returns the temperature for held-out `proba` (1.0: none); records it in `outcome`."""
-        if not self.classification:
-            return 1.0
-        return record_temperature(outcome, proba, labels, rows)
 
     def _calibrate_model(self, outcome: Outcome) -> None:
         """Returns None; recalibrates a single exported model's probabilities in `outcome`.
@@ -401,57 +395,3 @@ class SearchRun:
         )
         self.export_seconds = time.monotonic() - began
         return result
-
-    def counts(self) -> dict[str, int]:
-        """Returns how many trials completed and failed."""
-        statuses = [t.status for t in self.state.trials.values()]
-        return {"completed": statuses.count("completed"), "failed": statuses.count("failed")}
-
-    def leaderboard(self) -> list[dict]:
-        """Returns the trials, best first, as the summary lists them.
-
-        A trial the deadline cut before its last fold also carries `estimated_score`, the
-        score on all folds that ranks it (`ranking.estimated_score`).
-        """
-        cv = self.cross_validation
-        reference = (
-            best_whole_trial(self.state.trials.values(), self.prepared.objective.direction, cv.k)
-            if cv is not None
-            else None
-        )
-
-        def estimate(t: TrialRecord) -> dict:
-            if cv is None or not t.fold_scores or len(t.fold_scores) >= cv.k:
-                return {}
-            value = estimated_score(t, cv.k, reference)
-            return {} if value is None else {"estimated_score": value}
-
-        return [
-            {
-                "trial_id": t.trial_id,
-                "status": t.status,
-                "score": t.score,
-                "best_epoch": t.best_epoch,
-                "epochs": len(t.history),
-                "duration_s": round(t.duration_s, 3),
-                "hyperparameters": t.hyperparameters,
-                "reason": t.reason,
-                **({"spread": t.spread, "fold_scores": t.fold_scores} if t.fold_scores else {}),
-                **estimate(t),
-                **({"worker": t.worker} if t.worker else {}),
-            }
-            for t in self.state.ranked()
-        ]
-
-    def timing(self) -> dict:
-        """Returns the seconds spent searching, training, refitting and exporting."""
-        fit = self.state.fit_seconds
-        return {
-            "search_s": round(self.search_seconds, 3),
-            "fit_s": round(fit, 3),
-            "overhead_fraction": round(1 - fit / self.search_seconds, 4)
-            if self.search_seconds > 0
-            else None,
-            "refit_s": round(self.refit_seconds, 3),
-            "export_s": round(self.export_seconds, 3),
-        }
