@@ -58,6 +58,12 @@ def test_the_app_follows_the_folds_the_budget_kept(qtbot):
                    fold_scores=[0.8])
     )  # fmt: skip
     assert model.data(model.index(0, model.columns.index("folds"))) == "1 fold"
+    from desktop.pages.results.leaderboard import score_text
+
+    assert score_text({"score": 0.8, "spread": 0.0, "fold_scores": [0.8]}) == "0.8000"
+    assert score_text({"score": 0.8, "spread": 0.1, "fold_scores": [0.7, 0.9]}) == "0.8000 ± 0.1000"
+    cut = {"score": 0.8, "spread": 0.0, "fold_scores": [0.8, 0.8, 1.0], "estimated_score": 0.92}
+    assert score_text(cut) == "0.8000 ± 0.0000 (cut short; est. 0.9200)"
 
 
 def test_the_results_words_name_the_baseline_and_the_folds():

@@ -85,9 +85,7 @@ class LeaderboardModel(QAbstractTableModel):
         key = LEADERBOARD_COLUMNS[index.column()][0] if fixed else ""
         if role == Qt.ItemDataRole.DisplayRole:
             if key == "score" and value is not None:
-                spread = self.trials[index.row()].get("spread")
-                # A cross-validated trial: the mean over its folds, and their spread.
-                return f"{value:.4f}" if spread is None else f"{value:.4f} ± {spread:.4f}"
+                return score_text(self.trials[index.row()])
             if key == "duration_s" and self.trials[index.row()].get("status") == "running":
                 return ""  # the engine reports 0 s until the trial ends
             if key == "duration_s" and value is not None:
@@ -132,3 +130,14 @@ class LeaderboardProxy(QSortFilterProxyModel):
         return source.sort_key(left.row(), left.column()) < source.sort_key(
             right.row(), right.column()
         )
+
+
+def score_text(trial: dict) -> str:
+    """Returns a leaderboard row's score: with its folds' spread where there are several,
+    and the estimate that ranks it when the deadline cut it short."""
+    text = f"{trial['score']:.4f}"
+    if trial.get("spread") is not None and len(trial.get("fold_scores") or []) > 1:
+        text += f" ± {trial['spread']:.4f}"  # the mean over its folds, and their spread
+    if trial.get("estimated_score") is not None:
+        text += f" (cut short; est. {trial['estimated_score']:.4f})"
+    return text
