@@ -51,11 +51,10 @@ def estimated_score(trial: TrialRecord, folds: int, reference: TrialRecord | Non
     A trial cut short scored only its first n folds. Folds differ in difficulty, so its
     mean over them is compared with `reference` (a trial scored on every fold) on those
     same folds: the estimate is the reference's whole score plus that paired difference.
-    It needs at least half of the folds; fewer are too noisy.
     So a slow family that beat the best whole trial on the folds it finished is not
     thrown away for lack of time (on a 300-series set at 1 minute, the FCN's 4 of 5 folds
-    scored 0.81 against ROCKET's 0.70 on the same folds). None when it was cut with no
-    reference, or before half of its folds.
+    scored 0.81 against ROCKET's 0.70 on the same folds). It needs at least half of the
+    folds: None before that, or when there is no reference.
 
     Example:
         >>> cut, whole = TrialRecord("cut"), TrialRecord("whole")
@@ -70,9 +69,8 @@ def estimated_score(trial: TrialRecord, folds: int, reference: TrialRecord | Non
     if reference is None or len(reference.fold_scores) < folds or reference.score is None:
         return None
     if 2 * done < folds:
-        # One fold of five is too noisy to pair: on a 600-row table at 1 minute a trial cut
-        # after one fold beat the best whole trial there by 0.04 and scored 0.64 on the
-        # test rows against 0.70.
+        # One fold of five is too noisy to pair: on a 600-row table at 1 minute, a trial
+        # cut after one fold was exported on the strength of that fold alone.
         return None
     paired = float(np.mean(trial.fold_scores)) - float(np.mean(reference.fold_scores[:done]))
     return float(reference.score) + paired
