@@ -189,15 +189,24 @@ def _standardize_each_series(values):
     Statistics skip NaN (padding, missing values). A flat series has no spread: it is
     only centred, so it reads as all zeros rather than as a division by zero.
     """
+    observed, centred, spread = _moments_over_steps(values)
+    spread = ops.where(spread > 1e-6, spread, ops.ones_like(spread))
+    return ops.where(observed, centred / spread, values)
+
+
+def _moments_over_steps(values):
+    """Returns (observed, centred values, spread) over axis 1 (the steps), skipping NaN.
+
+    `observed` marks the non-NaN values; `centred` is 0 where a value is NaN; `spread` is
+    the standard deviation of the observed values (0 for a flat or empty series).
+    """
     observed = ops.logical_not(ops.isnan(values))
     weight = ops.cast(observed, values.dtype)
     filled = ops.where(observed, values, ops.zeros_like(values))
     count = ops.maximum(ops.sum(weight, axis=1, keepdims=True), 1.0)
     mean = ops.sum(filled, axis=1, keepdims=True) / count
     centred = ops.where(observed, values - mean, ops.zeros_like(values))
-    spread = ops.sqrt(ops.sum(centred * centred, axis=1, keepdims=True) / count)
-    spread = ops.where(spread > 1e-6, spread, ops.ones_like(spread))
-    return ops.where(observed, centred / spread, values)
+    return observed, centred, ops.sqrt(ops.sum(centred * centred, axis=1, keepdims=True) / count)
 
 
 @keras.saving.register_keras_serializable(package="automl_studio")
@@ -316,14 +325,7 @@ class WindowSpread(keras.layers.Layer):
         self.fallback = float(fallback)
 
     def call(self, inputs):
-        values = inputs[:, :, self.feature]
-        observed = ops.logical_not(ops.isnan(values))
-        weight = ops.cast(observed, values.dtype)
-        filled = ops.where(observed, values, ops.zeros_like(values))
-        count = ops.maximum(ops.sum(weight, axis=1, keepdims=True), 1.0)
-        mean = ops.sum(filled, axis=1, keepdims=True) / count
-        centred = ops.where(observed, values - mean, ops.zeros_like(values))
-        spread = ops.sqrt(ops.sum(centred * centred, axis=1, keepdims=True) / count)
+        _, _, spread = _moments_over_steps(inputs[:, :, self.feature])
         # `_standardize_each_series`'s threshold, in data units: the inputs and the change
         # then share one scale for every window, flat or not.
         flat = spread <= 1e-6 * self.fallback
