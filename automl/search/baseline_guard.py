@@ -77,6 +77,7 @@ def guard_outcome(run, best: TrialRecord, outcome) -> GuardVerdict | None:
     outcome.search_test_metrics = outcome.test_metrics
     outcome.test_metrics = score(prepared.classification, run.feeds.y_test, output)
     outcome.model, outcome.refit, outcome.ensemble = model, False, []
+    outcome.ensemble_weights = []
     outcome.calibration = None  # it was the searched model's
     outcome.notes.append(verdict.message)
     return verdict

@@ -24,8 +24,13 @@ from automl.search.metrics import score
 FOLD_ENSEMBLE_MAX_WEIGHTS = 10_000_000
 
 
-def average_models(models: list[keras.Model], temperature: float = 1.0) -> keras.Model:
+def average_models(
+    models: list[keras.Model], temperature: float = 1.0, weights: list[float] | None = None
+) -> keras.Model:
     """Returns one model whose output is the mean of `models`' outputs on the same inputs.
+
+    `weights` (summing to 1) make it a weighted mean (`fold_ensemble`): each output is
+    scaled by its weight and the scaled outputs are added, in Keras' own layers.
 
     A `temperature` other than 1 recalibrates the mean's probabilities
     (`TemperatureScale`; see `automl.search.calibration`): after the mean, so that no
@@ -49,7 +54,14 @@ def average_models(models: list[keras.Model], temperature: float = 1.0) -> keras
     for i, model in enumerate(models):
         model.name = f"member_{i}"  # layer names must be unique in the ensemble's graph
         outputs.append(model(inputs))
-    average = keras.layers.Average(name="ensemble_average", dtype="float32")(outputs)
+    if weights is None:
+        average = keras.layers.Average(name="ensemble_average", dtype="float32")(outputs)
+    else:
+        scaled = [
+            keras.layers.Rescaling(float(weight), name=f"weight_{i}", dtype="float32")(output)
+            for i, (weight, output) in enumerate(zip(weights, outputs, strict=True))
+        ]
+        average = keras.layers.Add(name="ensemble_average", dtype="float32")(scaled)
     if temperature != 1.0:
         average = TemperatureScale(temperature, name="calibrated")(average)
     return keras.Model(inputs, average, name="ensemble")
@@ -104,16 +116,20 @@ def top_trials_ensemble(
 
 
 def fold_export_policy() -> str:
-    """Returns how a cross-validated search exports: "folds" (averaged) or "refit".
+    """Returns how a cross-validated search exports: "trials", "folds" or "refit".
 
-    Averaging the fold models is the default: on the eight small sets of
-    `benchmarks/search_quality.py --small` at 1 minute it scored better on the test rows than
-    the refit policy on 4, worse on 2, the same on 2 (benchmarks/README.md). It needs no time
-    kept back from the search (the refit often did not fit, and then one fold's model was
-    exported), and cannot fail to converge as one unguided retraining can.
-    `AUTOML_CV_EXPORT=refit` restores the refit, for the benchmark that compares them.
+    "trials" (the default): the fold models of the kept trials whose average predicts the
+    out-of-fold rows best (`fold_ensemble`), which is the best trial's folds alone unless
+    others help. "folds": the best trial's fold models only. "refit": one model retrained
+    on all rows. Averaging fold models beat the refit on the test rows of 4 of the eight
+    small sets of `benchmarks/search_quality.py --small` at 1 minute, lost on 2
+    (benchmarks/README.md); it needs no time kept back from the search (the refit often did
+    not fit, and then one fold's model was exported), and cannot fail to converge as one
+    unguided retraining can. `AUTOML_CV_EXPORT` picks another, for the benchmarks that
+    compare them.
     """
-    return "refit" if os.environ.get("AUTOML_CV_EXPORT") == "refit" else "folds"
+    policy = os.environ.get("AUTOML_CV_EXPORT", "trials")
+    return policy if policy in ("folds", "refit") else "trials"
 
 
 def fold_models(tuner, trial, first: keras.Model, folds: int) -> tuple[list | None, str]:
@@ -133,15 +149,21 @@ def fold_models(tuner, trial, first: keras.Model, folds: int) -> tuple[list | No
             f"the {len(paths)} fold models together hold {weights:,} weights, over "
             f"{FOLD_ENSEMBLE_MAX_WEIGHTS:,}; exported the best trial's first fold alone"
         )
-    models = [first]
-    with warnings.catch_warnings():
-        # The checkpoints hold optimizer slots that a model built for inference lacks.
-        warnings.simplefilter("ignore", UserWarning)
-        for path in paths[1:]:
-            model = tuner.load_model(trial)
-            model.load_weights(path)
-            models.append(model)
+    models = [first, *load_folds(tuner, trial, paths[1:])]
     return models, (
         f"exported the {len(models)} fold models of trial {trial.trial_id} averaged inside "
         "one model (each trained on the other folds' rows)"
     )
+
+
+def load_folds(tuner, trial, paths: list) -> list[keras.Model]:
+    """Returns `trial`'s model built once per weights file in `paths`, with those weights."""
+    models = []
+    with warnings.catch_warnings():
+        # The checkpoints hold optimizer slots that a model built for inference lacks.
+        warnings.simplefilter("ignore", UserWarning)
+        for path in paths:
+            model = tuner.load_model(trial)
+            model.load_weights(path)
+            models.append(model)
+    return models

@@ -35,6 +35,7 @@ def export_metadata(
         "refit": outcome.refit,
         "hyperparameters": best.hyperparameters if best else {},
         "ensemble": outcome.ensemble,
+        "ensemble_weights": outcome.ensemble_weights,
         "exported": outcome.exported,
         "calibration": outcome.calibration,
         "baseline_guard": outcome.guard,
@@ -80,6 +81,13 @@ def exported_model(outcome, cross_validated: bool) -> str:
     guard = outcome.guard or {}
     if guard.get("beaten_by_baseline"):
         return f"baseline: {(guard.get('baseline') or {}).get('name', '')}"
+    if outcome.ensemble and outcome.ensemble_weights:
+        weighted = ", ".join(
+            f"{trial} ({weight:.2f})"
+            for trial, weight in zip(outcome.ensemble, outcome.ensemble_weights, strict=True)
+        )
+        each = f"{outcome.folds} fold models each" if outcome.folds > 1 else "one fold each"
+        return f"ensemble of trials {weighted}, {each}, averaged"
     if outcome.ensemble:
         return f"ensemble of trials {', '.join(outcome.ensemble)}"
     if outcome.folds:

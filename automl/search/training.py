@@ -21,27 +21,18 @@ from automl.experiment.layout import EVENTS
 from automl.experiment.reader import read_events
 from automl.search.budget import Deadline
 from automl.search.budget_planner import REFIT_SHARE, BudgetPlanner, refit_epochs
-from automl.search.calibration import (
-    calibrated,
-    out_of_fold,
-    record_temperature,
-    single_model_rows,
-)
+from automl.search.calibration import calibrated, record_temperature, single_model_rows
 from automl.search.callbacks import trial_callbacks
 from automl.search.cross_validation import (
     plan_cross_validation,
     record_folds_kept,
     recorded_folds_kept,
 )
-from automl.search.ensemble import (
-    average_models,
-    fold_export_policy,
-    fold_models,
-    top_trials_ensemble,
-)
+from automl.search.ensemble import fold_export_policy, top_trials_ensemble
 from automl.search.evaluation import evaluation, learning_curves
 from automl.search.export_metadata import export_metadata, export_outcome, exported_model
 from automl.search.feeds import make_feeds
+from automl.search.fold_ensemble import fold_average
 from automl.search.metrics import score
 from automl.search.model_setup import build_hypermodel, build_tuner, set_precision
 from automl.search.ranking import best_whole_trial, cut_short_note, rank_key
@@ -66,7 +57,9 @@ class Outcome:
     ensemble: list[str] = field(default_factory=list)
     #: the baseline guard's verdict (`GuardVerdict.to_dict`), when baselines were scored
     guard: dict | None = None
-    #: how many fold models of the best trial are averaged in the exported model (0: none)
+    #: the weight of each `ensemble` trial, when chosen on out-of-fold rows (`fold_ensemble`)
+    ensemble_weights: list[float] = field(default_factory=list)
+    #: how many fold models of each exported trial are averaged in the model (0: none)
     folds: int = 0
     #: which model is exported, in words (summary.json and metadata.json "exported")
     exported: str = ""
@@ -105,7 +98,9 @@ class SearchRun:
         self.cross_validation = cv = plan_cross_validation(
             request, feeds, prepared.classification, prepared.task_kind == "forecast"
         )
-        self.fold_export = cv is not None and fold_export_policy() == "folds"
+        policy = fold_export_policy()
+        self.fold_export = cv is not None and policy != "refit"
+        self.trials_ensemble = policy == "trials"
         if cv is not None:
             self.notes.append(
                 f"{cv.reason}; each trial scores the mean of its folds, and the best "
@@ -303,22 +298,13 @@ class SearchRun:
         refit_due = self.planner.refit_wanted and not self.state.stop_requested.is_set()
         folds = None
         if ensemble is None and self.fold_export and not refit_due:
-            members, note = fold_models(
-                self.tuner, trial, model, len(best.fold_scores) or self.cross_validation.k
-            )
-            outcome.notes.append(note)
-            if members is not None:
-                temperature = 1.0  # values: nothing to calibrate, no predictions to make
-                if self.classification:
-                    held_out = out_of_fold(members, self.cross_validation, self.feeds)
-                    temperature = record_temperature(outcome, *held_out, "out-of-fold")
-                folds = average_models(members, temperature)
+            folds = fold_average(self, outcome, trial, best, model)
         if ensemble is not None:
             outcome.model, outcome.ensemble = ensemble
             outcome.search_test_metrics = search_scores
             outcome.test_metrics = self._test_scores(outcome.model)
         elif folds is not None:
-            outcome.model, outcome.folds = folds, len(best.fold_scores) or self.cross_validation.k
+            outcome.model = folds
             outcome.search_test_metrics = search_scores
             outcome.test_metrics = self._test_scores(folds)
         elif refit_due and (note := self.planner.refit_wont_fit(best)):

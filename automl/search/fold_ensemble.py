@@ -1,0 +1,224 @@
+"""Several trials' fold models averaged, chosen on their out-of-fold predictions.
+
+On small data the best of many cross-validated trials is partly luck: its fold mean is a
+maximum over noisy estimates, and trials of other shapes (deeper, linear, embedded)
+err on other rows. Cross-validation already paid for what a fair choice needs: every
+kept trial's fold models predict the rows they did not train on. Greedy ensemble
+selection with replacement over those predictions (Caruana et al., 2004, as AutoGluon
+and auto-sklearn do) weights the trials whose average predicts the held-out rows best.
+
+It starts from the search's best trial and adds whichever trial (again or new) lowers
+the held-out loss most: log loss for classes, squared error for values. The loss decides,
+not the search's objective: it is smooth where accuracy on a few hundred rows moves by
+whole rows, and the best trial's own accuracy is the top of several noisy scores, biased
+upwards. On gen-table-mixed-small (1 minute, seed 0) the average of trials 003, 000 and 002
+scored out-of-fold accuracy 0.6333 against 0.6708 for trial 003 alone, with log loss
+0.8148 against 0.9194; on the test rows it scored 0.6833 against 0.6000.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from automl.search.calibration import out_of_fold
+from automl.search.metrics import score
+
+#: Selection rounds: the weights are multiples of 1 / ROUNDS. Caruana's curve flattens
+#: after a few dozen picks among many models; among the handful of kept trials 20 is
+#: plenty, and coarse weights overfit a few hundred rows less.
+ROUNDS = 20
+#: The average must lower the held-out loss by at least this share to be exported: a
+#: smaller gain is not worth k more models in every prediction.
+MIN_GAIN = 0.01
+#: At most this many trials are candidates: the search keeps the best 3 trials' weights by
+#: default (`--keep-checkpoints`), and every candidate's fold models must be loaded and
+#: run on the held-out rows after the deadline.
+MAX_CANDIDATES = 5
+
+
+@dataclass
+class Candidate:
+    """One whole cross-validated trial: its fold models and their out-of-fold output."""
+
+    trial_id: str
+    models: list
+    held_out: np.ndarray
+
+
+@dataclass
+class TrialEnsemble:
+    """The chosen trials, their weights (summing to 1) and the held-out output averaged."""
+
+    trial_ids: list[str]
+    weights: list[float]
+    models: list
+    model_weights: list[float]
+    held_out: np.ndarray
+    note: str
+
+
+def candidate(trial_id: str, models: list, cv, feeds) -> Candidate:
+    """Returns `models` (a trial's fold models, in fold order) with their out-of-fold output."""
+    output, _ = out_of_fold(models, cv, feeds)
+    return Candidate(trial_id, models, np.asarray(output, dtype="float64"))
+
+
+def held_out_labels(cv, folds: int) -> np.ndarray:
+    """Returns the targets of the first `folds` folds' held-out rows, as `out_of_fold` orders."""
+    return np.concatenate([cv.targets[fold.held_out] for fold in cv.folds[:folds]])
+
+
+def selection_loss(classification: bool, labels: np.ndarray, output: np.ndarray) -> float:
+    """Returns the loss that the selection lowers: log loss, or mean squared error."""
+    if classification:
+        proba = np.clip(output, 1e-7, 1.0)
+        proba = proba / proba.sum(axis=1, keepdims=True)
+        return float(-np.mean(np.log(proba[np.arange(len(labels)), labels.astype(int)])))
+    return float(np.mean((output.reshape(len(labels), -1) - labels.reshape(len(labels), -1)) ** 2))
+
+
+def greedy_counts(
+    outputs: list[np.ndarray], labels: np.ndarray, classification: bool, rounds: int = ROUNDS
+) -> list[int]:
+    """Returns how often each output is picked, starting from the first (the best trial).
+
+    Each round adds the output (with replacement) that most lowers the loss of the running
+    mean; the counts are those of the best mean seen over the rounds.
+    """
+    counts = [0] * len(outputs)
+    counts[0] = 1
+    total = outputs[0].copy()
+    best_loss = selection_loss(classification, labels, total)
+    best_counts = list(counts)
+    for picked in range(1, rounds):
+        losses = [
+            selection_loss(classification, labels, (total + output) / (picked + 1))
+            for output in outputs
+        ]
+        choice = int(np.argmin(losses))
+        counts[choice] += 1
+        total += outputs[choice]
+        if losses[choice] < best_loss - 1e-12:
+            best_loss, best_counts = losses[choice], list(counts)
+    return best_counts
+
+
+def choose(
+    candidates: list[Candidate], labels: np.ndarray, objective, classification: bool
+) -> tuple[TrialEnsemble | None, str]:
+    """Returns (the weighted trials or None, a note); None where the best trial's folds
+    alone do as well. `candidates[0]` is the search's best trial; `objective` has `name`
+    and `direction`.
+    """
+    if len(candidates) < 2:
+        return None, ""
+    outputs = [c.held_out for c in candidates]
+    counts = greedy_counts(outputs, labels, classification)
+    picked = [(c, n / sum(counts)) for c, n in zip(candidates, counts, strict=True) if n]
+    joint = sum(weight * c.held_out for c, weight in picked)
+    alone_scores = score(classification, labels, outputs[0])
+    joint_scores = score(classification, labels, joint)
+    key = objective.name if objective.name in alone_scores else None
+    loss_name = "log loss" if classification else "squared error"
+    alone_loss = selection_loss(classification, labels, outputs[0])
+    joint_loss = selection_loss(classification, labels, joint)
+    alone = f"{key} {alone_scores[key]:.4f}, {loss_name} " if key else f"{loss_name} "
+    joint_text = f"{key} {joint_scores[key]:.4f}, {loss_name} " if key else f"{loss_name} "
+    others = ", ".join(c.trial_id for c in candidates[1:])
+    best_id, rows = candidates[0].trial_id, len(labels)
+    if len(picked) < 2 or joint_loss > alone_loss * (1 - MIN_GAIN):
+        return None, (
+            f"no average of trial {best_id} with trials {others} predicts the {rows} "
+            f"out-of-fold rows by {MIN_GAIN:.0%} or more than trial {best_id}'s folds alone "
+            f"({alone}{alone_loss:.4f})"
+        )
+    members = ", ".join(f"{c.trial_id} ({weight:.2f})" for c, weight in picked)
+    folds = len(candidates[0].models)
+    note = (
+        f"exported trials {members} averaged, {folds} fold model{'s' * (folds > 1)} each, "
+        f"chosen on the {rows} out-of-fold rows: {joint_text}{joint_loss:.4f} against "
+        f"{alone}{alone_loss:.4f} for trial {best_id}'s folds alone"
+    )
+    models, model_weights = [], []
+    for c, weight in picked:
+        models += c.models
+        model_weights += [weight / len(c.models)] * len(c.models)
+    weights = [round(weight, 4) for _, weight in picked]
+    return TrialEnsemble(
+        [c.trial_id for c, _ in picked], weights, models, model_weights, joint, note
+    ), ""
+
+
+def trial_ensemble(run, best, best_models: list) -> tuple[TrialEnsemble | None, str]:
+    """Returns (the ensemble of `run`'s kept whole trials or None, a note on a refusal).
+
+    `best_models` are the best trial's fold models (one where a single fold is scored).
+    Only trials scored on every fold, with every fold's weights still on disk, are
+    candidates, while all their models together stay within `FOLD_ENSEMBLE_MAX_WEIGHTS`.
+    """
+    from automl.search import kt_compat
+    from automl.search.cv_trials import fold_checkpoints
+    from automl.search.ensemble import FOLD_ENSEMBLE_MAX_WEIGHTS, load_folds
+
+    cv, feeds = run.cross_validation, run.feeds
+    folds = len(best_models)
+    candidates = [candidate(best.trial_id, best_models, cv, feeds)]
+    weights = sum(model.count_params() for model in best_models)
+    for record in run.state.ranked():
+        if len(candidates) >= MAX_CANDIDATES:
+            break
+        whole = record.status == "completed" and len(record.fold_scores or [0]) == folds
+        if record.trial_id == best.trial_id or not whole or record.checkpoint_deleted:
+            continue
+        first = kt_compat.checkpoint_path(run.tuner, record.trial_id)
+        paths = fold_checkpoints(first, folds)
+        if not paths:
+            continue
+        trial = run.tuner.oracle.get_trial(record.trial_id)
+        try:
+            models = load_folds(run.tuner, trial, paths)
+        except (OSError, ValueError):  # built differently, or its weights are damaged
+            continue
+        weights += sum(model.count_params() for model in models)
+        if weights > FOLD_ENSEMBLE_MAX_WEIGHTS:
+            break
+        candidates.append(candidate(record.trial_id, models, cv, feeds))
+    labels = held_out_labels(cv, folds)
+    return choose(candidates, labels, run.prepared.objective, run.classification)
+
+
+def fold_average(run, outcome, trial, best, model):
+    """Returns the fold models averaged and calibrated, or None to export `model` alone.
+
+    The best trial's folds, or several trials' (`trial_ensemble`) when `run` allows it
+    (`ensemble.fold_export_policy`) and Stop was not pressed: a stopped search exports at
+    once. Records the choice in `outcome` (`ensemble`, `ensemble_weights`, `folds`, notes).
+    """
+    from automl.search.calibration import record_temperature
+    from automl.search.ensemble import average_models, fold_models
+
+    k = len(best.fold_scores) or run.cross_validation.k
+    members, note = fold_models(run.tuner, trial, model, k)
+    chosen = None
+    wanted = run.trials_ensemble and not run.state.stop_requested.is_set()
+    if wanted and (members is not None or k == 1):
+        chosen, refused = trial_ensemble(run, best, members or [model])
+        outcome.notes.extend([refused] if refused else [])
+    if chosen is not None:
+        members, note = chosen.models, chosen.note
+        outcome.ensemble, outcome.ensemble_weights = chosen.trial_ids, chosen.weights
+    outcome.notes.append(note)
+    if members is None:
+        return None
+    outcome.folds = k
+    temperature = 1.0  # values: nothing to calibrate
+    if run.classification:
+        held_out = (
+            (chosen.held_out, held_out_labels(run.cross_validation, k))
+            if chosen is not None
+            else out_of_fold(members, run.cross_validation, run.feeds)
+        )
+        temperature = record_temperature(outcome, *held_out, "out-of-fold")
+    return average_models(members, temperature, chosen.model_weights if chosen else None)
