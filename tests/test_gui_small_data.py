@@ -100,6 +100,23 @@ def test_averaged_fold_models_are_named_beside_the_first_fold_alone():
     assert "Trial 3's first fold alone: accuracy 0.9420" in text
 
 
+def test_several_trials_averaged_are_named_as_the_engine_wrote_them():
+    report = {
+        "test_metrics": {"accuracy": 0.6833},
+        "search_test_metrics": {"accuracy": 0.6},
+        "exported": "ensemble of trials 003 (0.45), 000 (0.55), 5 fold models each, averaged",
+        "rows": {"test": 60},
+        "best_trial": {"trial_id": "003"},
+        "leaderboard": [{"trial_id": "003", "status": "completed", "score": 0.67}],
+    }
+    text = exported_text(report)
+    assert text.startswith(
+        "Exported model: an ensemble of trials 003 (0.45), 000 (0.55), 5 fold models each, "
+        "averaged on 60 test rows: accuracy 0.6833"
+    )
+    assert "Trial 003's first fold alone: accuracy 0.6000" in text
+
+
 @pytest.mark.slow
 def test_the_results_page_shows_a_cross_validated_search_whose_baseline_won(qtbot, tmp_path):
     from desktop.pages.results_page import ResultsPage

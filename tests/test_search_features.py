@@ -48,6 +48,15 @@ def test_an_ensemble_is_averaged_inside_one_saved_model(tmp_path):
     averaged = average_models(members)
     got = predict(averaged, rows)
     np.testing.assert_allclose(got, expected, atol=1e-6)
+    # Weighted, as several trials' fold models are (`fold_ensemble`): still one model.
+    weighted = average_models([member(1), member(2)], weights=[0.25, 0.75])
+    outputs = [predict(m, rows) for m in members]
+    np.testing.assert_allclose(
+        predict(weighted, rows), 0.25 * outputs[0] + 0.75 * outputs[1], atol=1e-6
+    )
+    weighted.save(tmp_path / "weighted.keras")
+    reloaded = keras.saving.load_model(tmp_path / "weighted.keras")  # safe mode
+    np.testing.assert_allclose(predict(reloaded, rows), predict(weighted, rows), atol=1e-6)
     result = export_model(
         averaged,
         serving=TableServing(tuple(ServingInput(n, n, "float32", "numeric") for n in ("a", "b"))),

@@ -31,8 +31,10 @@ class SearchState:
         self.cross_validation = None
         self.feeds = None
         self.fold_validation: tuple | None = None
-        #: Sort key for trials, best first (set by the search: it knows the objective).
-        self.rank: Callable[[TrialRecord], object] = lambda trial: 0.0
+        #: Returns the sort key for trials as they stand, best first (set by the search: it
+        #: knows the objective). Made once per sort: a trial cut short is keyed by the best
+        #: whole trial, which would otherwise be looked for once per trial compared.
+        self.ranking: Callable[[], Callable[[TrialRecord], object]] = lambda: _unranked
         #: A worker asks to be replaced between trials once its memory passes this.
         self.memory_limit_mb: float | None = None
         #: Workers without a set bound take one from their memory after the third trial.
@@ -43,11 +45,11 @@ class SearchState:
     def best_trial(self) -> TrialRecord | None:
         """Returns the best completed trial so far, or None."""
         done = [t for t in self.trials.values() if t.status == "completed"]
-        return min(done, key=self.rank) if done else None
+        return min(done, key=self.ranking()) if done else None
 
     def ranked(self) -> list[TrialRecord]:
         """Returns every trial, best first."""
-        return sorted(self.trials.values(), key=self.rank)
+        return sorted(self.trials.values(), key=self.ranking())
 
     def request_stop(self, hard: bool = False) -> None:
         """Asks the search to end: after this epoch, or (hard) after this batch."""
@@ -57,3 +59,7 @@ class SearchState:
 
     def __deepcopy__(self, memo):
         return self
+
+
+def _unranked(trial: TrialRecord) -> float:
+    return 0.0

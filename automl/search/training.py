@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,7 +106,10 @@ class SearchRun:
             self.notes.append(
                 f"{cv.reason}; each trial scores the mean of its folds, and the best "
                 + (
-                    "configuration's fold models are averaged inside the exported model"
+                    "configuration's fold models are averaged inside the exported model, "
+                    "with other kept trials' where that predicts the out-of-fold rows better"
+                    if self.trials_ensemble
+                    else "configuration's fold models are averaged inside the exported model"
                     if self.fold_export
                     else "configuration is refit on all training and validation rows for "
                     "the folds' mean best epoch when the budget allows"
@@ -142,7 +146,7 @@ class SearchRun:
             cv.keep_first(*kept)
         self.state = SearchState(log, self.planner)
         self.state.cross_validation, self.state.feeds = cv, feeds
-        self.state.rank = self._rank
+        self.state.ranking = self._ranking
         if resume:
             self.state.trials.update(finished_trials(read_events(out / EVENTS)))
         self.search_seconds = 0.0
@@ -249,13 +253,14 @@ class SearchRun:
         """Returns the best completed trial, or None."""
         return self.state.best_trial()
 
-    def _rank(self, trial: TrialRecord) -> tuple:
-        """Sorts best first (`ranking.rank_key`)."""
+    def _ranking(self) -> Callable[[TrialRecord], tuple]:
+        """Returns the sort key for the trials as they stand, best first (`ranking.rank_key`)."""
         cv = self.cross_validation
         direction = self.prepared.objective.direction
         if cv is None:
-            return rank_key(trial, direction)
-        return rank_key(trial, direction, cv.k, self.whole_reference())
+            return lambda trial: rank_key(trial, direction)
+        reference = self.whole_reference()
+        return lambda trial: rank_key(trial, direction, cv.k, reference)
 
     def whole_reference(self) -> TrialRecord | None:
         """Returns the best trial scored on every fold, which trials cut short are paired

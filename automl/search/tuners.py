@@ -276,7 +276,7 @@ class _Reporting(kt_compat.BuildHook):
             return  # the chief prunes once the search is over
         trials = self.search_state.trials.values()
         completed = sorted(
-            (t for t in trials if t.status == "completed"), key=self.search_state.rank
+            (t for t in trials if t.status == "completed"), key=self.search_state.ranking()
         )
         dropped = completed[self.keep_checkpoints :] + [t for t in trials if t.status == "failed"]
         folder = Path(self.project_dir).parent

@@ -76,10 +76,11 @@ def test_metrics_text(report: dict) -> str:
         return text
     exported = str(report.get("exported") or "")
     if report.get("search_test_metrics") and exported.endswith("averaged"):
-        # Cross-validated: the best configuration's fold models, averaged in one model.
-        what = exported.split("'s ", 1)[-1]  # "5 fold models, averaged"
+        # Cross-validated: the best configuration's fold models, or several trials' (an
+        # "ensemble of trials 003 (0.45), 000 (0.55), 5 fold models each, averaged").
+        what = averaged_words(exported, best)
         return (
-            f"Exported model: trial {best}'s {what}{on_rows}: "
+            f"Exported model: {what}{on_rows}: "
             f"{format_metrics(report['test_metrics'])}.<br>Trial {best}'s first fold alone: "
             f"{format_metrics(report['search_test_metrics'])}."
         )
@@ -87,6 +88,15 @@ def test_metrics_text(report: dict) -> str:
         f"Exported model: best trial {best} as searched{on_rows}: "
         f"{format_metrics(report['test_metrics'])}."
     )
+
+
+def averaged_words(exported: str, best: str) -> str:
+    """Returns the averaged model in words: "trial 3's 5 fold models, averaged", or the
+    engine's "ensemble of trials ..." as it wrote it."""
+    if exported.startswith("ensemble of trials"):
+        return f"an {escape(exported)}"
+    what = exported.split("'s ", 1)[-1]  # "5 fold models, averaged"
+    return f"trial {best}'s {what}"
 
 
 #: Metrics written in capitals: they are abbreviations.
