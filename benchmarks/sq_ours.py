@@ -64,6 +64,8 @@ def worker_ours(job: dict) -> dict:
         "export_s": timing.get("export_s"),
         "total_s": round(wall, 1),
         "parity": (model.get("parity") or {}).get("max_abs_diff"),
+        # The engine's own limit: 1e-5, or that share of the largest output (values above 1).
+        "parity_limit": (model.get("parity") or {}).get("limit", 1e-5),
         "refit": summary.get("refit"),
         "best_family": best_hp.get("family") or (families[0] if len(families) == 1 else None),
         "families": families,

@@ -37,9 +37,15 @@ class ExportCheckFailed(RuntimeError):
 class Parity:
     max_abs_diff: float
     rows_compared: int
+    #: the largest gap allowed (`parity_limit`): 1e-5, or that share of the largest output
+    limit: float = PARITY_TOLERANCE
 
     def to_dict(self) -> dict:
-        return {"max_abs_diff": self.max_abs_diff, "rows_compared": self.rows_compared}
+        return {
+            "max_abs_diff": self.max_abs_diff,
+            "rows_compared": self.rows_compared,
+            "limit": self.limit,
+        }
 
     def describe(self) -> str:
         return (
@@ -65,8 +71,8 @@ def check_parity(saved_model: Path, rows: dict[str, np.ndarray], expected: np.nd
         reloaded = np.load(out_path)
     expected = np.asarray(expected, dtype=np.float64).reshape(reloaded.shape)
     gap = float(np.max(np.abs(reloaded.astype(np.float64) - expected))) if expected.size else 0.0
-    parity = Parity(gap, int(len(expected)))
     limit = parity_limit(expected)
+    parity = Parity(gap, int(len(expected)), limit)
     if not gap <= limit:
         raise ExportCheckFailed(
             f"the reloaded SavedModel differs from the trained model by {gap:.2e} "
