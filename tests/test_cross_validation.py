@@ -288,3 +288,23 @@ def test_hyperband_promotions_train_each_fold_on_from_the_same_fold(tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["cross_validation"]["folds"] == 3
     assert summary["model"]["parity"]["max_abs_diff"] < 1e-5
+
+
+def test_a_forecast_trial_cut_short_is_not_paired_with_a_whole_one():
+    from types import SimpleNamespace
+
+    from automl.experiment.fold import TrialRecord
+    from automl.search.training import SearchRun
+
+    whole, cut = TrialRecord("000"), TrialRecord("001")
+    whole.status = cut.status = "completed"
+    whole.fold_scores, whole.score = [20.0, 18.0, 16.0], 18.0
+    cut.fold_scores, cut.score = [15.0], 15.0
+    run = SimpleNamespace(
+        prepared=SimpleNamespace(objective=SimpleNamespace(direction="min")),
+        state=SimpleNamespace(trials={"000": whole, "001": cut}),
+    )
+    for chronological, reference in ((False, whole), (True, None)):
+        folds = make_folds(np.arange(30, dtype=float), 3, False, chronological, 0)
+        run.cross_validation = CrossValidation(folds, None, None, "3-fold", chronological)
+        assert SearchRun.whole_reference(run) is reference

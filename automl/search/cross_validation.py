@@ -49,12 +49,14 @@ class CrossValidation:
         rows: the pooled rows, in the feeds' own form (dict of columns, array, file rows).
         targets: their labels or values.
         reason: one line for the user: why, and how many folds.
+        chronological: rolling-origin folds (forecasts): the first folds are the earliest.
     """
 
     folds: list[Fold]
     rows: object
     targets: np.ndarray
     reason: str
+    chronological: bool = False
 
     @property
     def k(self) -> int:
@@ -165,7 +167,7 @@ def plan_cross_validation(request, feeds, classification: bool, chronological: b
     if len(folds) != k:
         reason = reason.replace(f"{k}-fold", f"{len(folds)}-fold")
     rows = feeds.join(feeds.train, feeds.validation)
-    return CrossValidation(folds, rows, targets, reason)
+    return CrossValidation(folds, rows, targets, reason, chronological)
 
 
 def record_folds_kept(out: Path, kept: int, why: str) -> None:
