@@ -63,6 +63,8 @@ class ProgressDisplay:
         self.progress: Progress | None = None
         self.task_id = None
         self.best: float | None = None
+        #: the folds each trial is scored on (None: one split), to tell a trial cut short
+        self.folds: int | None = None
         self.direction = "max"
         self.objective = ""
         self.started = time.monotonic()
@@ -88,6 +90,7 @@ class ProgressDisplay:
     def on_event(self, event: Event) -> None:
         if isinstance(event, SearchStarted):
             self.direction, self.objective = event.direction, event.objective
+            self.folds = event.folds
             budget = f", budget {event.time_budget_s:.0f}s" if event.time_budget_s else ""
             self.console.print(
                 f"searching: {event.task} on {event.target!r}, {event.tuner} tuner, "
@@ -98,18 +101,26 @@ class ProgressDisplay:
             if self.progress is not None:
                 total = None if event.max_trials >= UNBOUNDED_TRIALS else event.max_trials
                 self.task_id = self.progress.add_task("search", total=total, best="")
-        elif isinstance(event, TrialStarted) and self.progress is not None:
-            self.progress.update(self.task_id, description=f"trial {event.trial_id}")
+        elif isinstance(event, TrialStarted):
+            self.folds = event.folds or self.folds  # fewer once the budget cut folds
+            if self.progress is not None:
+                self.progress.update(self.task_id, description=f"trial {event.trial_id}")
         elif isinstance(event, TrialEnded):
-            better = self.best is None or (
-                event.score > self.best if self.direction == "max" else event.score < self.best
+            scored = len(event.fold_scores or [])
+            cut_short = bool(scored) and bool(self.folds) and scored < self.folds
+            better = not cut_short and (
+                self.best is None
+                or (event.score > self.best if self.direction == "max" else event.score < self.best)
             )
             if better:
                 self.best = event.score
             mark = "  * best so far" if better else ""
+            # A trial the deadline cut short is ranked by its estimate (the report's), not
+            # by the mean of the folds it finished: it is not called the best here.
+            folds = f" on {scored} of {self.folds} folds, cut short" if cut_short else ""
             self.console.print(
                 f"trial {event.trial_id}: {self.objective} {event.score:.4f}"
-                f"{_spread_text(event)} "
+                f"{'' if cut_short else _spread_text(event)}{folds} "
                 f"(best epoch {event.best_epoch}/{event.epochs}, {event.duration_s:.1f}s){mark}"
             )
             self._advance()

@@ -189,3 +189,35 @@ def test_image_predict_reports_images_done_per_batch(monkeypatch, tmp_path):
         result = image.predict_images(tmp_path, {"class_names": ["cat"]}, tmp_path)
     assert reports == [(0, 5), (2, 5), (4, 5), (5, 5)]
     assert result.frame["prediction"].tolist() == ["cat"] * 5
+
+
+def test_a_trial_cut_short_says_on_how_many_folds_and_is_not_called_the_best():
+    from automl.experiment.events import SearchStarted, TrialEnded, TrialStarted
+    from automl.progress import ProgressDisplay
+
+    stream = io.StringIO()
+    started = SearchStarted(
+        time=0.0, experiment="e", data="d.csv", task="multiclass", target="species",
+        tuner="random", objective="accuracy",
+        direction="max", max_trials=10, time_budget_s=60.0, max_epochs=100,
+        rows={"train": 220, "validation": 55, "test": 69}, folds=5,
+    )  # fmt: skip
+
+    def ended(trial_id: str, folds: list[float]) -> TrialEnded:
+        return TrialEnded(
+            time=1.0, trial_id=trial_id, score=float(np.mean(folds)), best_epoch=3, epochs=5,
+            duration_s=2.0, metrics={}, hyperparameters={}, spread=float(np.std(folds)),
+            fold_scores=folds,
+        )  # fmt: skip
+
+    with ProgressDisplay(stream, live=False) as display:
+        display.on_event(started)
+        display.on_event(TrialStarted(time=0.5, trial_id="0", hyperparameters={}, folds=5))
+        display.on_event(ended("0", [0.9, 0.95, 0.9, 0.85, 0.9]))
+        display.on_event(TrialStarted(time=1.5, trial_id="1", hyperparameters={}, folds=5))
+        display.on_event(ended("1", [1.0]))
+    lines = stream.getvalue().splitlines()
+    assert lines[1].startswith("trial 0: accuracy 0.9000 ± 0.0316 over 5 folds (best epoch 3/5")
+    assert lines[1].endswith("* best so far")
+    assert lines[2].startswith("trial 1: accuracy 1.0000 on 1 of 5 folds, cut short (best epoch")
+    assert "best so far" not in lines[2]
