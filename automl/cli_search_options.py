@@ -325,7 +325,9 @@ def add_search_options(search: argparse.ArgumentParser) -> None:
         default=1,
         metavar="K",
         help="average the top K trials inside the exported model when that beats the best "
-        "trial alone on validation (default 1: no ensemble)",
+        "trial alone on validation (default 1: no ensemble); a cross-validated search "
+        "weighs up to K trials' fold models on their out-of-fold rows (default: up to 5 of "
+        "the kept trials, when that helps)",
     )
     search.add_argument(
         "--keep-checkpoints",

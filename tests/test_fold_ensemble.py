@@ -137,3 +137,29 @@ def test_confidence_alone_does_not_win_a_place():
         classification=True,
     )
     assert chosen is None and refused.startswith("no average of trial 000")
+
+
+@pytest.mark.slow
+def test_a_cross_validated_search_weighs_ensemble_k_trials_on_out_of_fold_rows(tmp_path):
+    import json
+
+    from tests.conftest import PENGUINS, run_cli
+
+    out = tmp_path / "k"
+    done = run_cli(
+        "search", str(PENGUINS), "--target", "species", "--out", str(out), "--time-budget",
+        "5m", "--max-trials", "3", "--epochs", "3", "--cv", "2", "--ensemble", "3",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = json.loads((out / "summary.json").read_text())
+    notes = " ".join(summary["notes"])
+    # Judged on the out-of-fold rows, never on validation rows the fold models trained on.
+    assert "out-of-fold rows" in notes and "for the best trial alone" not in notes
+    if summary["exported"].startswith("ensemble of trials"):
+        assert summary["exported"].endswith("2 fold models each, averaged")
+        metadata = json.loads((out / "model" / "metadata.json").read_text())
+        assert metadata["ensemble"] and len(metadata["ensemble_weights"]) == len(
+            metadata["ensemble"]
+        )
+        assert sum(metadata["ensemble_weights"]) == pytest.approx(1.0, abs=1e-3)
+    assert summary["model"]["parity"]["max_abs_diff"] < 1e-5

@@ -34,9 +34,10 @@ ROUNDS = 20
 #: The average must lower the held-out loss by at least this share to be exported: a
 #: smaller gain is not worth k more models in every prediction.
 MIN_GAIN = 0.01
-#: At most this many trials are candidates: the search keeps the best 3 trials' weights by
-#: default (`--keep-checkpoints`), and every candidate's fold models must be loaded and
-#: run on the held-out rows after the deadline.
+#: At most this many trials are candidates unless `--ensemble K` says otherwise: the
+#: search keeps the best 3 trials' weights by default (`--keep-checkpoints`; at least K),
+#: and every candidate's fold models must be loaded and run on the held-out rows after the
+#: deadline.
 MAX_CANDIDATES = 5
 
 
@@ -183,8 +184,10 @@ def trial_ensemble(run, best, best_models: list) -> tuple[TrialEnsemble | None, 
     folds = len(best_models)
     candidates = [candidate(best.trial_id, best_models, cv, feeds)]
     weights = sum(model.count_params() for model in best_models)
+    # `--ensemble K` asks for up to K trials; otherwise up to MAX_CANDIDATES are weighed.
+    most = run.request.ensemble if run.request.ensemble > 1 else MAX_CANDIDATES
     for record in run.state.ranked():
-        if len(candidates) >= MAX_CANDIDATES:
+        if len(candidates) >= most:
             break
         whole = record.status == "completed" and len(record.fold_scores or [0]) >= folds
         if record.trial_id == best.trial_id or not whole or record.checkpoint_deleted:

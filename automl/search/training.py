@@ -303,7 +303,10 @@ class SearchRun:
             note = cut_short_note(best, self.cross_validation.k, self.whole_reference(), metric)
             outcome.notes.extend([note] if note else [])
         ensemble = None
-        if self.request.ensemble > 1:
+        if self.request.ensemble > 1 and self.cross_validation is None:
+            # Cross-validated searches weigh up to K trials' fold models on their
+            # out-of-fold rows instead (`fold_ensemble`): the validation rows here are
+            # rows the fold models trained on.
             ranked = [t for t in self.state.ranked() if t.status == "completed"]
             ensemble, note = top_trials_ensemble(
                 self.tuner, ranked[: self.request.ensemble], model, best, self.prepared, self.feeds
