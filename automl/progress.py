@@ -128,9 +128,13 @@ class ProgressDisplay:
             self.console.print(f"trial {event.trial_id} failed: {event.reason}")
             self._advance()
         elif isinstance(event, SearchEnded):
+            # The time after the last trial (averaging fold models, scoring the baselines)
+            # is said apart, so that it is not read as the budget overrun.
+            choosing = event.choosing_s or 0.0
             self.console.print(
                 f"search {event.status}: {event.reason}; {event.trials_completed} trials done, "
                 f"{event.trials_failed} failed, {event.duration_s:.0f}s"
+                + (f" (the last {choosing:.0f}s choosing the model)" if choosing >= 1 else "")
             )
 
     def _advance(self) -> None:

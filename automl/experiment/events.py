@@ -119,7 +119,11 @@ class SearchEnded(Event):
     best_score: float | None
     trials_completed: int
     trials_failed: int
+    #: from the search's start to the model chosen (its export and check come after)
     duration_s: float
+    #: of `duration_s`, the seconds after the last trial spent choosing the model: the fold
+    #: models averaged, the baselines scored, the test rows predicted
+    choosing_s: float | None = None
 
 
 EVENT_TYPES: dict[str, type[Event]] = {

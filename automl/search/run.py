@@ -162,6 +162,7 @@ def execute(
         best = run.best_trial()
         if best is not None and request.chief:
             best = run.synced_weights(best)  # a remote worker's folder may come later
+        choosing = time.monotonic()
         outcome = run.finish(best) if best is not None else None
         counts = trial_counts(run.state)
         log.emit(
@@ -173,6 +174,7 @@ def execute(
                 trials_completed=counts["completed"],
                 trials_failed=counts["failed"],
                 duration_s=time.monotonic() - started,
+                choosing_s=time.monotonic() - choosing,
             )
         )
         # Simple models on the same test rows: a yardstick for the searched model's score.
