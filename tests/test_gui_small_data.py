@@ -86,34 +86,28 @@ def test_the_results_words_name_the_baseline_and_the_folds():
     assert "no searched network beat the nearest neighbour baseline" in text
 
 
-def test_averaged_fold_models_are_named_beside_the_first_fold_alone():
-    report = {
-        "test_metrics": {"accuracy": 0.9855},
-        "search_test_metrics": {"accuracy": 0.942},
-        "exported": "best trial's 5 fold models, averaged",
-        "rows": {"test": 69},
-        "best_trial": {"trial_id": "3"},
-        "leaderboard": [{"trial_id": "3", "status": "completed", "score": 1.0}],
-    }
-    text = exported_text(report)
-    assert text.startswith("Exported model: trial 3's 5 fold models, averaged on 69 test rows")
-    assert "Trial 3's first fold alone: accuracy 0.9420" in text
-
-
-def test_several_trials_averaged_are_named_as_the_engine_wrote_them():
+@pytest.mark.parametrize(
+    ("exported", "named"),
+    [
+        ("best trial's 5 fold models, averaged", "trial 003's 5 fold models, averaged"),
+        # Several trials' fold models, weighted on their out-of-fold rows (fold_ensemble).
+        (
+            "ensemble of trials 003 (0.45), 000 (0.55), 5 fold models each, averaged",
+            "an ensemble of trials 003 (0.45), 000 (0.55), 5 fold models each, averaged",
+        ),
+    ],
+)
+def test_averaged_fold_models_are_named_beside_the_first_fold_alone(exported, named):
     report = {
         "test_metrics": {"accuracy": 0.6833},
         "search_test_metrics": {"accuracy": 0.6},
-        "exported": "ensemble of trials 003 (0.45), 000 (0.55), 5 fold models each, averaged",
+        "exported": exported,
         "rows": {"test": 60},
         "best_trial": {"trial_id": "003"},
         "leaderboard": [{"trial_id": "003", "status": "completed", "score": 0.67}],
     }
     text = exported_text(report)
-    assert text.startswith(
-        "Exported model: an ensemble of trials 003 (0.45), 000 (0.55), 5 fold models each, "
-        "averaged on 60 test rows: accuracy 0.6833"
-    )
+    assert text.startswith(f"Exported model: {named} on 60 test rows: accuracy 0.6833")
     assert "Trial 003's first fold alone: accuracy 0.6000" in text
 
 
