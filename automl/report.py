@@ -158,7 +158,9 @@ def format_report(report: dict) -> str:
     if report["test_metrics"]:
         lines += [
             "",
-            "test: " + ", ".join(f"{k} {v:.4f}" for k, v in report["test_metrics"].items()),
+            # As the search printed it: which model these scores are of.
+            (f"test ({report['exported']}): " if report.get("exported") else "test: ")
+            + ", ".join(f"{k} {v:.4f}" for k, v in report["test_metrics"].items()),
         ]
         for name, scores in (report.get("baselines") or {}).items():
             shown = ", ".join(f"{k} {v:.4f}" for k, v in scores.items())

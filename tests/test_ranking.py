@@ -102,3 +102,18 @@ def test_the_report_says_which_trials_were_cut_short_and_their_estimate():
     text = format_report(report)
     assert "0.8000 (cut short; estimated 0.9200 on all folds)" in text
     assert "0.8200 ± 0.1000 (5 folds)" in text
+
+
+def test_the_report_says_which_model_its_test_scores_are_of():
+    from automl.report import format_report
+
+    exported = "ensemble of trials 003 (0.39), 000 (0.61), 5 fold models each, averaged"
+    report = {
+        "experiment": "e",
+        "status": "deadline",
+        "test_metrics": {"accuracy": 0.6833},
+        "exported": exported,
+        "leaderboard": [],
+    }
+    assert f"test ({exported}): accuracy 0.6833" in format_report(report).splitlines()
+    assert "test: accuracy 0.6833" in format_report({**report, "exported": None}).splitlines()
