@@ -270,10 +270,8 @@ class SearchRun:
 
         None for forecasts too: a forecast trial cut short finished its earliest folds, so
         its fold models learnt from the least history and the pairing says little about the
-        recent blocks. On sunspots (1 minute) one that finished 3 of 5 folds ranked first by
-        its estimate (MAE 14.83 against 16.71 for the best whole trial); the export built on
-        its three fold models scored test MAE 28.0, where the guard had exported the linear
-        model at 22.4 before.
+        recent blocks (on sunspots such a trial ranked first and its export scored test MAE
+        28.0 against the linear baseline's 22.4: benchmarks/README.md, fifth session).
         """
         cv = self.cross_validation
         if cv is None or cv.chronological:
