@@ -22,9 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 
-from automl.search.calibration import BOUNDS, out_of_fold
+from automl.search.calibration import best_temperature, out_of_fold
 from automl.search.metrics import score
 
 #: Selection rounds: the weights are multiples of 1 / ROUNDS. Caruana's curve flattens
@@ -84,17 +83,7 @@ def selection_loss(classification: bool, labels: np.ndarray, output: np.ndarray)
     if not classification:
         shaped = output.reshape(len(labels), -1)
         return float(np.mean((shaped - labels.reshape(len(labels), -1)) ** 2))
-    logs = np.log(np.clip(output, 1e-7, 1.0))
-    rows, truth = np.arange(len(labels)), labels.astype(int)
-
-    def log_loss(log_t: float) -> float:
-        logits = logs / np.exp(log_t)
-        logits = logits - logits.max(axis=1, keepdims=True)
-        total = np.log(np.exp(logits).sum(axis=1))
-        return float(np.mean(total - logits[rows, truth]))
-
-    found = minimize_scalar(log_loss, bounds=tuple(np.log(BOUNDS)), method="bounded")
-    return min(float(found.fun), log_loss(0.0))
+    return best_temperature(output, labels)[1]
 
 
 def greedy_counts(
