@@ -72,7 +72,7 @@ class TabularTask:
 
 class DenseHyperModel(keras_tuner.HyperModel):
     """Tunes depth (or a linear model), width, activation, dropout, batch norm, L2,
-    optimizer and learning rate.
+    optimizer, learning rate and its schedule.
 
     Args:
         features: one `TabularFeature` per input column, in signature order.
@@ -143,6 +143,9 @@ class DenseHyperModel(keras_tuner.HyperModel):
             loss = SmoothedSparseCrossentropy(self.task.classes, smoothing)
         model = keras.Model(inputs, outputs, name="dense")
         optimizer = tuned_optimizer(hp, space)
+        # The search's callbacks read it (automl/search/schedule.py): the length it decays
+        # over is the trial's planned epochs, which only the search knows.
+        hp.Choice("schedule", list(space.schedules), default=space.schedules[0])
         model.compile(optimizer=optimizer, loss=loss, metrics=self.metrics)
         if space.tune_linear:
             self._declare_linear_seed(hp)

@@ -57,6 +57,9 @@ class DenseSpace(_Space):
     trial. `l2` is the tuned weight penalty's range (log-uniform; a model's default
     is the lower end, the linear model's 1e-3 or the nearest). With
     `tune_numeric_embedding`, numbers may also enter through a periodic embedding.
+    `schedules` are the learning-rate schedules to try, the first in the first trial:
+    "plateau" halves the rate when validation stalls, "flat_cosine" keeps it for half
+    the trial's planned epochs and then lowers it along a cosine (RealMLP's kind).
 
     Example:
         >>> DenseSpace.from_dict({"max_layers": 2}).max_layers
@@ -80,10 +83,12 @@ class DenseSpace(_Space):
     max_learning_rate: float = 1e-2
     optimizers: tuple[str, ...] = ("adam", "adamw")
     batch_sizes: tuple[int, ...] = (16, 32, 64, 128, 256)
+    schedules: tuple[str, ...] = ("plateau", "flat_cosine")
 
     def _own_problems(self) -> list[str | None]:
         return [
             _span(self, "layers", 8),
+            _among(self.schedules, ("plateau", "flat_cosine"), "schedules"),
             None if 0 < self.min_l2 <= self.max_l2 < 1 else "l2 must satisfy 0 < min <= max < 1",
             _positive(self.units, "units"),
             _among(self.activations, ("relu", "gelu", "swish", "tanh", "elu"), "activations"),

@@ -32,6 +32,7 @@ CHOICES: dict[str, list] = {
     "poolings": ["average", "max"],
     "embedding_dims": [16, 32, 64, 128, 256],
     "features": [1_000, 2_000, 5_000, 10_000, 20_000],
+    "schedules": ["plateau", "flat_cosine"],
 }
 #: Per-family exceptions: the CNN's kernels must be odd.
 FAMILY_CHOICES = {"cnn": {"kernel_sizes": [3, 5, 7]}}
@@ -59,6 +60,7 @@ LABELS = {
     "embedding_dims": "Word vector sizes",
     "features": "Random features",
     "assumed_steps": "Steps assumed",
+    "schedules": "Learning-rate schedules",
 }
 TIPS = {
     "layers": "How many hidden layers a trial may have",
@@ -87,6 +89,10 @@ TIPS = {
     "embedding_dims": "Sizes of the word vectors, for text",
     "features": "How many fixed random-convolution features the linear head reads",
     "assumed_steps": "Series length the dilations are spread over when lengths vary",
+    "schedules": (
+        "plateau: halve the rate when validation stalls; flat_cosine: keep it for half the "
+        "trial's planned epochs, then lower it smoothly to nothing (the first is tried first)"
+    ),
 }
 
 

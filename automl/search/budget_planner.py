@@ -199,10 +199,14 @@ class BudgetPlanner:
         The first trial (the first family's default) gets its own, longer cap so it can
         converge; any trial still improving goes on past its cap.
         """
-        cap = self.epoch_cap
-        if first_trial and self.first_trial_cap is not None:
-            cap = self.first_trial_cap
+        cap = self.trial_cap(first_trial)
         return cap is not None and epochs_done >= cap and not still_improving(history)
+
+    def trial_cap(self, first_trial: bool) -> int | None:
+        """Returns a trial's planned epochs (None until planned, or with no plan)."""
+        if first_trial and self.first_trial_cap is not None:
+            return self.first_trial_cap
+        return self.epoch_cap
 
     # -- the refit reserve --------------------------------------------------------------
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from automl.experiment.events import EpochEnded
 from automl.search.metrics import Objective, classification_scores
+from automl.search.schedule import FlatCosine
 from automl.search.state import SearchState
 
 
@@ -124,8 +125,16 @@ def trial_callbacks(request, objective: Objective, state: SearchState, out, feed
     if request.tensorboard:
         # Keras Tuner gives each trial its own log folder and adds the HParams plugin.
         callbacks.append(keras.callbacks.TensorBoard(log_dir=str(out / "tensorboard")))
+    def trial_values() -> dict:
+        return state.current.hyperparameters if state.current is not None else {}
+
+    def planned_epochs() -> int | None:
+        return state.planner.trial_cap(first_trial=len(state.trials) <= 1)
+
     callbacks += [
         SearchProgress(state),
+        # Before the plateau callback's first epoch: a scheduled rate overrides its halving.
+        FlatCosine(trial_values, planned_epochs),
         keras.callbacks.EarlyStopping(
             monitor=objective.monitor, mode=objective.direction, patience=patience
         ),

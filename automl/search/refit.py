@@ -10,6 +10,7 @@ import numpy as np
 
 from automl.search.budget import Deadline
 from automl.search.metrics import score
+from automl.search.schedule import FlatCosine
 
 #: A refit whose loss on train+validation exceeds the searched model's by this factor is
 #: taken as not converged and discarded.
@@ -43,7 +44,11 @@ def refit(
     rows = feeds.join(feeds.train, feeds.validation)
     x, y = feeds.fit_inputs(rows, np.concatenate([feeds.y_train, feeds.y_validation]))
     watch = DeadlineOnly(deadline, hard_stop)
-    history = hypermodel.fit(hp, model, x, y, epochs=epochs, callbacks=[watch], verbose=0)
+    # A flat-then-cosine trial decays over the refit's epochs, as it did over its own.
+    schedule = FlatCosine(lambda: hp.values)
+    history = hypermodel.fit(
+        hp, model, x, y, epochs=epochs, callbacks=[watch, schedule], verbose=0
+    )
     seconds = time.monotonic() - began
     if len(history.history.get("loss", [])) < epochs or watch.cut_short:
         return None, seconds
