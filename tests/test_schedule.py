@@ -31,10 +31,10 @@ def test_the_schedule_and_rate_are_read_under_a_familys_scope_too():
     assert schedule_of({"learning_rate": 0.01}) == ("plateau", 0.01)
 
 
-def _rates_over(epochs: int, values: dict, planned=lambda: None) -> list[float]:
+def _rates_over(epochs: int, values: dict, planned=lambda: None, start=0.01) -> list[float]:
     keras.utils.set_random_seed(0)
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
-    model.compile(keras.optimizers.Adam(0.5), "mse")
+    model.compile(keras.optimizers.Adam(start), "mse")
     rates: list[float] = []
     seen = keras.callbacks.LambdaCallback(
         on_epoch_begin=lambda epoch, logs: rates.append(float(model.optimizer.learning_rate))
@@ -48,13 +48,16 @@ def _rates_over(epochs: int, values: dict, planned=lambda: None) -> list[float]:
 
 def test_the_callback_sets_the_trials_rate_along_the_plan_and_leaves_plateau_trials_alone():
     rates = _rates_over(8, {"schedule": "flat_cosine", "learning_rate": 0.01}, lambda: 4)
-    # From the trial's own rate (not the optimizer's 0.5), over the 4 planned epochs.
+    # The trial's rate, lowered along the 4 planned epochs.
     expected = [0.01 * flat_cosine_factor(epoch, 4) for epoch in range(8)]
     np.testing.assert_allclose(rates, expected, rtol=1e-6)
     # Without a plan, over fit's own epochs.
     rates = _rates_over(6, {"schedule": "flat_cosine", "learning_rate": 0.01})
     np.testing.assert_allclose(rates, [0.01 * flat_cosine_factor(e, 6) for e in range(6)])
-    assert _rates_over(3, {"schedule": "plateau", "learning_rate": 0.01}) == [0.5] * 3
+    # A ceiling, not a setting: a rate already lower (halved on a plateau) stays.
+    rates = _rates_over(6, {"schedule": "flat_cosine", "learning_rate": 0.01}, start=0.004)
+    np.testing.assert_allclose(rates, [0.004] * 5 + [0.0025], rtol=1e-5)
+    assert _rates_over(3, {"schedule": "plateau", "learning_rate": 0.01}, start=0.5) == [0.5] * 3
 
 
 def test_the_dense_family_offers_the_schedules_of_its_space_the_first_by_default():
