@@ -258,15 +258,17 @@ class DenseHyperModel(keras_tuner.HyperModel):
 def _linear(hp: keras_tuner.HyperParameters, space: DenseSpace) -> bool:
     """Returns whether this trial is the linear model (no hidden layer).
 
-    "linear" exists only at the shallowest depth, so of random draws about
-    1 / (2 x the number of depths) are linear: 1 in 8 with the default 1-4 layers. An
-    even "layers" range from 0 would make it 1 in 5, too many on a large table where a
-    linear model rarely wins; the seed tries it once regardless of the draws.
+    "linear" exists only at the shallowest depth, and only a seed (the second trial) or
+    the baseline focus sets it: it is `Fixed` at False, so no random or Bayesian draw is
+    linear. Drawn at random (1 in 8 before), a linear model took a random rate and batch
+    size; below about 3e-3 it had not converged within a 1-minute search, and on tables
+    with interactions each draw cost one of the 5-6 trials such a search runs
+    (benchmarks/README.md, sixth session).
     """
     if not space.tune_linear:
         return False
     with hp.conditional_scope("layers", [space.min_layers]):
-        return bool(hp.Boolean("linear", default=False))
+        return bool(hp.Fixed("linear", False))
 
 
 def build_inputs(

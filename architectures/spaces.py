@@ -58,8 +58,8 @@ class DenseSpace(_Space):
     is the lower end, the linear model's 1e-3 or the nearest). With
     `tune_numeric_embedding`, numbers may also enter through a periodic embedding.
     `schedules` are the learning-rate schedules to try, the first in the first trial:
-    "plateau" halves the rate when validation stalls, "flat_cosine" keeps it for half
-    the trial's planned epochs and then lowers it along a cosine (RealMLP's kind).
+    "plateau" halves the rate when validation stalls, "flat_cosine" also holds it under
+    a cosine over the second half of the trial's planned epochs (RealMLP's kind).
 
     Example:
         >>> DenseSpace.from_dict({"max_layers": 2}).max_layers
