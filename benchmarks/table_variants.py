@@ -71,8 +71,8 @@ def search(args, name: str, seed: int) -> dict:
     if args.space:
         command += ["--space", str(args.space)]
     env = {**os.environ, **dict(e.split("=", 1) for e in args.env)}
-    if args.code:
-        env["PYTHONPATH"] = str(args.code)
+    # This checkout (or --code's), whatever the installed one is.
+    env["PYTHONPATH"] = str(args.code or Path(__file__).resolve().parents[1])
     with open(f"{out}.log", "w") as log:
         subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=args.out)
     summary = json.loads((out / "summary.json").read_text())
