@@ -58,9 +58,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument(
         "--only",
-        choices=["series", "experiments", "welcome", "dark", "explain"],
-        help="take only these screenshots (series, welcome: no search; experiments, dark, "
-        "explain: CLI searches)",
+        choices=["series", "experiments", "welcome", "dark", "explain", "model"],
+        help="take only these screenshots (series, welcome, model: no search; experiments, "
+        "dark, explain: CLI searches)",
     )
     parser.add_argument("--palette", choices=SCHEMES, default="light", help="the colours")
     args = parser.parse_args()
@@ -99,6 +99,10 @@ def main() -> None:
         welcome(app, window, shot)
     if args.only is None:
         table_flow(app, window, work, shot)
+    if args.only == "model":
+        open_penguins(app, window)
+        window.show_step(window.model_page)
+        shot("2-model")
     if args.only in (None, "series"):
         window.show_step(window.data_page)
         window.open_path(SHAPES)
@@ -180,14 +184,19 @@ def experiments_view(app, window, project: Path, path: Path) -> None:
     print(f"wrote {path}")
 
 
-def table_flow(app, window, work: Path, shot) -> None:
-    """Penguins from the Data page to a prediction on the Export page: shots 1 to 5."""
+def open_penguins(app, window) -> None:
+    """Opens penguins on the Data page with `species` as the target."""
     from PySide6.QtWidgets import QComboBox
 
     window.open_path(PENGUINS)
     wait_until(app, lambda: window.state.frame is not None and not window.data_page.busy)
     window.data_page.findChild(QComboBox, "role:species").setCurrentText("target")
     wait_until(app, lambda: (window.state.profile or {}).get("target") is not None)
+
+
+def table_flow(app, window, work: Path, shot) -> None:
+    """Penguins from the Data page to a prediction on the Export page: shots 1 to 5."""
+    open_penguins(app, window)
     shot("1-data")
     window.show_step(window.model_page)
     shot("2-model")
