@@ -35,6 +35,8 @@ class Baseline:
         settings: what was chosen ({"k": 3}, {"C": 1.0}, {"alpha": 10.0}).
         scores: every metric, averaged over the folds.
         spread: the objective's standard deviation over the folds.
+        held_out: its predictions of each fold's held-out rows, in fold order (for the
+            fold ensemble, which may weigh it beside the trials; not saved).
     """
 
     name: str
@@ -42,6 +44,7 @@ class Baseline:
     settings: dict = field(default_factory=dict)
     scores: dict = field(default_factory=dict)
     spread: float = 0.0
+    held_out: list = field(default_factory=list, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         return {
@@ -161,11 +164,15 @@ def _full_proba(model, x: np.ndarray, classes: int) -> np.ndarray:
 
 
 def _scored(name, kind, settings, folds, objective, predict, targets, classes) -> Baseline:
-    per_fold = [score(bool(classes), targets[f.held_out], predict(f)) for f in folds]
+    predicted = [predict(f) for f in folds]
+    per_fold = [
+        score(bool(classes), targets[f.held_out], output)
+        for f, output in zip(folds, predicted, strict=True)
+    ]
     keys = set.intersection(*(set(s) for s in per_fold))
     means = {k: float(np.mean([s[k] for s in per_fold])) for k in sorted(keys)}
     spread = float(np.std([s.get(objective.name, np.nan) for s in per_fold]))
-    return Baseline(name, kind, dict(settings), means, spread)
+    return Baseline(name, kind, dict(settings), means, spread, predicted)
 
 
 def _best(candidates: list[Baseline], objective: Objective) -> Baseline:

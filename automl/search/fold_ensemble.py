@@ -194,8 +194,39 @@ def trial_ensemble(run, best, best_models: list) -> tuple[TrialEnsemble | None, 
         if weights > FOLD_ENSEMBLE_MAX_WEIGHTS:
             break
         candidates.append(candidate(record.trial_id, models, cv, feeds))
+    linear = baseline_candidate(run, folds, candidates[0].held_out.shape)
+    candidates += [linear] if linear is not None else []
     labels = held_out_labels(cv, folds)
     return choose(candidates, labels, run.prepared.objective, run.classification)
+
+
+#: What a baseline is called among the ensemble's members (where trials have their ids).
+LINEAR_BASELINE = "the linear baseline"
+
+
+def baseline_candidate(run, folds: int, shape: tuple) -> Candidate | None:
+    """Returns the engine's linear baseline as a member to weigh, or None where none is.
+
+    Stacking as AutoGluon does: on a small table whose classes a linear rule separates,
+    logistic regression is hard to beat, and the MLPs err elsewhere. It was scored on the
+    trials' own folds (the guard's pool, computed once), so its out-of-fold predictions
+    are comparable; its member model is its Keras form refitted on every pooled row, the
+    model the guard would export. Never a reason to fail: anything that goes wrong
+    leaves the trials to themselves.
+    """
+    from automl.search.baseline_guard import scored_baselines
+
+    try:
+        pool = scored_baselines(run)
+        linear = next(
+            (b for b in (pool.baselines if pool else []) if b.kind == "linear"), None
+        )
+        if linear is None or len(linear.held_out) < folds:
+            return None
+        output = np.concatenate(linear.held_out[:folds]).astype("float64").reshape(shape)
+        return Candidate(LINEAR_BASELINE, [pool.keras_model(linear)], output)
+    except Exception:  # noqa: BLE001 - a member to try, never a cost to the search
+        return None
 
 
 def fold_average(run, outcome, trial, best, model):
