@@ -49,6 +49,14 @@ def test_scores_average_over_folds_with_a_spread():
     majority = next(b for b in ranked if b.kind == "constant")
     assert 0.3 < majority.scores["accuracy"] < 0.7
     assert majority.spread >= 0.0
+    # Each keeps its predictions of every fold's held-out rows, for the fold ensemble,
+    # and they are what it was scored on.
+    linear = next(b for b in ranked if b.kind == "linear")
+    assert [p.shape for p in linear.held_out] == [(30, 2)] * 4
+    pairs = zip(linear.held_out, folds, strict=True)
+    accuracy = np.mean([(p.argmax(1) == y[f.held_out]).mean() for p, f in pairs])
+    assert accuracy == pytest.approx(linear.scores["accuracy"])
+    assert "held_out" not in linear.to_dict()
 
 
 def test_judge_says_which_wins_and_breaks_ties_by_loss():

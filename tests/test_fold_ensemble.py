@@ -155,6 +155,8 @@ def test_a_cross_validated_search_weighs_ensemble_k_trials_on_out_of_fold_rows(t
     notes = " ".join(summary["notes"])
     # Judged on the out-of-fold rows, never on validation rows the fold models trained on.
     assert "out-of-fold rows" in notes and "for the best trial alone" not in notes
+    # The engine's linear baseline was weighed beside the trials, kept or not.
+    assert "the linear baseline" in notes
     if summary["exported"].startswith("ensemble of trials"):
         assert summary["exported"].endswith("2 fold models each, averaged")
         metadata = json.loads((out / "model" / "metadata.json").read_text())
