@@ -70,8 +70,8 @@ class Outcome:
 
 #: What a cross-validated search exports (`ensemble.fold_export_policy`), in words.
 CV_EXPORT_WORDS = {
-    "trials": "configuration's fold models are averaged inside the exported model, with "
-    "other kept trials' where that predicts the out-of-fold rows better",
+    "trials": "configuration's fold models are averaged inside the exported model, with other "
+    "kept trials' and the linear baseline's where that predicts the out-of-fold rows better",
     "folds": "configuration's fold models are averaged inside the exported model",
     "refit": "configuration is refit on all training and validation rows for the folds' "
     "mean best epoch when the budget allows",
