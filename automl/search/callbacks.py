@@ -125,6 +125,7 @@ def trial_callbacks(request, objective: Objective, state: SearchState, out, feed
     if request.tensorboard:
         # Keras Tuner gives each trial its own log folder and adds the HParams plugin.
         callbacks.append(keras.callbacks.TensorBoard(log_dir=str(out / "tensorboard")))
+
     def trial_values() -> dict:
         return state.current.hyperparameters if state.current is not None else {}
 
@@ -133,7 +134,7 @@ def trial_callbacks(request, objective: Objective, state: SearchState, out, feed
 
     callbacks += [
         SearchProgress(state),
-        # Before the plateau callback's first epoch: a scheduled rate overrides its halving.
+        # A ceiling over what the plateau callback below has halved (schedule.py).
         FlatCosine(trial_values, planned_epochs),
         keras.callbacks.EarlyStopping(
             monitor=objective.monitor, mode=objective.direction, patience=patience
