@@ -9,8 +9,10 @@ import time
 from automl.experiment.fold import TrialRecord
 from automl.search.budget import Deadline
 from automl.search.budget_planner import (
+    FINISH_RESERVE_MAX_S,
     REFIT_SHARE,
     BudgetPlanner,
+    finishing_deadline,
     refit_epochs,
     still_improving,
 )
@@ -189,3 +191,18 @@ def test_folds_stay_when_they_fit_or_when_nothing_may_cut_them():
     worker = BudgetPlanner(Deadline(60, start=0.0), max_epochs=1000, plan_epochs=True, folds=5)
     worker.plan(epoch_s=2.0)  # a worker process: its chief's folds are everyone's
     assert worker.folds == 5
+
+
+def test_a_search_exporting_fold_models_keeps_time_to_choose_and_export_them():
+    notes: list[str] = []
+    deadline = Deadline(180, start=0.0)
+    searched = finishing_deadline(deadline, 180, notes)
+    assert searched.at == 180 - 10.8 and searched.start == 0.0
+    assert notes == [
+        "the last 11 s of the time budget are kept for choosing among the fold models and "
+        "exporting them"
+    ]
+    # The work after the deadline does not grow with the budget: neither does the reserve.
+    assert finishing_deadline(Deadline(7200, start=0.0), 7200, []).at == 7200 - FINISH_RESERVE_MAX_S
+    unbounded = Deadline(None, start=0.0)
+    assert finishing_deadline(unbounded, None, notes) is unbounded and len(notes) == 1

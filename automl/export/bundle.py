@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from automl.export.model_card import render_model_card
-from automl.export.parity import Parity, check_parity
+from automl.export.parity import Parity, ParityCheck, WarmReloader
 from automl.export.reporting import current_report
 from automl.export.tflite import write_tflite
 
@@ -59,11 +59,13 @@ def export_model(
     check_rows: dict[str, np.ndarray],
     destination: Path,
     formats: tuple[str, ...] = (),
+    reloader: WarmReloader | None = None,
 ) -> ExportResult:
     """Writes `model` to `destination` and returns where, with the parity check's result.
 
     `check_rows` (raw inputs of held-out rows) are fed to the in-memory model and to the
-    SavedModel reloaded in a fresh process; `metadata` is completed with the result.
+    SavedModel reloaded in a fresh process (`reloader`'s, if one was started ahead);
+    `metadata` is completed with the result.
 
     Raises:
         ExportCheckFailed: the reloaded SavedModel disagrees; nothing is left behind.
@@ -79,11 +81,17 @@ def export_model(
         staging.mkdir()
         step("writing the SavedModel")
         serving.write(model, class_names, staging / SAVED_MODEL_DIR)
-        step("writing model.keras")
-        model.save(staging / KERAS_FILE)
-        step("checking the reloaded SavedModel")
-        expected = serving.predict(model, check_rows)
-        parity = check_parity(staging / SAVED_MODEL_DIR, check_rows, expected)
+        # The check's child reloads the SavedModel while model.keras is written.
+        check = ParityCheck(staging / SAVED_MODEL_DIR, check_rows, reloader)
+        try:
+            step("writing model.keras")
+            model.save(staging / KERAS_FILE)
+            step("checking the reloaded SavedModel")
+            expected = serving.predict(model, check_rows)
+        except BaseException:
+            check.cancel()
+            raise
+        parity = check.result(expected)
         if "tflite" in formats:
             step("writing model.tflite")
             notes.append(write_tflite(staging / SAVED_MODEL_DIR, staging / "model.tflite"))

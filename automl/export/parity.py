@@ -2,11 +2,13 @@
 
 Run as `python -m automl.export.parity SAVED_MODEL ROWS.npz OUT.npy`: the child loads
 the SavedModel with plain TensorFlow (no project code), calls `serving_default` on the
-rows and saves its main output.
+rows and saves its main output. With `--wait` instead, it imports TensorFlow first and
+then reads those three paths from its input (`WarmReloader`).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -27,6 +29,8 @@ PARITY_TOLERANCE = 1e-5
 #: check rows (a few hundred; seconds even for an image model on a CPU); ten minutes is
 #: far past that, so a child still running then is hung, not slow.
 PARITY_TIMEOUT_S = 600.0
+#: The module the checking child runs.
+MODULE = "automl.export.parity"
 
 
 class ExportCheckFailed(RuntimeError):
@@ -54,31 +58,96 @@ class Parity:
         )
 
 
-def check_parity(saved_model: Path, rows: dict[str, np.ndarray], expected: np.ndarray) -> Parity:
-    """Returns the largest gap between `expected` and the reloaded SavedModel's output.
+class WarmReloader:
+    """The checking child, started before the export so that its TensorFlow import (5-8 s)
+    overlaps the work that precedes it (a search choosing its model) instead of following it.
 
-    Raises:
-        ExportCheckFailed: the child failed, or the gap exceeds `PARITY_TOLERANCE`.
+    It is the same fresh process with plain TensorFlow as a cold check's: it only learns
+    which SavedModel to load once that is written. Close it when no export comes.
     """
-    with tempfile.TemporaryDirectory(prefix="automl-parity-") as scratch:
-        rows_path, out_path = Path(scratch, "rows.npz"), Path(scratch, "out.npy")
+
+    def __init__(self):
+        self.process: subprocess.Popen | None = subprocess.Popen(
+            engine_command("--wait", module=MODULE),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=_child_env(),
+            start_new_session=True,  # see `_start_child`
+        )
+
+    def take(self) -> subprocess.Popen | None:
+        """Returns the waiting child once (None where it has died or was taken)."""
+        process, self.process = self.process, None
+        if process is not None and process.poll() is not None:
+            return None  # it failed to start: a cold check will say why
+        return process
+
+    def close(self) -> None:
+        """Returns None; ends the child if no check took it (an empty input ends it)."""
+        process, self.process = self.process, None
+        if process is None:
+            return
+        try:
+            process.communicate("", timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+
+
+class ParityCheck:
+    """A child reloading `saved_model` and predicting `rows`, started at once, so that the
+    caller can write the rest of the export while it works; `result` compares.
+
+    `reloader`'s child does the reloading if it is still alive; otherwise a new one.
+    """
+
+    def __init__(
+        self, saved_model: Path, rows: dict[str, np.ndarray], reloader: WarmReloader | None
+    ):
+        self._scratch = tempfile.TemporaryDirectory(prefix="automl-parity-")
+        rows_path = Path(self._scratch.name, "rows.npz")
+        self._out = Path(self._scratch.name, "out.npy")
         np.savez(rows_path, **rows)
-        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""}
-        command = engine_command(
-            str(saved_model), str(rows_path), str(out_path), module="automl.export.parity"
+        paths = [str(saved_model), str(rows_path), str(self._out)]
+        warm = reloader.take() if reloader is not None else None
+        if warm is not None:
+            warm.stdin.write(json.dumps(paths) + "\n")
+            warm.stdin.flush()  # `communicate` closes it: the child reads one line
+            self._process = warm
+        else:
+            self._process = _start_child(engine_command(*paths, module=MODULE), _child_env())
+
+    def result(self, expected: np.ndarray, timeout_s: float = PARITY_TIMEOUT_S) -> Parity:
+        """Returns the gap once the child has answered.
+
+        Raises:
+            ExportCheckFailed: the child failed, or the gap exceeds `PARITY_TOLERANCE`.
+        """
+        try:
+            _finish_child(self._process, self._out, timeout_s)
+            reloaded = np.load(self._out)
+        finally:
+            self._scratch.cleanup()
+        expected = np.asarray(expected, dtype=np.float64).reshape(reloaded.shape)
+        gap = (
+            float(np.max(np.abs(reloaded.astype(np.float64) - expected))) if expected.size else 0.0
         )
-        _reload_in_child(command, env, out_path)
-        reloaded = np.load(out_path)
-    expected = np.asarray(expected, dtype=np.float64).reshape(reloaded.shape)
-    gap = float(np.max(np.abs(reloaded.astype(np.float64) - expected))) if expected.size else 0.0
-    limit = parity_limit(expected)
-    parity = Parity(gap, int(len(expected)), limit)
-    if not gap <= limit:
-        raise ExportCheckFailed(
-            f"the reloaded SavedModel differs from the trained model by {gap:.2e} "
-            f"(limit {limit:.1e}); the export was not kept"
-        )
-    return parity
+        limit = parity_limit(expected)
+        parity = Parity(gap, int(len(expected)), limit)
+        if not gap <= limit:
+            raise ExportCheckFailed(
+                f"the reloaded SavedModel differs from the trained model by {gap:.2e} "
+                f"(limit {limit:.1e}); the export was not kept"
+            )
+        return parity
+
+    def cancel(self) -> None:
+        """Returns None; ends the child (the export failed before its check was read)."""
+        self._process.kill()
+        self._process.communicate()
+        self._scratch.cleanup()
 
 
 def parity_limit(expected: np.ndarray) -> float:
@@ -97,33 +166,59 @@ def parity_limit(expected: np.ndarray) -> float:
     return PARITY_TOLERANCE * max(1.0, largest if np.isfinite(largest) else 1.0)
 
 
-def _reload_in_child(
-    command: list[str], env: dict[str, str], out_path: Path, timeout_s: float = PARITY_TIMEOUT_S
-) -> None:
-    """Returns None once `command` wrote `out_path`; it runs in a session of its own.
+def _child_env() -> dict[str, str]:
+    return {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""}
+
+
+def _start_child(command: list[str], env: dict[str, str]) -> subprocess.Popen:
+    """Returns the reloading child started in a session of its own.
 
     Its own session keeps it out of the terminal's process group: a Ctrl-C there asks the
     search to stop and export, and must not kill the check of that very export.
+    """
+    return subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
+
+
+def _finish_child(
+    process: subprocess.Popen, out_path: Path, timeout_s: float = PARITY_TIMEOUT_S
+) -> None:
+    """Returns None once `process` has written `out_path`.
 
     Raises:
         ExportCheckFailed: the child failed, wrote nothing, or ran past `timeout_s`.
     """
     try:
-        done = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            env=env,
-            start_new_session=True,
-            timeout=timeout_s,
-        )
+        _, stderr = process.communicate(timeout=timeout_s)
     except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
         raise ExportCheckFailed(
             f"reloading the SavedModel did not finish within {timeout_s:.0f} s"
         ) from None
-    if done.returncode != 0 or not out_path.exists():
-        tail = done.stderr.strip().splitlines()[-1:] or ["no output"]
+    except BaseException:
+        process.kill()  # no check outlives the export it was for
+        raise
+    if process.returncode != 0 or not out_path.exists():
+        tail = stderr.strip().splitlines()[-1:] or ["no output"]
         raise ExportCheckFailed(f"reloading the SavedModel failed: {tail[0]}")
+
+
+def _reload_in_child(
+    command: list[str], env: dict[str, str], out_path: Path, timeout_s: float = PARITY_TIMEOUT_S
+) -> None:
+    """Returns None once `command` (started by `_start_child`) wrote `out_path`.
+
+    Raises:
+        ExportCheckFailed: the child failed, wrote nothing, or ran past `timeout_s`.
+    """
+    _finish_child(_start_child(command, env), out_path, timeout_s)
 
 
 def _main(saved_model: str, rows_path: str, out_path: str) -> None:
@@ -145,5 +240,17 @@ def _main(saved_model: str, rows_path: str, out_path: str) -> None:
     np.save(out_path, main.numpy())
 
 
+def _wait_and_main() -> None:
+    """Imports TensorFlow, then checks the paths read from the input (none: exits)."""
+    import tensorflow as tf  # noqa: F401 - the slow part, done while the parent works
+
+    line = sys.stdin.readline()
+    if line.strip():
+        _main(*json.loads(line))
+
+
 if __name__ == "__main__":
-    _main(*sys.argv[1:4])
+    if sys.argv[1:2] == ["--wait"]:
+        _wait_and_main()
+    else:
+        _main(*sys.argv[1:4])

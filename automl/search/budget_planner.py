@@ -29,6 +29,14 @@ REFIT_RESERVE_MARGIN = 2.0
 MIN_REFIT_RESERVE_S = 5.0
 #: A refit trains at least this many epochs (for the early check of its reserve).
 MIN_REFIT_EPOCHS = 10
+#: Share of the time budget kept back for choosing among fold models and exporting them,
+#: and the most seconds that share may be. After the deadline a cross-validated search
+#: builds the kept trials' fold models, predicts their held-out rows, and writes and
+#: checks a SavedModel of 10-20 models: 10-12 s for a small table here, whatever the
+#: budget. Without this reserve a 3-minute search ended 17-26 s after its deadline
+#: (benchmarks/README.md, seventh session).
+FINISH_SHARE = 0.06
+FINISH_RESERVE_MAX_S = 30.0
 #: A planned search leaves room for at least this many trials ...
 PLANNED_TRIALS = 3
 #: ... but never caps a trial below this many epochs (it could not converge).
@@ -39,6 +47,29 @@ IMPROVING_WINDOW = 3
 FIRST_TRIAL_SHARE = 0.5
 #: Epochs timed before the plan: the first also traces the graph.
 TIMED_EPOCHS = 3
+
+
+def finish_reserve(budget_s: float) -> float:
+    """Returns the seconds a search that exports fold models keeps for that at its end.
+
+    Example:
+        >>> finish_reserve(180), finish_reserve(60), finish_reserve(3600)
+        (10.8, 3.6, 30.0)
+    """
+    return round(min(FINISH_SHARE * budget_s, FINISH_RESERVE_MAX_S), 1)
+
+
+def finishing_deadline(deadline: Deadline, budget_s: float | None, notes: list[str]) -> Deadline:
+    """Returns the deadline of a search that exports fold models: `deadline` less its
+    `finish_reserve` (none without a time budget), said in `notes`."""
+    if budget_s is None or deadline.at is None:
+        return deadline
+    reserve = finish_reserve(budget_s)
+    notes.append(
+        f"the last {reserve:.0f} s of the time budget are kept for choosing among the fold "
+        "models and exporting them"
+    )
+    return deadline.earlier(reserve)
 
 
 class BudgetPlanner:

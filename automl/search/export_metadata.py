@@ -59,8 +59,13 @@ def export_metadata(
     }
 
 
-def export_outcome(request: SearchRequest, prepared, feeds, out: Path, outcome, metadata: dict):
-    """Exports `outcome.model` to `out/model` and returns the `ExportResult`."""
+def export_outcome(
+    request: SearchRequest, prepared, feeds, out: Path, outcome, metadata: dict, reloader=None
+):
+    """Exports `outcome.model` to `out/model` and returns the `ExportResult`.
+
+    `reloader`: the parity check's child, started while the model was chosen.
+    """
     from automl.export.bundle import export_model
 
     check_rows = feeds.check_rows()
@@ -73,6 +78,7 @@ def export_outcome(request: SearchRequest, prepared, feeds, out: Path, outcome, 
         check_rows=check_rows,
         destination=out / "model",
         formats=request.formats,
+        reloader=reloader,
     )
 
 

@@ -20,6 +20,7 @@ from automl.experiment.files import check_folder, claim_folder, release_folder, 
 from automl.experiment.layout import EVENTS, MARKER, SPLITS, SUMMARY
 from automl.experiment.listener import FolderListener
 from automl.experiment.lock import search_alive, search_lock
+from automl.export.parity import WarmReloader
 from automl.modalities import Prepared, modality_for
 from automl.search.budget import Deadline
 from automl.search.request import SearchRequest
@@ -126,6 +127,7 @@ def execute(
 
     log = EventLog(out / EVENTS, events_stream)
     log.listeners.extend(listeners)
+    reloader = None
     try:
         try:
             run = SearchRun(request, prepared, out, log, deadline, resume=resume)
@@ -163,6 +165,9 @@ def execute(
         if best is not None and request.chief:
             best = run.synced_weights(best)  # a remote worker's folder may come later
         choosing = time.monotonic()
+        if best is not None:
+            # The export's check starts TensorFlow in a child: let that overlap the choice.
+            reloader = WarmReloader()
         outcome = run.finish(best) if best is not None else None
         counts = trial_counts(run.state)
         log.emit(
@@ -179,8 +184,12 @@ def execute(
         )
         # Simple models on the same test rows: a yardstick for the searched model's score.
         baselines = prepared.baselines() if outcome is not None else {}
-        export = run.export(outcome, data_hash, baselines) if outcome is not None else None
+        export = (
+            run.export(outcome, data_hash, baselines, reloader) if outcome is not None else None
+        )
     finally:
+        if reloader is not None:
+            reloader.close()
         log.close()
 
     summary = search_summary(

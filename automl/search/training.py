@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import keras
@@ -21,7 +20,12 @@ from automl.experiment.fold import TrialRecord, finished_trials
 from automl.experiment.layout import EVENTS
 from automl.experiment.reader import read_events
 from automl.search.budget import Deadline
-from automl.search.budget_planner import REFIT_SHARE, BudgetPlanner, refit_epochs
+from automl.search.budget_planner import (
+    REFIT_SHARE,
+    BudgetPlanner,
+    finishing_deadline,
+    refit_epochs,
+)
 from automl.search.calibration import calibrated, record_temperature, single_model_rows
 from automl.search.callbacks import trial_callbacks
 from automl.search.cross_validation import (
@@ -36,46 +40,12 @@ from automl.search.feeds import make_feeds
 from automl.search.fold_ensemble import fold_average
 from automl.search.metrics import score
 from automl.search.model_setup import build_hypermodel, build_tuner, set_precision
+from automl.search.outcome import CV_EXPORT_WORDS, Outcome
 from automl.search.ranking import best_whole_trial, cut_short_note, rank_key
 from automl.search.refit import refit, refit_verdict
 from automl.search.request import REFIT_ROWS, SearchRequest
 from automl.search.state import SearchState
 from automl.search.tuners import SearchDeadline, SearchStopped, WorkerRecycle
-
-
-@dataclass
-class Outcome:
-    """The model to export and how it scored on the test rows."""
-
-    model: keras.Model
-    refit: bool
-    test_metrics: dict
-    search_test_metrics: dict
-    evaluation: dict
-    curves: dict
-    notes: list[str] = field(default_factory=list)
-    #: trial ids averaged in the exported model (`--ensemble`), empty for one model
-    ensemble: list[str] = field(default_factory=list)
-    #: the baseline guard's verdict (`GuardVerdict.to_dict`), when baselines were scored
-    guard: dict | None = None
-    #: the weight of each `ensemble` trial, when chosen on out-of-fold rows (`fold_ensemble`)
-    ensemble_weights: list[float] = field(default_factory=list)
-    #: how many fold models of each exported trial are averaged in the model (0: none)
-    folds: int = 0
-    #: which model is exported, in words (summary.json and metadata.json "exported")
-    exported: str = ""
-    #: the temperature fitted on held-out rows (`calibration.fit_temperature`), for classes
-    calibration: dict | None = None
-
-
-#: What a cross-validated search exports (`ensemble.fold_export_policy`), in words.
-CV_EXPORT_WORDS = {
-    "trials": "configuration's fold models are averaged inside the exported model, with other "
-    "kept trials' and the linear baseline's where that predicts the out-of-fold rows better",
-    "folds": "configuration's fold models are averaged inside the exported model",
-    "refit": "configuration is refit on all training and validation rows for the folds' "
-    "mean best epoch when the budget allows",
-}
 
 
 class SearchRun:
@@ -126,6 +96,8 @@ class SearchRun:
             if refit_wanted and request.time_budget_s is not None and not worker
             else None
         )
+        if self.fold_export and not refit_wanted and not worker:  # (a worker's is the chief's)
+            deadline = finishing_deadline(deadline, request.time_budget_s, self.notes)
         self.planner = BudgetPlanner(
             deadline,
             max_epochs=request.max_epochs,
@@ -386,14 +358,14 @@ class SearchRun:
         output = self.feeds.predict(model, self.feeds.test)
         return score(self.classification, self.feeds.y_test, output)
 
-    def export(self, outcome: Outcome, data_hash: str, baselines: dict | None = None):
+    def export(self, outcome: Outcome, data_hash: str, baselines: dict | None, reloader):
         """Exports `outcome.model` to `out/model` and returns the `ExportResult`."""
         began = time.monotonic()
         metadata = export_metadata(
             self.request, self.prepared, outcome, self.best_trial(), data_hash, baselines
         )
         result = export_outcome(
-            self.request, self.prepared, self.feeds, self.out, outcome, metadata
+            self.request, self.prepared, self.feeds, self.out, outcome, metadata, reloader
         )
         self.export_seconds = time.monotonic() - began
         return result
