@@ -65,7 +65,7 @@ def main() -> None:
     parser.add_argument("--seeds", default="0")
     parser.add_argument("--budget", default="3m")
     parser.add_argument("--out", type=Path, default=Path("/tmp/deadline-overrun"))
-    parser.add_argument("--core", type=int, default=0)
+    parser.add_argument("--core", default="0", help="taskset's cores, e.g. 1 or 0,1")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     header = "set          seed  budget  trials  search_s  choosing_s  export_s  wall_s  over_s"

@@ -159,6 +159,7 @@ def test_a_cross_validated_search_weighs_ensemble_k_trials_on_out_of_fold_rows(t
     assert "the linear baseline" in notes
     # 6% of the 5 minutes is kept for choosing and exporting after the search.
     assert "the last 18 s of the time budget are kept for choosing among the fold" in notes
+    assert summary["timing"]["choosing_s"] > 0 and summary["timing"]["export_s"] > 0
     if summary["exported"].startswith("ensemble of trials"):
         assert summary["exported"].endswith("2 fold models each, averaged")
         metadata = json.loads((out / "model" / "metadata.json").read_text())

@@ -169,6 +169,7 @@ def execute(
             # The export's check starts TensorFlow in a child: let that overlap the choice.
             reloader = WarmReloader()
         outcome = run.finish(best) if best is not None else None
+        run.choosing_seconds = time.monotonic() - choosing
         counts = trial_counts(run.state)
         log.emit(
             SearchEnded(
@@ -179,7 +180,7 @@ def execute(
                 trials_completed=counts["completed"],
                 trials_failed=counts["failed"],
                 duration_s=time.monotonic() - started,
-                choosing_s=time.monotonic() - choosing,
+                choosing_s=run.choosing_seconds,
             )
         )
         # Simple models on the same test rows: a yardstick for the searched model's score.

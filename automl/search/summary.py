@@ -141,6 +141,7 @@ def search_timing(run) -> dict:
         if run.search_seconds > 0
         else None,
         "refit_s": round(run.refit_seconds, 3),
+        "choosing_s": round(run.choosing_seconds, 3),
         "export_s": round(run.export_seconds, 3),
     }
 

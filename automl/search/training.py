@@ -125,6 +125,7 @@ class SearchRun:
             self.state.trials.update(finished_trials(read_events(out / EVENTS)))
         self.search_seconds = 0.0
         self.refit_seconds = 0.0
+        self.choosing_seconds = 0.0  # after the search: the model to export chosen
         self.export_seconds = 0.0
 
         self.device = pin_device(request.device)
