@@ -134,12 +134,12 @@ def test_a_print_to_a_closed_pipe_is_dropped():
 _CTRL_C_DURING_CHECK = """
 import signal, sys
 from pathlib import Path
-from automl.export.parity import _reload_in_child
+from automl.export.parity import _finish_child, _start_child
 signal.signal(signal.SIGINT, lambda *_: print("stop requested", flush=True))
 out = Path(sys.argv[1])
 child = "import time, sys; time.sleep(3); open(sys.argv[1], 'w').write('answer')"
 print("checking", flush=True)
-_reload_in_child([sys.executable, "-c", child, str(out)], {}, out)
+_finish_child(_start_child([sys.executable, "-c", child, str(out)], {}), out)
 print("checked:", out.read_text(), flush=True)
 """
 
@@ -168,11 +168,11 @@ def test_ctrl_c_in_the_terminal_does_not_kill_the_parity_check(tmp_path):
 def test_a_hung_parity_check_ends_at_its_timeout(tmp_path):
     import pytest
 
-    from automl.export.parity import ExportCheckFailed, _reload_in_child
+    from automl.export.parity import ExportCheckFailed, _finish_child, _start_child
 
     hung = [sys.executable, "-c", "import time; time.sleep(60)"]
     with pytest.raises(ExportCheckFailed, match="did not finish within 1 s"):
-        _reload_in_child(hung, {}, tmp_path / "out.npy", timeout_s=1)
+        _finish_child(_start_child(hung, {}), tmp_path / "out.npy", timeout_s=1)
 
 
 def _parity_child(parent: int) -> int | None:

@@ -67,14 +67,8 @@ class WarmReloader:
     """
 
     def __init__(self):
-        self.process: subprocess.Popen | None = subprocess.Popen(
-            engine_command("--wait", module=MODULE),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=_child_env(),
-            start_new_session=True,  # see `_start_child`
+        self.process: subprocess.Popen | None = _start_child(
+            engine_command("--wait", module=MODULE), _child_env(), stdin=subprocess.PIPE
         )
 
     def take(self) -> subprocess.Popen | None:
@@ -170,7 +164,7 @@ def _child_env() -> dict[str, str]:
     return {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""}
 
 
-def _start_child(command: list[str], env: dict[str, str]) -> subprocess.Popen:
+def _start_child(command: list[str], env: dict[str, str], stdin=None) -> subprocess.Popen:
     """Returns the reloading child started in a session of its own.
 
     Its own session keeps it out of the terminal's process group: a Ctrl-C there asks the
@@ -178,6 +172,7 @@ def _start_child(command: list[str], env: dict[str, str]) -> subprocess.Popen:
     """
     return subprocess.Popen(
         command,
+        stdin=stdin,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -208,17 +203,6 @@ def _finish_child(
     if process.returncode != 0 or not out_path.exists():
         tail = stderr.strip().splitlines()[-1:] or ["no output"]
         raise ExportCheckFailed(f"reloading the SavedModel failed: {tail[0]}")
-
-
-def _reload_in_child(
-    command: list[str], env: dict[str, str], out_path: Path, timeout_s: float = PARITY_TIMEOUT_S
-) -> None:
-    """Returns None once `command` (started by `_start_child`) wrote `out_path`.
-
-    Raises:
-        ExportCheckFailed: the child failed, wrote nothing, or ran past `timeout_s`.
-    """
-    _finish_child(_start_child(command, env), out_path, timeout_s)
 
 
 def _main(saved_model: str, rows_path: str, out_path: str) -> None:
