@@ -149,8 +149,8 @@ def test_a_baseline_still_ahead_halfway_gets_the_rest_of_the_search_near_it(tmp_
     assert sum(bool(t["hyperparameters"].get("linear")) for t in trials) >= 2
 
 
-def test_the_baselines_are_scored_halfway_only_where_a_family_is_near_one():
-    # Images: no family is near a pixel baseline, so the search keeps its time.
+def test_the_search_focuses_only_where_a_family_is_near_a_baseline():
+    # Images: no family is near a pixel baseline; the baselines are scored for the guard.
     from architectures.cnn import CNNHyperModel
     from architectures.families import FamilyChoice
     from architectures.lstm import LSTMHyperModel
