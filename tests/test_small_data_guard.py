@@ -164,3 +164,23 @@ def test_the_search_focuses_only_where_a_family_is_near_a_baseline():
     assert not anything_near(FamilyChoice({"lstm": lstm}))
     rocket = RocketHyperModel(series, task, ["accuracy"], 20)
     assert anything_near(FamilyChoice({"lstm": lstm, "rocket": rocket}))
+
+
+def test_an_image_search_scores_its_baselines_halfway_for_the_guard(monkeypatch):
+    # After the deadline their scoring made a 1-minute digits search end 85 s late: they
+    # are scored halfway instead, though no family is near them, and nothing is steered.
+    from types import SimpleNamespace
+
+    from architectures.cnn import CNNHyperModel
+    from automl.search import baseline_guard
+    from automl.search.baseline_focus import BaselineFocus
+
+    asked = []
+    pool = SimpleNamespace(best=object(), baselines=[], protocol="the same 3 folds")
+    monkeypatch.setattr(baseline_guard, "scored_baselines", lambda run: asked.append(run) or pool)
+    run = SimpleNamespace(hypermodel=CNNHyperModel((8, 8, 1), 2, ["accuracy"], train_rows=40))
+    run.notes = []
+    focus = BaselineFocus(run)
+    focus._decide(oracle=None)
+    assert asked == [run]  # scored now; the guard reads `run.baseline_pool` later
+    assert focus.near == {} and run.notes == []
