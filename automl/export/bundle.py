@@ -33,7 +33,8 @@ MODEL_CARD_FILE = "model_card.html"
 FORMATS = ("saved_model", "keras", "tflite")
 #: The stages `export_model` reports, with the share of an export's time each took for a
 #: penguins model here (CPU): the check reloads the SavedModel in a fresh process, so it
-#: costs a TensorFlow start whatever the model's size. model.tflite, when asked for, adds 8.
+#: costs a TensorFlow start whatever the model's size (a search starts that process ahead,
+#: `WarmReloader`, and its check is then quicker). model.tflite, when asked for, adds 8.
 EXPORT_STAGES = (
     ("writing the SavedModel", 5),
     ("writing model.keras", 1),
