@@ -105,12 +105,16 @@ class ParityCheck:
         self._out = Path(self._scratch.name, "out.npy")
         np.savez(rows_path, **rows)
         paths = [str(saved_model), str(rows_path), str(self._out)]
-        warm = reloader.take() if reloader is not None else None
-        if warm is not None:
-            warm.stdin.write(json.dumps(paths) + "\n")
-            warm.stdin.flush()  # `communicate` closes it: the child reads one line
-            self._process = warm
-        else:
+        self._process = reloader.take() if reloader is not None else None
+        if self._process is not None:
+            try:
+                self._process.stdin.write(json.dumps(paths) + "\n")
+                self._process.stdin.flush()  # `communicate` closes it: one line is read
+            except BrokenPipeError:  # it died since `take` looked: a fresh one checks
+                self._process.kill()
+                self._process.communicate()
+                self._process = None
+        if self._process is None:
             self._process = _start_child(engine_command(*paths, module=MODULE), _child_env())
 
     def result(self, expected: np.ndarray, timeout_s: float = PARITY_TIMEOUT_S) -> Parity:
